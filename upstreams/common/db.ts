@@ -1,0 +1,102 @@
+// One database interface over real Postgres (pg) and embedded PGlite, so every
+// upstream runs the same SQL on both and the same contract tests cover both.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface QueryResult<R> { rows: R[]; rowCount: number }
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs fn inside BEGIN/COMMIT on one connection; ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs statements separated by semicolons (migrations); no parameters. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when absent, PGlite under dataDir/name. */
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  name: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(join(options.dataDir ?? './data', options.name));
+}
+
+// pg returns BIGINT/NUMERIC as strings by default to avoid precision loss; our
+// ids fit in 2^53 and prices are doubles, so parse them as numbers like PGlite does.
+pg.types.setTypeParser(20, (value) => Number(value));
+pg.types.setTypeParser(1700, (value) => Number(value));
+
+function openPostgres(url: string, poolSize: number): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its connection emits 'error' on the pool; without
+  // a listener that would crash the process during a database restart.
+  pool.on('error', () => {});
+  const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]) => {
+    const result = await client.query(sql, params as unknown[]);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  };
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const value = await fn({ query: (sql, params) => run(client, sql, params) });
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(directory: string): Promise<Db> {
+  mkdirSync(directory, { recursive: true });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(directory);
+  // PGlite is a single connection: serialise transactions so two requests never
+  // interleave statements inside one BEGIN/COMMIT.
+  let chain: Promise<unknown> = Promise.resolve();
+  const run = async <R>(target: { query: typeof db.query }, sql: string, params?: unknown[]) => {
+    const result = await target.query<R>(sql, params);
+    return { rows: result.rows, rowCount: result.rows.length || (result.affectedRows ?? 0) };
+  };
+  return {
+    kind: 'pglite',
+    query: (sql, params) => run(db, sql, params),
+    transaction(fn) {
+      const next = chain.then(() => db.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) })));
+      chain = next.catch(() => {});
+      return next;
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    close: () => db.close(),
+  };
+}
+
+/** Postgres SQLSTATE of a driver error, when it has one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,130 @@
+// Bootstrap shared by the orm, ohlcv and cache upstreams: a fastify app whose
+// every route (but /health) requires a valid gateway assertion, whose errors are
+// FastAPI-shaped {"detail": ...}, and which listens on PORT and stops on SIGTERM.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, resolveAssertionSecret, type Identity } from './assertion.ts';
+import { mapDatabaseError } from './db-errors.ts';
+import { HttpError, forbidden, unauthorized } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set from the gateway assertion for every route but the public ones. */
+    identity: Identity | null;
+  }
+}
+
+export interface UpstreamAppOptions {
+  /** Upstream name; assertions must carry it as `aud`. */
+  name: string;
+  logger: Logger;
+  /** Paths reachable without an assertion (exact match). */
+  publicPaths?: string[];
+  bodyLimit?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance {
+  const publicPaths = new Set(['/health', ...(options.publicPaths ?? [])]);
+  const verify = createAssertionVerifier({ audience: options.name, secret: resolveAssertionSecret(options.env) });
+  const app = Fastify({
+    loggerInstance: options.logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
+    // The gateway already normalised the path; we still refuse odd ones.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: false, maxParamLength: 500 },
+    requestIdHeader: 'x-request-id',
+  });
+  app.decorateRequest('identity', null);
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (publicPaths.has(path)) return;
+    const header = request.headers[ASSERTION_HEADER];
+    try {
+      request.identity = await verify(typeof header === 'string' ? header : undefined);
+    } catch (error) {
+      if (error instanceof AssertionError) throw unauthorized('Not authenticated: a valid gateway assertion is required');
+      throw error;
+    }
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send({ detail: 'Not Found' });
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = toHttpError(error);
+    if (mapped.status >= 500) request.log.error({ err: error, code: mapped.code }, 'request failed');
+    void reply.code(mapped.status).headers(mapped.headers).send({ detail: mapped.detail });
+  });
+  return app;
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const database = mapDatabaseError(error);
+  if (database) return database;
+  const fastifyError = error as { code?: string; statusCode?: number; message?: string; validation?: unknown };
+  if (fastifyError.validation) return new HttpError(422, 'VALIDATION_ERROR', [{ loc: ['request'], msg: fastifyError.message ?? 'invalid', type: 'value_error' }]);
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HttpError(413, 'BODY_TOO_LARGE', 'Request body too large');
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type');
+  if (fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+    return new HttpError(422, 'VALIDATION_ERROR', [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }]);
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new HttpError(status, 'BAD_REQUEST', fastifyError.message ?? 'Bad Request');
+  return new HttpError(500, 'INTERNAL', 'Internal Server Error', { cause: error });
+}
+
+/** The identity of an authenticated request; routes behind the hook always have one. */
+export function identityOf(request: FastifyRequest): Identity {
+  if (!request.identity) throw unauthorized();
+  return request.identity;
+}
+
+export function requireAdmin(request: FastifyRequest): Identity {
+  const identity = identityOf(request);
+  if (identity.role !== 'admin') throw forbidden('Admin access required');
+  return identity;
+}
+
+/** Internal endpoints answer only the gateway's own service identity. */
+export function requireGateway(request: FastifyRequest): Identity {
+  const identity = identityOf(request);
+  if (identity.authMethod !== 'gateway') throw new HttpError(404, 'NOT_FOUND', 'Not Found');
+  return identity;
+}
+
+export interface ListenOptions {
+  app: FastifyInstance;
+  logger: Logger;
+  onClose?: () => Promise<void>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Listens on HOST:PORT (PORT=0 picks a free port), logs {msg: "listening", port},
+ * and closes cleanly on SIGTERM/SIGINT so the supervisor's stop is graceful.
+ */
+export async function listenFromEnv(options: ListenOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const port = Number(env.PORT ?? 0);
+  const host = env.HOST ?? '127.0.0.1';
+  await options.app.listen({ port, host });
+  const address = options.app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  options.logger.info({ port: bound, host }, 'listening');
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    options.logger.info({ signal }, 'shutting down');
+    await options.app.close().catch(() => {});
+    await options.onClose?.().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return bound;
+}
