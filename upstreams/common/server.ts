@@ -111,7 +111,9 @@ export async function listenFromEnv(options: ListenOptions): Promise<number> {
   const env = options.env ?? process.env;
   const port = Number(env.PORT ?? 0);
   const host = env.HOST ?? '127.0.0.1';
-  await options.app.listen({ port, host });
+  // reusePort lets a replacement process bind the same port while this one
+  // drains, so the supervisor restarts an upstream without refusing connections.
+  await options.app.listen({ port, host, reusePort: port !== 0 } as { port: number; host: string });
   const address = options.app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   options.logger.info({ port: bound, host }, 'listening');

@@ -1,0 +1,33 @@
+// Who is asking, as the edge decided it. Produced by gateway/auth, consumed by
+// the pipeline (policy, identity headers, access log) and by local handlers.
+
+export interface AuthenticatedUser {
+  userId: number;
+  email: string;
+  name: string;
+  role: 'admin' | 'user';
+  scopes: string[];
+  authMethod: 'jwt' | 'api_key';
+  /** Credential expiry (epoch seconds), used to close WebSockets with 1008 when it passes. */
+  expiresAt: number | null;
+}
+
+/** Outcome of checking a request's credentials. */
+export type AuthOutcome =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; user: AuthenticatedUser }
+  /** Credentials present but bad (401) or ambiguous (400). */
+  | { kind: 'rejected'; status: 400 | 401 | 503; detail: string };
+
+/**
+ * The edge's auth, as the pipeline sees it. gateway/auth implements it; the
+ * pipeline depends only on this interface so it can be tested with a stub.
+ */
+export interface EdgeAuth {
+  /** Reads Authorization / X-API-Key (and, for upgrades, ?token= and Sec-WebSocket-Protocol). */
+  authenticate(request: import('node:http').IncomingMessage, url: URL, isUpgrade: boolean): Promise<AuthOutcome>;
+  /** Admin = role admin or mail equal to ADMIN_MAIL. */
+  isAdmin(user: AuthenticatedUser): boolean;
+  /** Headers to set upstream for this user: x-user-*, x-auth-method, x-gateway-assertion (aud = upstream). */
+  identityHeaders(user: AuthenticatedUser, upstream: string): Promise<Record<string, string>>;
+}

@@ -1,0 +1,44 @@
+// The one typed object a request carries through the gateway's stages. HTTP and
+// WebSocket share it; `res` is absent on upgrades (the raw socket is in `socket`).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AuthenticatedUser } from '../auth/types.ts';
+import type { RouteConfig } from '../config/types.ts';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse | null;
+  socket: Duplex | null;
+  head: Buffer | null;
+  requestId: string;
+  /** process.hrtime.bigint() at arrival, for the access log. */
+  startedAt: bigint;
+  /** Decoded, normalised path (no query). */
+  path: string;
+  /** Raw query string without "?", possibly empty. */
+  query: string;
+  route: RouteConfig | null;
+  user: AuthenticatedUser | null;
+  /** Upstream name the request went to, for the access log. */
+  upstream: string | null;
+  /** Status sent to the client (also for upgrades: 101 or the refusal). */
+  status: number;
+}
+
+/** A stage returns "halt" once it has answered the request itself. */
+export type Stage = (ctx: RequestContext) => void | 'halt' | Promise<void | 'halt'>;
+
+/** A handler the gateway answers itself (health, services API, auth endpoints). */
+export interface LocalRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Exact path, or a pattern with :params, e.g. "/api/v1/services/:name/status". */
+  path: string;
+  auth: 'public' | 'user' | 'admin';
+  handle(ctx: RequestContext, params: Record<string, string>): Promise<LocalResponse> | LocalResponse;
+}
+
+export interface LocalResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}

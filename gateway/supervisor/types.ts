@@ -1,0 +1,44 @@
+// The supervisor as the rest of the gateway sees it: the services API, the
+// health monitor and main.ts depend on this interface only.
+import type { GatewayConfig } from '../config/types.ts';
+
+export type ServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed';
+
+/** DESIGN.md: GET /api/v1/services/{name}/status body. */
+export interface ServiceStatusBody {
+  service: string;
+  status: ServiceState;
+  is_running: boolean;
+  healthy: boolean;
+  pid: number | null;
+  uptime_s: number | null;
+  restarts: number;
+  last_exit: { code: number | null; signal: string | null; at: string } | null;
+  /** false for upstreams with a url and no process: the gateway does not control them. */
+  managed: boolean;
+}
+
+/** Thrown by start/stop/restart; the services API maps it to 404/409. */
+export class ServiceControlError extends Error {
+  readonly status: 404 | 409;
+  constructor(status: 404 | 409, message: string) {
+    super(message);
+    this.name = 'ServiceControlError';
+    this.status = status;
+  }
+}
+
+export interface Supervisor {
+  /** Reconcile with a (re)loaded config: new services are added, removed ones stopped. */
+  apply(config: GatewayConfig): Promise<void>;
+  /** Start every service with autostart. */
+  startAll(): Promise<void>;
+  /** Stop every child (gateway shutdown); resolves when all have exited. */
+  stopAll(): Promise<void>;
+  names(): string[];
+  status(name: string): ServiceStatusBody | undefined;
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  restart(name: string): Promise<void>;
+  logs(name: string, lines: number): string[];
+}
