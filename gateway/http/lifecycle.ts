@@ -1,0 +1,40 @@
+// Process-wide lifecycle facts the health endpoints report and the shutdown and
+// reload code set: are we draining, is the config valid, how did reloads go.
+import { EventEmitter } from 'node:events';
+
+export interface ReloadStats {
+  count: number;
+  failures: number;
+  lastAt: string | null;
+  /** Problems of the last refused file, as `check` prints them; null after a good reload. */
+  lastError: string | null;
+}
+
+export class GatewayLifecycle extends EventEmitter<{ drain: [] }> {
+  readonly startedAt = Date.now();
+  draining = false;
+  configValid = true;
+  readonly reload: ReloadStats = { count: 0, failures: 0, lastAt: null, lastError: null };
+
+  /** First step of shutdown: /health/check turns 503 from here on. */
+  beginDrain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.emit('drain');
+  }
+
+  recordReload(error: string | null): void {
+    this.reload.lastAt = new Date().toISOString();
+    if (error === null) {
+      this.reload.count++;
+      this.reload.lastError = null;
+    } else {
+      this.reload.failures++;
+      this.reload.lastError = error;
+    }
+  }
+
+  uptimeSeconds(): number {
+    return Math.round((Date.now() - this.startedAt) / 1000);
+  }
+}
