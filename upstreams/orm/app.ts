@@ -1,0 +1,40 @@
+// Builds the orm fastify app from an open database (used by main.ts and, with
+// app.inject(), by the tests): common upstream bootstrap + every route module.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Db } from '../common/db.ts';
+import { createLogger } from '../common/logger.ts';
+import { createUpstreamApp } from '../common/server.ts';
+import { registerApiKeyRoutes } from './api-keys/routes.ts';
+import type { OrmContext } from './context.ts';
+import { createCredentialCipher } from './exchanges/credential-cipher.ts';
+import { registerHealthRoutes } from './health/routes.ts';
+import { registerInternalAuthRoutes } from './internal/auth-routes.ts';
+import { registerInternalOwnershipRoutes } from './internal/ownership-routes.ts';
+import { readOrmSettings, type OrmSettings } from './settings.ts';
+import { registerUserRoutes } from './users/routes.ts';
+
+export interface OrmAppOptions {
+  db: Db;
+  env?: NodeJS.ProcessEnv;
+  settings?: OrmSettings;
+  logger?: Logger;
+}
+
+const ROUTE_MODULES: Array<(app: FastifyInstance, ctx: OrmContext) => void> = [
+  registerHealthRoutes,
+  registerUserRoutes,
+  registerApiKeyRoutes,
+  registerInternalAuthRoutes,
+  registerInternalOwnershipRoutes,
+];
+
+export function createOrmApp(options: OrmAppOptions): FastifyInstance {
+  const env = options.env ?? process.env;
+  const settings = options.settings ?? readOrmSettings(env);
+  const logger = options.logger ?? createLogger('orm', env.LOG_LEVEL);
+  const app = createUpstreamApp({ name: 'orm', logger, env, bodyLimit: 1024 * 1024 });
+  const ctx: OrmContext = { db: options.db, settings, logger, cipher: createCredentialCipher(settings.exchangeSecretKey, logger) };
+  for (const register of ROUTE_MODULES) register(app, ctx);
+  return app;
+}

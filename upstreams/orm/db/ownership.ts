@@ -1,0 +1,37 @@
+// Privacy rules in one place: a regular user acts only on rows they own, an
+// admin (or the gateway's service identity) on all rows. Someone else's row is
+// reported as 404, never 403, so its existence does not leak.
+import type { Identity } from '../../common/assertion.ts';
+import type { Queryable } from '../../common/db.ts';
+import { notFound } from '../../common/errors.ts';
+
+export function isAdmin(identity: Identity): boolean {
+  return identity.role === 'admin' || identity.authMethod === 'gateway';
+}
+
+/** The uid a list is restricted to: the caller's own, or an admin's optional ?uid filter. */
+export function listScopeUid(identity: Identity, requestedUid: number | undefined): number | undefined {
+  return isAdmin(identity) ? requestedUid : identity.userId;
+}
+
+/** Loads the owner of a row; 404 when missing or owned by someone else (unless admin). */
+export async function requireOwnedRow(db: Queryable, identity: Identity, table: OwnedTable, id: number, what: string): Promise<{ uid: number }> {
+  const { rows } = await db.query<{ uid: number }>(`SELECT uid FROM ${table} WHERE ${ID_COLUMNS[table]} = $1`, [id]);
+  const row = rows[0];
+  if (!row || (!isAdmin(identity) && row.uid !== identity.userId)) throw notFound(`${what} not found`);
+  return row;
+}
+
+type OwnedTable = 'bots' | 'exchanges' | 'orders' | 'api_keys';
+const ID_COLUMNS: Record<OwnedTable, string> = { bots: 'bot_id', exchanges: 'ex_id', orders: 'order_id', api_keys: 'api_key_id' };
+
+/** The uid that owns a strategy (through its bot). */
+export async function requireOwnedStrategy(db: Queryable, identity: Identity, strId: number): Promise<{ uid: number; bot_id: number }> {
+  const { rows } = await db.query<{ uid: number; bot_id: number }>(
+    'SELECT b.uid, s.bot_id FROM strategies s JOIN bots b ON b.bot_id = s.bot_id WHERE s.str_id = $1',
+    [strId],
+  );
+  const row = rows[0];
+  if (!row || (!isAdmin(identity) && row.uid !== identity.userId)) throw notFound('Strategy not found');
+  return row;
+}

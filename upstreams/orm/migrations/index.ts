@@ -1,0 +1,14 @@
+// The orm's ordered migration list, applied on start (and by the demo seed)
+// into the orm_schema_migrations table.
+import type { Db } from '../../common/db.ts';
+import { runMigrations, type Migration } from '../../common/migrations.ts';
+import { accountsMigration } from './001-accounts.ts';
+import { tradingMigration } from './002-trading.ts';
+import { catalogMigration } from './003-catalog.ts';
+
+export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration];
+export const ORM_MIGRATIONS_TABLE = 'orm_schema_migrations';
+
+export function migrateOrm(db: Db): Promise<number[]> {
+  return runMigrations(db, ORM_MIGRATIONS_TABLE, ORM_MIGRATIONS);
+}

@@ -1,0 +1,69 @@
+// /users: the caller's own profile, and user administration (admin). A regular
+// user can read and change only their own profile fields; anyone else's → 404.
+import type { FastifyInstance } from 'fastify';
+import { identityOf, requireAdmin } from '../../common/server.ts';
+import { notFound } from '../../common/errors.ts';
+import { parseOr422 } from '../../common/validate.ts';
+import type { OrmContext } from '../context.ts';
+import { isAdmin } from '../db/ownership.ts';
+import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { idParam } from '../db/params.ts';
+import { SqlFilter, escapeLike } from '../db/sql-filter.ts';
+import { hashPassword } from './passwords.ts';
+import { adminPatchSchema, createUserSchema, listUsersQuerySchema, selfPatchSchema } from './schemas.ts';
+import { PUBLIC_USER_COLUMNS, findUserById, insertUser } from './user-store.ts';
+
+export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void {
+  const { db } = ctx;
+
+  app.get('/users/me', async (request) => {
+    const user = await findUserById(db, identityOf(request).userId);
+    if (!user) throw notFound('User not found');
+    return user;
+  });
+
+  app.get('/users', async (request) => {
+    requireAdmin(request);
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    const query = parseOr422(listUsersQuerySchema, request.query, 'query');
+    const filter = new SqlFilter()
+      .addIf('lower(mail) = lower(?)', query.mail)
+      .addIf('role = ?', query.role)
+      .addIf('active = ?', query.active);
+    if (query.q) filter.add(`(mail ILIKE ? ESCAPE '\\' OR concat_ws(' ', name, lastname) ILIKE ? ESCAPE '\\')`, `%${escapeLike(query.q)}%`);
+    return listPage(db, { select: `SELECT ${PUBLIC_USER_COLUMNS} FROM users`, from: 'users', filter, orderBy: 'uid', page });
+  });
+
+  app.get('/users/:uid', async (request) => {
+    const identity = identityOf(request);
+    const { uid } = parseOr422(idParam('uid'), request.params, 'path');
+    const user = isAdmin(identity) || uid === identity.userId ? await findUserById(db, uid) : undefined;
+    if (!user) throw notFound('User not found');
+    return user;
+  });
+
+  app.post('/users', async (request, reply) => {
+    requireAdmin(request);
+    const body = parseOr422(createUserSchema, request.body, 'body');
+    const user = await insertUser(db, body, ctx.settings.bcryptRounds);
+    return reply.code(201).send(user);
+  });
+
+  app.patch('/users/:uid', async (request) => {
+    const identity = identityOf(request);
+    const { uid } = parseOr422(idParam('uid'), request.params, 'path');
+    if (!isAdmin(identity) && uid !== identity.userId) throw notFound('User not found');
+    const changes: Record<string, unknown> = isAdmin(identity)
+      ? parseOr422(adminPatchSchema, request.body ?? {}, 'body')
+      : parseOr422(selfPatchSchema, request.body ?? {}, 'body');
+    if (typeof changes.password === 'string') changes.password = await hashPassword(changes.password, ctx.settings.bcryptRounds);
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    const sets = entries.map(([column], index) => `${column} = $${index + 2}`);
+    const { rows } = await db.query(
+      `UPDATE users SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE uid = $1 RETURNING ${PUBLIC_USER_COLUMNS}`,
+      [uid, ...entries.map(([, value]) => value)],
+    );
+    if (!rows[0]) throw notFound('User not found');
+    return rows[0];
+  });
+}
