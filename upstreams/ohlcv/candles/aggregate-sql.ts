@@ -1,0 +1,67 @@
+// Builds the one SQL statement that turns stored rows (1m candles, the hourly
+// rollup, or raw trades) into candles of any timeframe: open = first by time,
+// close = last, high/low = extremes, volume = sum, one row per non-empty bucket
+// (gaps yield nothing).
+import { bucketSql, shiftSql, type Timeframe } from '../timeframes/timeframes.ts';
+
+export interface CandleSource {
+  table: string;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+}
+
+const OHLC = { open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' };
+export const MINUTE_SOURCE: CandleSource = { table: 'ohlcv_candles', ...OHLC };
+export const HOURLY_SOURCE: CandleSource = { table: 'ohlcv_candles_1h', ...OHLC };
+export const TRADE_SOURCE: CandleSource = { table: 'ohlcv_trades', open: 'price', high: 'price', low: 'price', close: 'price', volume: 'volume' };
+
+export interface AggregateQuery {
+  source: CandleSource;
+  timeframe: Timeframe;
+  /** Extra row filter on `ts`; $1 = exchange, $2 = symbol, further params are the caller's. */
+  where: string;
+  /** Filter on the bucket start `b`, or empty. */
+  having?: string;
+  order: 'ASC' | 'DESC';
+  /** SQL for the row cap (a parameter reference). */
+  limit: string;
+  /** Adds end_ts (bucket end) and is_final (bucket end <= now()) for the live stream. */
+  withEnd?: boolean;
+}
+
+export interface CandleRow {
+  ts: Date;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  vol: number;
+  end_ts?: Date;
+  is_final?: boolean;
+}
+
+export function buildAggregateSql(query: AggregateQuery): string {
+  const { source, timeframe } = query;
+  const end = shiftSql(timeframe, 'b', '1');
+  const extra = query.withEnd ? `, ${end} AS end_ts, (${end} <= now()) AS is_final` : '';
+  return `SELECT b AS ts,
+  (array_agg(o ORDER BY t))[1] AS open, max(h) AS high, min(l) AS low,
+  (array_agg(c ORDER BY t DESC))[1] AS close, sum(v) AS vol${extra}
+FROM (
+  SELECT ${bucketSql(timeframe, 'ts')} AS b, ts AS t, ${source.open} AS o, ${source.high} AS h,
+    ${source.low} AS l, ${source.close} AS c, ${source.volume} AS v
+  FROM ${source.table}
+  WHERE exchange = $1 AND symbol = $2 AND ${query.where}
+) s
+GROUP BY b${query.having ? ` HAVING ${query.having}` : ''}
+ORDER BY b ${query.order}
+LIMIT ${query.limit}`;
+}
+
+/** Lower ts bound covering the newest `count` buckets (count is an SQL int expression). */
+export function latestBoundSql(source: CandleSource, timeframe: Timeframe, count: string): string {
+  return `(SELECT ${shiftSql(timeframe, bucketSql(timeframe, 'max(ts)'), `1 - (${count})`)} FROM ${source.table} WHERE exchange = $1 AND symbol = $2)`;
+}

@@ -1,0 +1,81 @@
+// Writes a validated candle batch in one transaction: one multi-row upsert
+// (unnest of column arrays), then the hourly rollup of the touched hours and the
+// symbol catalogue. Re-sending identical rows changes nothing (idempotent).
+import type { Db, Queryable } from '../../common/db.ts';
+import type { CandleInput } from './validate-candles.ts';
+
+export interface UpsertResult {
+  received: number;
+  inserted: number;
+  updated: number;
+  /** Bounds (epoch ms) of the rows written, for the live stream. */
+  firstMs: number;
+  lastMs: number;
+}
+
+const UPSERT_CANDLES = `
+WITH up AS (
+  INSERT INTO ohlcv_candles AS c (exchange, symbol, ts, open, high, low, close, volume)
+  SELECT $1, $2, u.ts, u.open, u.high, u.low, u.close, u.volume
+  FROM unnest($3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(ts, open, high, low, close, volume)
+  ON CONFLICT (exchange, symbol, ts) DO UPDATE
+    SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume
+    WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
+  RETURNING (xmax = 0) AS inserted
+)
+SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS written FROM up`;
+
+// Re-aggregates whole hours from the minute table, so the rollup never depends
+// on which rows of an hour arrived in which batch.
+const ROLLUP_HOURS = `
+INSERT INTO ohlcv_candles_1h AS r (exchange, symbol, ts, open, high, low, close, volume)
+SELECT $1, $2, h.start,
+  (array_agg(c.open ORDER BY c.ts))[1], max(c.high), min(c.low),
+  (array_agg(c.close ORDER BY c.ts DESC))[1], sum(c.volume)
+FROM unnest($3::timestamptz[]) AS h(start)
+JOIN ohlcv_candles c ON c.exchange = $1 AND c.symbol = $2 AND c.ts >= h.start AND c.ts < h.start + interval '1 hour'
+GROUP BY h.start
+ON CONFLICT (exchange, symbol, ts) DO UPDATE
+  SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume`;
+
+const CATALOGUE_CANDLES = `
+INSERT INTO ohlcv_symbols AS s (exchange, symbol, candle_first, candle_last, candle_count)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (exchange, symbol) DO UPDATE SET
+  candle_first = LEAST(s.candle_first, EXCLUDED.candle_first),
+  candle_last = GREATEST(s.candle_last, EXCLUDED.candle_last),
+  candle_count = s.candle_count + EXCLUDED.candle_count`;
+
+export async function upsertCandles(db: Db, exchange: string, symbol: string, candles: CandleInput[]): Promise<UpsertResult> {
+  const firstMs = candles[0]!.ts;
+  const lastMs = candles.at(-1)!.ts;
+  const columns = columnsOf(candles);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ inserted: number; written: number }>(UPSERT_CANDLES, [exchange, symbol, ...columns]);
+    const { inserted, written } = rows[0] ?? { inserted: 0, written: 0 };
+    if (written > 0) await rollUpHours(tx, exchange, symbol, candles);
+    await tx.query(CATALOGUE_CANDLES, [exchange, symbol, iso(firstMs), iso(lastMs), inserted]);
+    return { received: candles.length, inserted, updated: written - inserted, firstMs, lastMs };
+  });
+}
+
+async function rollUpHours(tx: Queryable, exchange: string, symbol: string, candles: CandleInput[]): Promise<void> {
+  const hours = new Set<number>();
+  for (const candle of candles) hours.add(candle.ts - (candle.ts % 3_600_000));
+  await tx.query(ROLLUP_HOURS, [exchange, symbol, [...hours].map(iso)]);
+}
+
+function columnsOf(candles: CandleInput[]): unknown[][] {
+  const n = candles.length;
+  const ts = new Array<string>(n), open = new Array<number>(n), high = new Array<number>(n);
+  const low = new Array<number>(n), close = new Array<number>(n), volume = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const c = candles[i]!;
+    ts[i] = iso(c.ts); open[i] = c.open; high[i] = c.high; low[i] = c.low; close[i] = c.close; volume[i] = c.volume;
+  }
+  return [ts, open, high, low, close, volume];
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

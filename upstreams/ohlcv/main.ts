@@ -1,0 +1,12 @@
+// Entry point of the ohlcv upstream process: settings, store, app, listener.
+import { createLogger } from '../common/logger.ts';
+import { listenFromEnv } from '../common/server.ts';
+import { createOhlcvApp } from './app.ts';
+import { openOhlcvDatabase } from './db/open.ts';
+import { readOhlcvSettings } from './settings.ts';
+
+const logger = createLogger('ohlcv');
+const settings = readOhlcvSettings();
+const db = await openOhlcvDatabase(settings, logger);
+const { app } = await createOhlcvApp({ db, logger });
+await listenFromEnv({ app, logger, onClose: () => db.close() });

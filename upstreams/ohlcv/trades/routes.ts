@@ -1,0 +1,29 @@
+// GET /trades/{exchange}/{symbol} and GET /trades/{exchange}/{symbol}/range.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../../common/db.ts';
+import { envelope } from '../http/envelope.ts';
+import { parseExchange, parseLimit, parseRange, parseSymbol } from '../http/params.ts';
+import { OHLCV_DEFAULTS } from '../settings.ts';
+import { readLatestTrades, readTradeRange } from './read.ts';
+
+type TailRequest = FastifyRequest<{ Params: { exchange: string; '*': string }; Querystring: Record<string, unknown> }>;
+
+export function registerTradeRoutes(app: FastifyInstance, db: Db): void {
+  const limits = OHLCV_DEFAULTS.trades;
+  app.get('/trades/:exchange/*', async (request: TailRequest) => {
+    const exchange = parseExchange(request.params.exchange);
+    const tail = request.params['*'];
+    const isRange = tail.endsWith('/range') && tail.includes('/');
+    const symbol = parseSymbol(isRange ? tail.slice(0, -'/range'.length) : tail);
+    if (isRange) {
+      const range = parseRange(request.query);
+      const start = range.start!, end = range.end!;
+      const limit = parseLimit(request.query.limit, limits.rangeDefaultLimit, limits.rangeMaxLimit);
+      const trades = await readTradeRange(db, exchange, symbol, start, end, limit);
+      return envelope({ trades, count: trades.length, exchange, symbol, start_time: new Date(start).toISOString(), end_time: new Date(end).toISOString(), limit });
+    }
+    const limit = parseLimit(request.query.limit, limits.defaultLimit, limits.maxLimit);
+    const trades = await readLatestTrades(db, exchange, symbol, limit);
+    return envelope({ trades, count: trades.length, exchange, symbol, limit });
+  });
+}
