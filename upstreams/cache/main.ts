@@ -1,0 +1,13 @@
+// Entry point of the cache upstream process (supervised by the gateway):
+// settings from env, the app, and the listener.
+import { createLogger } from '../common/logger.ts';
+import { listenFromEnv } from '../common/server.ts';
+import { createCacheApp } from './app.ts';
+import { readCacheSettings } from './settings.ts';
+
+const logger = createLogger('cache');
+const settings = readCacheSettings();
+if (!settings.ormUrl) logger.warn('UPSTREAM_ORM_URL is not set: only admins can read private cache data');
+if (!settings.redisUrl) logger.info('REDIS_URL is not set: using the in-process store');
+const { app } = await createCacheApp({ settings, logger });
+await listenFromEnv({ app, logger });
