@@ -1,0 +1,72 @@
+// /api_keys: the key is shown once and stored hashed, listings never return it,
+// privileged scopes need an admin, and a user cannot see or touch others' keys.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY, call, createTestUser, openOrmHarness, type OrmHarness } from './harness.ts';
+
+let h: OrmHarness;
+beforeAll(async () => {
+  h = await openOrmHarness('postgres');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe('orm /api_keys', () => {
+  it('returns fullon_ak_ key once, stores only its sha256 and a 12-char prefix', async () => {
+    const user = await createTestUser(h);
+    const created = await call(h, user, 'POST', '/api_keys/me', { name: 'ci', description: 'for CI', scopes: ['read'] });
+    expect(created.statusCode).toBe(201);
+    const body = created.json();
+    expect(body.key).toMatch(/^fullon_ak_[A-Za-z0-9_-]{43}$/);
+    expect(body).toMatchObject({ name: 'ci', description: 'for CI', scopes: ['read'], is_active: true, key_prefix: body.key.slice(0, 12), uid: user.uid });
+    const { rows } = await h.db.query<{ key: string }>('SELECT key FROM api_keys WHERE api_key_id = $1', [body.api_key_id]);
+    expect(rows[0]?.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]?.key).not.toContain(body.key);
+    const list = await call(h, user, 'GET', '/api_keys/me');
+    expect(list.json()).toMatchObject({ total: 1, items: [{ api_key_id: body.api_key_id, key_prefix: body.key_prefix }] });
+    expect(JSON.stringify(list.json())).not.toContain(body.key);
+    expect(list.json().items[0]).not.toHaveProperty('key');
+  });
+
+  it('refuses write scopes for a regular user (403) and grants them to an admin', async () => {
+    const user = await createTestUser(h);
+    expect((await call(h, user, 'POST', '/api_keys/me', { name: 'w', scopes: ['ohlcv:write'] })).statusCode).toBe(403);
+    const admin = await createTestUser(h, { role: 'admin' });
+    const ok = await call(h, admin, 'POST', '/api_keys/me', { name: 'w', scopes: ['ohlcv:write', 'cache:write'] });
+    expect(ok.statusCode).toBe(201);
+  });
+
+  it.each([
+    ['a missing name', {}],
+    ['an oversized name', { name: 'n'.repeat(101) }],
+    ['scopes of the wrong type', { name: 'k', scopes: 'read' }],
+    ['a malformed scope', { name: 'k', scopes: ["read'; DROP TABLE users; --"] }],
+    ['a malformed expires_at', { name: 'k', expires_at: 'tomorrow' }],
+  ])('answers 422 for %s', async (_name, body) => {
+    const user = await createTestUser(h);
+    expect((await call(h, user, 'POST', '/api_keys/me', body)).statusCode).toBe(422);
+  });
+
+  it('keeps keys private: another user cannot read, deactivate or delete them (404)', async () => {
+    const [owner, intruder] = [await createTestUser(h), await createTestUser(h)];
+    const { api_key_id, key } = (await call(h, owner, 'POST', '/api_keys/me', { name: 'mine' })).json();
+    expect((await call(h, intruder, 'GET', `/api_keys/${api_key_id}`)).statusCode).toBe(404);
+    expect((await call(h, intruder, 'PATCH', `/api_keys/${api_key_id}/deactivate`)).statusCode).toBe(404);
+    expect((await call(h, intruder, 'DELETE', `/api_keys/${api_key_id}`)).statusCode).toBe(404);
+    expect((await call(h, intruder, 'GET', '/api_keys/me')).json().total).toBe(0);
+    expect((await call(h, intruder, 'GET', `/api_keys?uid=${owner.uid}`)).json().total).toBe(0);
+    expect((await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: key })).statusCode).toBe(200);
+  });
+
+  it('lets the owner deactivate (then the key is refused) and delete a key; an admin sees all', async () => {
+    const owner = await createTestUser(h);
+    const admin = await createTestUser(h, { role: 'admin' });
+    const { api_key_id, key } = (await call(h, owner, 'POST', '/api_keys/me', { name: 'mine' })).json();
+    expect((await call(h, admin, 'GET', `/api_keys?uid=${owner.uid}`)).json().total).toBe(1);
+    const deactivated = await call(h, owner, 'PATCH', `/api_keys/${api_key_id}/deactivate`);
+    expect(deactivated.json()).toMatchObject({ api_key_id, is_active: false });
+    expect((await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: key })).statusCode).toBe(401);
+    expect((await call(h, owner, 'DELETE', `/api_keys/${api_key_id}`)).statusCode).toBe(204);
+    expect((await call(h, owner, 'GET', `/api_keys/${api_key_id}`)).statusCode).toBe(404);
+  });
+});
