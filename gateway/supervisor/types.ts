@@ -18,10 +18,10 @@ export interface ServiceStatusBody {
   managed: boolean;
 }
 
-/** Thrown by start/stop/restart; the services API maps it to 404/409. */
+/** Thrown by start/stop/restart; the services API maps it to 404/409 (and 503 when a start failed). */
 export class ServiceControlError extends Error {
-  readonly status: 404 | 409;
-  constructor(status: 404 | 409, message: string) {
+  readonly status: 404 | 409 | 503;
+  constructor(status: 404 | 409 | 503, message: string) {
     super(message);
     this.name = 'ServiceControlError';
     this.status = status;

@@ -1,0 +1,224 @@
+// The app-wide supervisor: one ServiceUnit per `process:` in routes.yaml
+// (upstreams and route-less services), reconciled on every applied config, and
+// the bridge from unit states to the UpstreamRegistry the proxy reads
+// (markUp only while running, markDown with Retry-After otherwise).
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { GatewayConfig, HealthConfig, ProcessConfig } from '../config/types.ts';
+import { probeHealth, type Probe } from '../health/probe.ts';
+import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import { buildChildEnv } from './child-env.ts';
+import { relogChildLine } from './child-output.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { pickFreePort } from './ports.ts';
+import { ServiceUnit, type Transition, type UnitDeps, type UnitSpec } from './service-unit.ts';
+import { spawnProcess, type Spawner } from './spawner.ts';
+import { ServiceControlError, type ServiceStatusBody, type Supervisor } from './types.ts';
+
+export interface SupervisorOptions {
+  registry: UpstreamRegistry;
+  logger: Logger;
+  /** The gateway's environment (source of the few variables children inherit). */
+  env?: NodeJS.ProcessEnv;
+  spawner?: Spawner;
+  clock?: Clock;
+  probe?: Probe;
+  random?: () => number;
+  pickPort?: () => Promise<number>;
+}
+
+export interface SupervisorEvents {
+  transition: [transition: Transition];
+  replaced: [name: string];
+}
+
+interface Entry {
+  kind: 'upstream' | 'service';
+  /** null: externally managed (url without process). */
+  unit: ServiceUnit | null;
+  /** Base URL, when known. */
+  url: string | null;
+  port: number | null;
+  autostart: boolean;
+}
+
+export type AppSupervisor = Supervisor & EventEmitter<SupervisorEvents> & {
+  /** Whether the gateway controls this name's process. */
+  isManaged(name: string): boolean;
+  kindOf(name: string): 'upstream' | 'service' | undefined;
+};
+
+export function createSupervisor(options: SupervisorOptions): AppSupervisor {
+  return new ProcessSupervisor(options);
+}
+
+class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Supervisor {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: SupervisorOptions;
+  readonly #deps: UnitDeps;
+  #autostarted = false;
+  readonly #onProcessExit = () => {
+    for (const entry of this.#entries.values()) entry.unit?.signalNow('SIGTERM');
+  };
+
+  constructor(options: SupervisorOptions) {
+    super();
+    this.#options = options;
+    const env = options.env ?? process.env;
+    this.#deps = {
+      spawner: options.spawner ?? spawnProcess,
+      clock: options.clock ?? systemClock,
+      probe: options.probe ?? probeHealth,
+      random: options.random ?? Math.random,
+      envFor: (spec) =>
+        buildChildEnv({ name: spec.name, gatewayEnv: env, configured: spec.process.env, port: spec.port, upstreamUrls: this.#upstreamUrls() }),
+      onLine: (name, stream, line) => relogChildLine(options.logger, name, stream, line),
+    };
+    // Last resort when the gateway exits without stopAll (pdeathsig covers SIGKILL).
+    process.on('exit', this.#onProcessExit);
+  }
+
+  async apply(config: GatewayConfig): Promise<void> {
+    const seen = new Set<string>();
+    for (const upstream of config.upstreams.values()) {
+      seen.add(upstream.name);
+      if (!upstream.process) {
+        await this.#forget(upstream.name);
+        this.#entries.set(upstream.name, { kind: 'upstream', unit: null, url: upstream.url, port: null, autostart: false });
+        this.#options.registry.setTarget(upstream.name, upstream.url ? new URL(upstream.url) : null);
+        continue;
+      }
+      await this.#configure(upstream.name, 'upstream', upstream.process, upstream.health, upstream.url, true);
+    }
+    for (const service of config.services.values()) {
+      seen.add(service.name);
+      await this.#configure(service.name, 'service', service.process, service.health, service.url, service.health !== null);
+    }
+    for (const name of [...this.#entries.keys()]) if (!seen.has(name)) await this.#forget(name, true);
+    if (this.#autostarted) void this.startAll();
+  }
+
+  async startAll(): Promise<void> {
+    this.#autostarted = true;
+    const starting = [...this.#entries.entries()]
+      .filter(([, entry]) => entry.unit && entry.autostart && entry.unit.state === 'stopped')
+      .map(([name, entry]) =>
+        entry.unit!.start().catch((error: Error) => this.#options.logger.error({ service: name, err: error.message }, 'service did not start')),
+      );
+    await Promise.all(starting);
+  }
+
+  async stopAll(): Promise<void> {
+    this.#autostarted = false;
+    await Promise.all([...this.#entries.values()].map((entry) => entry.unit?.dispose()));
+    process.off('exit', this.#onProcessExit);
+  }
+
+  names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  isManaged(name: string): boolean {
+    return Boolean(this.#entries.get(name)?.unit);
+  }
+
+  kindOf(name: string): 'upstream' | 'service' | undefined {
+    return this.#entries.get(name)?.kind;
+  }
+
+  status(name: string): ServiceStatusBody | undefined {
+    const entry = this.#entries.get(name);
+    if (!entry) return undefined;
+    const upstreamUp = this.#options.registry.get(name)?.availability === 'up';
+    const unit = entry.unit;
+    if (!unit) {
+      return { service: name, status: upstreamUp ? 'running' : 'stopped', is_running: upstreamUp, healthy: upstreamUp, pid: null, uptime_s: null, restarts: 0, last_exit: null, managed: false };
+    }
+    const running = unit.state === 'running';
+    return {
+      service: name,
+      status: unit.state,
+      is_running: running,
+      healthy: running && (entry.kind === 'service' || upstreamUp),
+      pid: unit.pid,
+      uptime_s: running && unit.startedAt !== null ? Math.round((this.#deps.clock.now() - unit.startedAt) / 1000) : null,
+      restarts: unit.restarts,
+      last_exit: unit.lastExit,
+      managed: true,
+    };
+  }
+
+  start(name: string): Promise<void> {
+    return this.#controlled(name).start();
+  }
+
+  stop(name: string): Promise<void> {
+    return this.#controlled(name).stop();
+  }
+
+  restart(name: string): Promise<void> {
+    return this.#controlled(name).restart();
+  }
+
+  logs(name: string, lines: number): string[] {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
+    return entry.unit ? entry.unit.logs.tail(lines) : [];
+  }
+
+  #controlled(name: string): ServiceUnit {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
+    if (!entry.unit) throw new ServiceControlError(409, `${name} is externally managed (a url without a process in routes.yaml): the gateway does not control it`);
+    return entry.unit;
+  }
+
+  async #configure(name: string, kind: Entry['kind'], processConfig: ProcessConfig, health: HealthConfig | null, url: string | null, needsPort: boolean): Promise<void> {
+    const existing = this.#entries.get(name);
+    const port = url ? portOf(url) : needsPort ? (existing?.port ?? (await (this.#options.pickPort ?? pickFreePort)())) : null;
+    const base = url ?? (port !== null ? `http://127.0.0.1:${port}` : null);
+    const spec: UnitSpec = { name, process: processConfig, port, healthUrl: health && base ? new URL(health.path, base).toString() : null };
+    if (existing?.unit) {
+      existing.unit.update(spec);
+      Object.assign(existing, { kind, url: base, port, autostart: processConfig.autostart });
+    } else {
+      const unit = new ServiceUnit(spec, this.#deps);
+      unit.on('transition', (transition) => this.#onTransition(kind, unit, transition));
+      unit.on('replaced', (replaced) => this.emit('replaced', replaced));
+      this.#entries.set(name, { kind, unit, url: base, port, autostart: processConfig.autostart });
+      if (kind === 'upstream') this.#options.registry.markDown(name, 'not started', unit.retryAfterS);
+    }
+    if (kind === 'upstream') this.#options.registry.setTarget(name, base ? new URL(base) : null);
+  }
+
+  async #forget(name: string, removeFromRegistry = false): Promise<void> {
+    const entry = this.#entries.get(name);
+    if (!entry) return;
+    this.#entries.delete(name);
+    await entry.unit?.dispose();
+    if (removeFromRegistry && entry.kind === 'upstream') this.#options.registry.remove(name);
+  }
+
+  #onTransition(kind: Entry['kind'], unit: ServiceUnit, transition: Transition): void {
+    const { name, from, to, reason } = transition;
+    const level = to === 'failed' || to === 'backoff' ? 'warn' : 'info';
+    this.#options.logger[level]({ service: name, from, to, reason }, 'service state');
+    if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) {
+      if (to === 'running') this.#options.registry.markUp(name);
+      else this.#options.registry.markDown(name, `${name} is ${to}: ${reason}`, unit.retryAfterS);
+    }
+    this.emit('transition', transition);
+  }
+
+  #upstreamUrls(): Map<string, string> {
+    const urls = new Map<string, string>();
+    for (const [name, entry] of this.#entries) if (entry.kind === 'upstream' && entry.url) urls.set(name, entry.url);
+    return urls;
+  }
+}
+
+function portOf(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.port) return Number(parsed.port);
+  return parsed.protocol === 'https:' ? 443 : 80;
+}
