@@ -17,7 +17,7 @@ export type AuthOutcome =
   | { kind: 'anonymous' }
   | { kind: 'user'; user: AuthenticatedUser }
   /** Credentials present but bad (401) or ambiguous (400). */
-  | { kind: 'rejected'; status: 400 | 401 | 503; detail: string };
+  | { kind: 'rejected'; status: 400 | 401 | 503; detail: string; code?: string };
 
 /**
  * The edge's auth, as the pipeline sees it. gateway/auth implements it; the

@@ -29,7 +29,9 @@ export function resolveAssertionSecret(env: NodeJS.ProcessEnv = process.env): Ui
   const explicit = env.GATEWAY_ASSERTION_SECRET;
   if (explicit && explicit.length >= 32) return new TextEncoder().encode(explicit);
   const base = env.JWT_SECRET_KEY ?? 'dev-only-insecure-jwt-secret-change-me';
-  return new Uint8Array(createHmac('sha256', base).update('fullon-gateway-assertion-v1').digest());
+  // Hex text, not raw bytes: the supervisor hands children exactly this text as
+  // GATEWAY_ASSERTION_SECRET, so a child derives the same key either way.
+  return new TextEncoder().encode(createHmac('sha256', base).update('fullon-gateway-assertion-v1').digest('hex'));
 }
 
 export class AssertionError extends Error {}

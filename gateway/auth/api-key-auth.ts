@@ -1,0 +1,84 @@
+// X-API-Key checks through the orm, cached briefly: a hot key costs no round trip
+// per request, a deactivated or expired key is refused within the TTL (≤ 5 s),
+// and concurrent checks of one key share one orm call (single flight).
+import { createHash } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.ts';
+import { AuthError } from './errors.ts';
+import type { OrmAuthClient } from './orm-client.ts';
+import type { AuthenticatedUser } from './types.ts';
+
+/** fullon keys are `fullon_ak_<base64url>`; anything else is refused without asking the orm. */
+const API_KEY_FORMAT = /^fullon_ak_[A-Za-z0-9_-]{10,256}$/;
+
+type Checked = { user: AuthenticatedUser } | { error: AuthError };
+
+export interface ApiKeyAuthOptions {
+  orm: Pick<OrmAuthClient, 'verifyApiKey'>;
+  ttlMs: number;
+  negativeTtlMs: number;
+  max: number;
+  now?: () => number;
+}
+
+export class ApiKeyAuth {
+  readonly #options: ApiKeyAuthOptions;
+  readonly #now: () => number;
+  readonly #cache: BoundedCache<string, Checked>;
+  readonly #inflight = new Map<string, Promise<Checked>>();
+
+  constructor(options: ApiKeyAuthOptions) {
+    if (options.negativeTtlMs > options.ttlMs) throw new RangeError('negative TTL must not exceed the API-key TTL');
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#cache = new BoundedCache({ max: options.max, now: this.#now });
+  }
+
+  static isWellFormed(key: string): boolean {
+    return API_KEY_FORMAT.test(key);
+  }
+
+  /** The key's owner, or throws AuthError (401 INVALID_API_KEY, 503 when the orm cannot be asked). */
+  async authenticate(key: string): Promise<AuthenticatedUser> {
+    if (!API_KEY_FORMAT.test(key)) throw new AuthError('INVALID_API_KEY', { reason: 'malformed' });
+    // Hash so the cache never holds usable keys in memory dumps.
+    const id = createHash('sha256').update(key).digest('base64url');
+    const cached = this.#cache.get(id) ?? (await this.#checkOnce(id, key));
+    if ('error' in cached) throw cached.error;
+    return cached.user;
+  }
+
+  #checkOnce(id: string, key: string): Promise<Checked> {
+    let pending = this.#inflight.get(id);
+    if (!pending) {
+      pending = this.#check(id, key).finally(() => this.#inflight.delete(id));
+      this.#inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  async #check(id: string, key: string): Promise<Checked> {
+    const now = this.#now();
+    try {
+      const owner = await this.#options.orm.verifyApiKey(key);
+      if (owner.expiresAt !== null && owner.expiresAt <= now) throw new AuthError('INVALID_API_KEY', { reason: 'expired' });
+      const user: AuthenticatedUser = {
+        userId: owner.user.uid,
+        email: owner.user.mail,
+        name: owner.user.name,
+        role: owner.user.role,
+        scopes: owner.scopes,
+        authMethod: 'api_key',
+        expiresAt: owner.expiresAt === null ? null : Math.floor(owner.expiresAt / 1000),
+      };
+      const until = Math.min(now + this.#options.ttlMs, owner.expiresAt ?? Infinity);
+      const checked = { user };
+      this.#cache.set(id, checked, until);
+      return checked;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      // Only "no such key" is remembered; an unreachable orm must be asked again.
+      if (error.code === 'INVALID_API_KEY') this.#cache.set(id, { error }, now + this.#options.negativeTtlMs);
+      return { error };
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// A bounded LRU map whose entries also expire at an absolute time. Backs the
+// verified-token, API-key and assertion caches: bounded so a flood of distinct
+// credentials cannot grow memory, expiring so nothing is trusted past its life.
+
+export interface BoundedCacheOptions {
+  /** Most entries kept; the least recently used is dropped beyond it. */
+  max: number;
+  /** Clock in ms (tests pass a fake one). */
+  now?: () => number;
+}
+
+interface Entry<V> {
+  value: V;
+  /** Epoch ms after which the entry is gone. */
+  expiresAt: number;
+}
+
+export class BoundedCache<K, V> {
+  #entries = new Map<K, Entry<V>>();
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(options: BoundedCacheOptions) {
+    if (!Number.isInteger(options.max) || options.max < 1) throw new RangeError('BoundedCache max must be a positive integer');
+    this.#max = options.max;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(key: K): V | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    // Re-insert to mark as most recently used (Map keeps insertion order).
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  /** Stores value until expiresAt (epoch ms); a time already past stores nothing. */
+  set(key: K, value: V, expiresAt: number): void {
+    this.#entries.delete(key);
+    if (expiresAt <= this.#now()) return;
+    this.#entries.set(key, { value, expiresAt });
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: K): void {
+    this.#entries.delete(key);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

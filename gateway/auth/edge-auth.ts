@@ -1,0 +1,143 @@
+// The gateway's EdgeAuth: decides once per request who is asking (anonymous, a
+// user, or rejected) and builds the identity headers upstreams trust. The hot
+// path is two cache lookups: verified tokens until exp, assertions for half
+// their life.
+import type { IncomingMessage } from 'node:http';
+import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import { ApiKeyAuth } from './api-key-auth.ts';
+import { ASSERTION_HEADER, AssertionSigner, resolveGatewayAssertionSecret } from './assertion-signer.ts';
+import { BoundedCache } from './bounded-cache.ts';
+import { extractCredential } from './credentials.ts';
+import { AuthError } from './errors.ts';
+import { OrmAuthClient } from './orm-client.ts';
+import type { AuthSettings } from './settings.ts';
+import { loadSigningKeys, type SigningKeys } from './signing-keys.ts';
+import { TokenService, type REMOTE_JWKS_DEFAULTS } from './tokens.ts';
+import type { AuthenticatedUser, AuthOutcome, EdgeAuth } from './types.ts';
+
+export interface EdgeAuthLogger {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface EdgeAuthOptions {
+  settings: AuthSettings;
+  registry: UpstreamRegistry;
+  /** Assertion key; defaults to resolveGatewayAssertionSecret(env), which the supervisor passes on to upstreams. */
+  assertionSecret?: Uint8Array;
+  env?: NodeJS.ProcessEnv;
+  logger?: EdgeAuthLogger;
+  now?: () => number;
+  remoteJwks?: Partial<typeof REMOTE_JWKS_DEFAULTS>;
+}
+
+interface HeaderEntry {
+  headers: Record<string, string>;
+  refreshAt: number;
+}
+
+export class GatewayEdgeAuth implements EdgeAuth {
+  readonly settings: AuthSettings;
+  readonly keys: SigningKeys;
+  readonly tokens: TokenService;
+  readonly signer: AssertionSigner;
+  readonly orm: OrmAuthClient;
+  readonly apiKeys: ApiKeyAuth;
+  readonly #now: () => number;
+  readonly #logger: EdgeAuthLogger | null;
+  readonly #verified: BoundedCache<string, AuthenticatedUser>;
+  readonly #headers = new WeakMap<AuthenticatedUser, Map<string, HeaderEntry>>();
+
+  constructor(options: EdgeAuthOptions & { keys: SigningKeys }) {
+    const { settings } = options;
+    this.settings = settings;
+    this.keys = options.keys;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? null;
+    this.tokens = new TokenService({ settings, keys: options.keys, remoteJwks: options.remoteJwks });
+    this.signer = new AssertionSigner({ secret: options.assertionSecret ?? resolveGatewayAssertionSecret(options.env), now: this.#now });
+    this.orm = new OrmAuthClient({ registry: options.registry, upstream: settings.authUpstream, signer: this.signer, timeoutMs: settings.ormTimeoutMs });
+    this.apiKeys = new ApiKeyAuth({
+      orm: this.orm,
+      ttlMs: settings.apiKeyCacheTtlMs,
+      negativeTtlMs: settings.apiKeyNegativeTtlMs,
+      max: settings.apiKeyCacheMax,
+      now: this.#now,
+    });
+    this.#verified = new BoundedCache({ max: settings.tokenCacheMax, now: this.#now });
+  }
+
+  async authenticate(req: IncomingMessage, url: URL, isUpgrade: boolean): Promise<AuthOutcome> {
+    try {
+      const credential = extractCredential(req, url, isUpgrade);
+      switch (credential.kind) {
+        case 'none':
+          return { kind: 'anonymous' };
+        case 'invalid':
+          return reject(new AuthError(credential.code));
+        case 'bearer':
+          return { kind: 'user', user: await this.verifyToken(credential.token) };
+        case 'api_key':
+          return { kind: 'user', user: await this.apiKeys.authenticate(credential.key) };
+      }
+    } catch (error) {
+      if (error instanceof AuthError) {
+        if (error.status === 503) this.#logger?.warn({ code: error.code, reason: error.message }, 'auth upstream unavailable');
+        return reject(error);
+      }
+      // A bug here must not become a 500 nor let the request through.
+      this.#logger?.error({ err: error }, 'unexpected error while authenticating');
+      return reject(new AuthError('INVALID_TOKEN'));
+    }
+  }
+
+  /** A verified token's user, from the cache while the token is unexpired. */
+  async verifyToken(token: string): Promise<AuthenticatedUser> {
+    const cached = this.#verified.get(token);
+    if (cached !== undefined) return cached;
+    const user = await this.tokens.verify(token);
+    if (user.expiresAt !== null) this.#verified.set(token, user, user.expiresAt * 1000);
+    return user;
+  }
+
+  isAdmin(user: AuthenticatedUser): boolean {
+    return user.role === 'admin' || user.email.toLowerCase() === this.settings.adminMail;
+  }
+
+  /** x-user-*, x-auth-method and x-gateway-assertion for upstream; a fresh object each call (callers may mutate it). */
+  async identityHeaders(user: AuthenticatedUser, upstream: string): Promise<Record<string, string>> {
+    const now = this.#now();
+    let perUpstream = this.#headers.get(user);
+    const entry = perUpstream?.get(upstream);
+    if (entry !== undefined && entry.refreshAt > now) return { ...entry.headers };
+    const role = this.isAdmin(user) ? 'admin' : 'user';
+    const assertion = await this.signer.signReusable(
+      { userId: user.userId, email: user.email, role, scopes: user.scopes, authMethod: user.authMethod },
+      upstream,
+    );
+    const headers: Record<string, string> = {
+      'x-user-id': String(user.userId),
+      'x-user-email': user.email,
+      'x-user-role': role,
+      'x-user-scopes': user.scopes.join(','),
+      'x-auth-method': user.authMethod,
+      [ASSERTION_HEADER]: assertion.token,
+    };
+    if (!perUpstream) {
+      perUpstream = new Map();
+      this.#headers.set(user, perUpstream);
+    }
+    perUpstream.set(upstream, { headers, refreshAt: assertion.reuseUntil });
+    return { ...headers };
+  }
+}
+
+function reject(error: AuthError): AuthOutcome {
+  return { kind: 'rejected', status: error.status, detail: error.detail, code: error.code };
+}
+
+/** Loads the signing keys (async: PEM import) and builds the EdgeAuth; throws AuthSettingsError on bad key files. */
+export async function createEdgeAuth(options: EdgeAuthOptions): Promise<GatewayEdgeAuth> {
+  const keys = await loadSigningKeys(options.settings);
+  return new GatewayEdgeAuth({ ...options, keys });
+}

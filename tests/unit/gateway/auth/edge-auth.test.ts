@@ -1,0 +1,172 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
+import type { AuthenticatedUser } from '../../../../gateway/auth/types.ts';
+import { ORM_URL, TEST_ASSERTION_SECRET_TEXT, TEST_JWT_SECRET, createTestAuth, fakeRequest, urlOf } from './support/auth-fixtures.ts';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const KEY = 'fullon_ak_abcdefghijklmnopqrstuvwxyz012345';
+const keyOwner = { user: { uid: 8, mail: 'key@example.com', name: 'Key', role: 'user', active: true }, scopes: ['ohlcv:write'], api_key_id: 3, expires_at: null };
+
+function user(overrides: Partial<AuthenticatedUser> = {}): AuthenticatedUser {
+  return { userId: 5, email: 'u@example.com', name: 'u@example.com', role: 'user', scopes: [], authMethod: 'jwt', expiresAt: null, ...overrides };
+}
+
+describe('GatewayEdgeAuth.authenticate', () => {
+  it('is anonymous without credentials', async () => {
+    const { auth } = await createTestAuth();
+    await expect(auth.authenticate(fakeRequest([]), urlOf('/x'), false)).resolves.toEqual({ kind: 'anonymous' });
+  });
+
+  it('accepts a token it issued', async () => {
+    const { auth } = await createTestAuth();
+    const { token } = await auth.tokens.issue({ uid: 5, mail: 'u@example.com', role: 'user' });
+    const outcome = await auth.authenticate(fakeRequest([['Authorization', `Bearer ${token}`]]), urlOf('/x'), false);
+    expect(outcome).toMatchObject({ kind: 'user', user: { userId: 5, email: 'u@example.com', authMethod: 'jwt' } });
+  });
+
+  it('verifies a token once and serves repeats from the cache', async () => {
+    const { auth } = await createTestAuth();
+    const { token } = await auth.tokens.issue({ uid: 5, mail: 'u@example.com', role: 'user' });
+    const verify = vi.spyOn(auth.tokens, 'verify');
+    for (let i = 0; i < 5; i++) await auth.authenticate(fakeRequest([['Authorization', `Bearer ${token}`]]), urlOf('/x'), false);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops a cached token at its exp', async () => {
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const { token, expiresAt } = await auth.tokens.issue({ uid: 5, mail: 'u@example.com', role: 'user' });
+    await auth.verifyToken(token);
+    const verify = vi.spyOn(auth.tokens, 'verify');
+    clock = expiresAt * 1000;
+    await auth.verifyToken(token).catch(() => {});
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it.each<[string, () => Promise<Array<[string, string]>>, number]>([
+    ['alg none', async () => [['Authorization', `Bearer ${new UnsecuredJWT({ user_id: 1, email: 'a@b.c' }).setIssuer('fullon-master-api').setAudience('fullon').setExpirationTime('1h').encode()}`]], 401],
+    ['a wrong signature', async () => [['Authorization', `Bearer ${await new SignJWT({ user_id: 1, email: 'a@b.c' }).setProtectedHeader({ alg: 'HS256' }).setSubject('a@b.c').setIssuer('fullon-master-api').setAudience('fullon').setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(40)))}`]], 401],
+    ['a 100 KB token', async () => [['Authorization', `Bearer ${'a'.repeat(100 * 1024)}.b.c`]], 401],
+    ['garbage', async () => [['Authorization', 'Bearer !!!not-a-jwt!!!']], 401],
+    ['two Authorization headers', async () => [['Authorization', 'Bearer a.b.c'], ['Authorization', 'Bearer d.e.f']], 400],
+    ['Basic auth', async () => [['Authorization', 'Basic Zm9vOmJhcg==']], 401],
+    ['a malformed API key', async () => [['X-API-Key', 'not-a-key']], 401],
+  ])('rejects %s with %i', async (_name, headers, status) => {
+    const { auth } = await createTestAuth();
+    const outcome = await auth.authenticate(fakeRequest(await headers()), urlOf('/x'), false);
+    expect(outcome).toMatchObject({ kind: 'rejected', status });
+  });
+
+  it('rejects a header token and a different ?token= on an upgrade with 400', async () => {
+    const { auth } = await createTestAuth();
+    const a = (await auth.tokens.issue({ uid: 1, mail: 'a@example.com', role: 'user' })).token;
+    const b = (await auth.tokens.issue({ uid: 2, mail: 'b@example.com', role: 'user' })).token;
+    const outcome = await auth.authenticate(fakeRequest([['Authorization', `Bearer ${a}`]]), urlOf(`/ws?token=${b}`), true);
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 400 });
+  });
+
+  it('accepts an upgrade token from ?token= and from the bearer subprotocol', async () => {
+    const { auth } = await createTestAuth();
+    const { token } = await auth.tokens.issue({ uid: 9, mail: 'ws@example.com', role: 'user' });
+    await expect(auth.authenticate(fakeRequest([]), urlOf(`/ws?token=${token}`), true)).resolves.toMatchObject({ kind: 'user', user: { userId: 9 } });
+    await expect(auth.authenticate(fakeRequest([['Sec-WebSocket-Protocol', `bearer, ${token}`]]), urlOf('/ws'), true)).resolves.toMatchObject({ kind: 'user', user: { userId: 9 } });
+  });
+
+  it('accepts an API key the orm knows', async () => {
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json(keyOwner)));
+    const { auth } = await createTestAuth();
+    const outcome = await auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false);
+    expect(outcome).toEqual({ kind: 'user', user: { userId: 8, email: 'key@example.com', name: 'Key', role: 'user', scopes: ['ohlcv:write'], authMethod: 'api_key', expiresAt: null } });
+  });
+
+  it('rejects an API key the orm refuses with 401', async () => {
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json({ detail: 'Invalid API key' }, { status: 401 })));
+    const { auth } = await createTestAuth();
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toEqual({ kind: 'rejected', status: 401, detail: 'Invalid API key', code: 'INVALID_API_KEY' });
+  });
+
+  it('answers 503 (not 401) for an API key when the orm cannot be asked', async () => {
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.error()));
+    const { auth } = await createTestAuth();
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 503 });
+  });
+
+  it('turns an unexpected failure into a 401, never a throw', async () => {
+    const { auth } = await createTestAuth();
+    vi.spyOn(auth.tokens, 'verify').mockRejectedValue(new TypeError('bug'));
+    await expect(auth.authenticate(fakeRequest([['Authorization', 'Bearer a.b.c']]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+  });
+});
+
+describe('GatewayEdgeAuth.isAdmin', () => {
+  it.each<[Partial<AuthenticatedUser>, Record<string, string>, boolean]>([
+    [{ role: 'admin' }, {}, true],
+    [{ role: 'user', email: 'admin@fullon' }, {}, true],
+    [{ role: 'user', email: 'Admin@Fullon' }, {}, true],
+    [{ role: 'user', email: 'boss@example.com' }, { ADMIN_MAIL: 'boss@example.com' }, true],
+    [{ role: 'user', email: 'admin@fullon' }, { ADMIN_MAIL: 'boss@example.com' }, false],
+    [{ role: 'user' }, {}, false],
+  ])('%j with %j → %s', async (overrides, env, expected) => {
+    const { auth } = await createTestAuth({ env });
+    expect(auth.isAdmin(user(overrides))).toBe(expected);
+  });
+});
+
+describe('GatewayEdgeAuth.identityHeaders', () => {
+  it('sets x-user-* and an assertion the upstream verifier accepts with aud = upstream', async () => {
+    const { auth } = await createTestAuth();
+    const headers = await auth.identityHeaders(user({ scopes: ['ohlcv:write', 'cache:write'], authMethod: 'api_key' }), 'ohlcv');
+    expect(headers).toMatchObject({ 'x-user-id': '5', 'x-user-email': 'u@example.com', 'x-user-role': 'user', 'x-user-scopes': 'ohlcv:write,cache:write', 'x-auth-method': 'api_key' });
+    const secret = new TextEncoder().encode(TEST_ASSERTION_SECRET_TEXT);
+    await expect(createAssertionVerifier({ audience: 'ohlcv', secret })(headers['x-gateway-assertion'])).resolves.toEqual({
+      userId: 5,
+      email: 'u@example.com',
+      role: 'user',
+      scopes: ['ohlcv:write', 'cache:write'],
+      authMethod: 'api_key',
+    });
+    await expect(createAssertionVerifier({ audience: 'orm', secret })(headers['x-gateway-assertion'])).rejects.toThrow();
+  });
+
+  it('marks the ADMIN_MAIL user as admin upstream', async () => {
+    const { auth } = await createTestAuth();
+    const headers = await auth.identityHeaders(user({ email: 'admin@fullon' }), 'orm');
+    expect(headers['x-user-role']).toBe('admin');
+  });
+
+  it('reuses the signed assertion for the same user and upstream (no signing per request)', async () => {
+    const { auth } = await createTestAuth();
+    const sign = vi.spyOn(auth.signer, 'signReusable');
+    const u = user();
+    const first = await auth.identityHeaders(u, 'orm');
+    const second = await auth.identityHeaders(u, 'orm');
+    const equal = await auth.identityHeaders({ ...u }, 'orm');
+    expect(second['x-gateway-assertion']).toBe(first['x-gateway-assertion']);
+    expect(equal['x-gateway-assertion']).toBe(first['x-gateway-assertion']);
+    expect(sign).toHaveBeenCalledTimes(2);
+    const other = await auth.identityHeaders(u, 'cache');
+    expect(other['x-gateway-assertion']).not.toBe(first['x-gateway-assertion']);
+  });
+
+  it('returns a fresh object each call so callers may mutate it', async () => {
+    const { auth } = await createTestAuth();
+    const u = user();
+    const first = await auth.identityHeaders(u, 'orm');
+    first['x-user-id'] = 'tampered';
+    expect((await auth.identityHeaders(u, 'orm'))['x-user-id']).toBe('5');
+  });
+
+  it('signs with JWT_SECRET_KEY only through the derivation, never directly', async () => {
+    const { auth } = await createTestAuth();
+    const headers = await auth.identityHeaders(user(), 'orm');
+    const direct = createAssertionVerifier({ audience: 'orm', secret: new TextEncoder().encode(TEST_JWT_SECRET) });
+    await expect(direct(headers['x-gateway-assertion'])).rejects.toThrow();
+  });
+});

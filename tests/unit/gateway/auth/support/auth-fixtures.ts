@@ -1,0 +1,50 @@
+// Shared set-up for the gateway auth unit tests: settings from a test env, an
+// EdgeAuth whose orm is a registry entry msw can intercept, and a request stub.
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../../gateway/auth/edge-auth.ts';
+import { loadAuthSettings, type AuthSettings } from '../../../../../gateway/auth/settings.ts';
+import { UpstreamRegistry } from '../../../../../gateway/upstreams/registry.ts';
+
+export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789abcdef-xyz';
+export const TEST_ASSERTION_SECRET_TEXT = 'unit-test-assertion-secret-0123456789abcdef';
+/** Base URL msw answers for the orm upstream. */
+export const ORM_URL = 'http://orm.auth.test';
+
+export function testSettings(env: Record<string, string> = {}): AuthSettings {
+  return loadAuthSettings({ env: { JWT_SECRET_KEY: TEST_JWT_SECRET, ...env }, warn: () => {} });
+}
+
+export async function createTestAuth(options: { env?: Record<string, string>; now?: () => number; registry?: UpstreamRegistry } = {}): Promise<{
+  auth: GatewayEdgeAuth;
+  registry: UpstreamRegistry;
+}> {
+  const registry = options.registry ?? new UpstreamRegistry();
+  if (!options.registry) registry.ensure('orm', new URL(ORM_URL), 'up');
+  const auth = await createEdgeAuth({
+    settings: testSettings(options.env),
+    registry,
+    assertionSecret: new TextEncoder().encode(TEST_ASSERTION_SECRET_TEXT),
+    now: options.now,
+  });
+  return { auth, registry };
+}
+
+/** An IncomingMessage with the given raw headers (name/value pairs, duplicates allowed). */
+export function fakeRequest(headers: Array<[string, string]>, url = '/api/v1/orm/users/me'): IncomingMessage {
+  const req = new IncomingMessage(new Socket());
+  req.url = url;
+  req.method = 'GET';
+  for (const [name, value] of headers) {
+    req.rawHeaders.push(name, value);
+    const key = name.toLowerCase();
+    // Mirror Node's own rule: later duplicates of these are dropped, others joined.
+    if (req.headers[key] === undefined) req.headers[key] = value;
+    else if (key !== 'authorization') req.headers[key] = `${String(req.headers[key])}, ${value}`;
+  }
+  return req;
+}
+
+export function urlOf(path: string): URL {
+  return new URL(path, 'http://gateway.test');
+}
