@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedCache } from '../../../../gateway/auth/bounded-cache.ts';
+
+function cache(max = 3) {
+  let clock = 1000;
+  return { c: new BoundedCache<string, number>({ max, now: () => clock }), advance: (ms: number) => (clock += ms), now: () => clock };
+}
+
+describe('BoundedCache', () => {
+  it('returns a value until its expiry, then nothing', () => {
+    const { c, advance, now } = cache();
+    c.set('a', 1, now() + 100);
+    expect(c.get('a')).toBe(1);
+    advance(99);
+    expect(c.get('a')).toBe(1);
+    advance(1);
+    expect(c.get('a')).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
+  it('stores nothing for an expiry already past', () => {
+    const { c, now } = cache();
+    c.set('a', 1, now());
+    expect(c.get('a')).toBeUndefined();
+  });
+
+  it('never holds more than max entries, dropping the least recently used', () => {
+    const { c, now } = cache(3);
+    for (const key of ['a', 'b', 'c']) c.set(key, 1, now() + 1000);
+    c.get('a');
+    c.set('d', 1, now() + 1000);
+    expect(c.size).toBe(3);
+    expect(c.get('b')).toBeUndefined();
+    expect(c.get('a')).toBe(1);
+  });
+
+  it('stays bounded under a flood of distinct keys', () => {
+    const { c, now } = cache(100);
+    for (let i = 0; i < 10_000; i++) c.set(`k${i}`, i, now() + 1000);
+    expect(c.size).toBe(100);
+  });
+
+  it('refuses a non-positive max', () => {
+    expect(() => new BoundedCache({ max: 0 })).toThrow(RangeError);
+  });
+});
