@@ -1,0 +1,68 @@
+// Gateway proxy benchmark (issue 2 §9, issue 3 Performance): direct, nginx, the
+// Node peers and this gateway (with and without a JWT, with and without its
+// access log) against one stub upstream, in one run; prints the table and the
+// goal ratios and saves the raw numbers. `npm run bench` runs this.
+import { describeMachine, formatMachine } from '../lib/machine.ts';
+import { readBooleanFlag, readNumberFlag } from '../lib/options.ts';
+import { priorityNote } from '../lib/priority.ts';
+import { requireBinary } from '../lib/requirements.ts';
+import { saveResults } from '../lib/results.ts';
+import { measureAtRate, measurePeak, type HalfLoadResults, type PlanOptions } from './measure.ts';
+import { startParticipants } from './participants.ts';
+import { profileGateway } from './profile.ts';
+import { computeRatios, renderHalfLoadTable, renderPeakTable, renderRatios } from './report.ts';
+
+export const GATEWAY_BENCH_DEFAULTS = {
+  durationS: 4,
+  repeats: 3,
+  connections: 32,
+  warmupS: 1,
+  halfLoadConnections: 16,
+} as const;
+
+export async function main(args: string[]): Promise<number> {
+  requireBinary('wrk', 'wrk');
+  requireBinary('nginx', 'nginx');
+  const quick = readBooleanFlag(args, 'quick');
+  const plan: PlanOptions = {
+    durationS: readNumberFlag(args, 'duration', quick ? 2 : GATEWAY_BENCH_DEFAULTS.durationS, 1),
+    repeats: readNumberFlag(args, 'repeats', quick ? 1 : GATEWAY_BENCH_DEFAULTS.repeats, 1),
+    connections: readNumberFlag(args, 'connections', GATEWAY_BENCH_DEFAULTS.connections, 1),
+    warmupS: GATEWAY_BENCH_DEFAULTS.warmupS,
+    halfLoadConnections: GATEWAY_BENCH_DEFAULTS.halfLoadConnections,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+  if (readBooleanFlag(args, 'profile')) return profileGateway(plan);
+
+  const machine = describeMachine();
+  plan.log(`gateway proxy benchmark — ${formatMachine(machine)}`);
+  plan.log(`wrk -t1 -c${plan.connections}, ${plan.durationS} s × ${plan.repeats} per row and workload (medians), keep-alive, ${priorityNote}\n`);
+  const participants = await startParticipants();
+  try {
+    for (const { name, reason } of participants.missing) plan.log(`  ! ${name} not measured: ${reason}`);
+    const peak = await measurePeak(participants.targets, plan);
+    const gatewayPeak = peak.gateway?.small?.rps;
+    let half: HalfLoadResults | null = null;
+    if (gatewayPeak) {
+      const names = new Set(['direct', 'nginx', 'gateway', 'gateway+JWT']);
+      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, ${plan.halfLoadConnections} paced connections)`);
+      half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan);
+    }
+    const ratios = computeRatios(peak, half);
+    const output = [
+      '',
+      `Peak throughput (median of ${plan.repeats}; "!" = errors or non-2xx seen)`,
+      renderPeakTable(peak),
+      ...(half ? ['', 'Added latency at half load', renderHalfLoadTable(half)] : []),
+      '',
+      renderRatios(ratios),
+      ...participants.missing.map(({ name, reason }) => `missing: ${name}: ${reason}`),
+    ].join('\n');
+    plan.log(output);
+    const file = await saveResults('gateway', { machine, plan: { ...plan, log: undefined }, peak, half, ratios, missing: participants.missing });
+    plan.log(`\nraw results: ${file}`);
+    return participants.missing.length > 0 ? 1 : 0;
+  } finally {
+    await participants.stopAll();
+  }
+}

@@ -1,0 +1,166 @@
+// Starts everything the gateway benchmark compares, each as its own process on
+// the same stub upstream: the stub itself (direct), nginx, the two Node peers,
+// and this gateway twice (access log on, as deployed; and off, to show its cost).
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startNginx } from '../lib/nginx.ts';
+import { startListeningProcess, type BenchProcess } from '../lib/processes.ts';
+import { requirePackage } from '../lib/requirements.ts';
+import { mintBenchToken } from './token.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(HERE, '..', '..', '..');
+
+/** One row of the table: where to send requests and with which headers. */
+export interface Target {
+  name: string;
+  /** Base URL including the path prefix; the workload appends /small or /echo. */
+  base: string;
+  headers: Record<string, string>;
+}
+
+export interface Participants {
+  targets: Target[];
+  /** Rows that could not start, with the reason (the run continues without them). */
+  missing: Array<{ name: string; reason: string }>;
+  gatewayLogFile: string | null;
+  stopAll(): Promise<void>;
+}
+
+export const BENCH_JWT = { issuer: 'fullon-master-api', audience: 'fullon' } as const;
+
+export interface StartOptions {
+  /** Extra node flags for the access-log-on gateway (e.g. --cpu-prof). */
+  gatewayNodeFlags?: string[];
+  /** Only the stub and the gateway (profiling). */
+  gatewayOnly?: boolean;
+}
+
+export async function startParticipants(options: StartOptions = {}): Promise<Participants> {
+  const processes: BenchProcess[] = [];
+  const targets: Target[] = [];
+  const missing: Participants['missing'] = [];
+  const work = await mkdtemp(join(tmpdir(), 'fullon-bench-gateway-'));
+  const node = (script: string) => [join(HERE, script)];
+
+  const stub = await startListeningProcess({ name: 'stub', command: process.execPath, args: node('stub-upstream.ts') });
+  processes.push(stub);
+  targets.push({ name: 'direct', base: `${stub.url}/bench`, headers: {} });
+
+  const attempt = async (name: string, start: () => Promise<Target[]>) => {
+    try {
+      targets.push(...(await start()));
+    } catch (error) {
+      missing.push({ name, reason: summariseFailure(error) });
+    }
+  };
+
+  if (!options.gatewayOnly) {
+    await attempt('nginx', async () => {
+      const nginx = await startNginx({ upstreamHostPort: `127.0.0.1:${stub.port}`, locations: [{ path: '/bench/', upstreamPath: '/' }] });
+      processes.push(nginx);
+      return [{ name: 'nginx', base: `${nginx.url}/bench`, headers: {} }];
+    });
+    for (const [name, script, pkg] of [
+      ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
+      ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
+    ] as const) {
+      await attempt(name, async () => {
+        requirePackage(pkg);
+        const peer = await startListeningProcess({ name, command: process.execPath, args: node(script), env: { UPSTREAM_URL: stub.url } });
+        processes.push(peer);
+        return [{ name, base: `${peer.url}/bench`, headers: {} }];
+      });
+    }
+  }
+
+  const secret = randomBytes(32).toString('hex');
+  const routesFile = join(work, 'routes.yaml');
+  await writeFile(routesFile, renderRoutes(stub.url));
+  const gatewayEnv = (accessLog: boolean) => ({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ROUTES_FILE: routesFile,
+    DATA_DIR: join(work, 'data'),
+    LOG_LEVEL: 'info',
+    ACCESS_LOG: String(accessLog),
+    JWT_SECRET_KEY: secret,
+    JWT_ISSUER: BENCH_JWT.issuer,
+    JWT_AUDIENCE: BENCH_JWT.audience,
+    NODE_ENV: 'production',
+  });
+  const gatewayLogFile = join(work, 'gateway.log');
+  await attempt('gateway', async (): Promise<Target[]> => {
+    const token = await mintBenchToken({ secret, ...BENCH_JWT });
+    const gateway = await startListeningProcess({
+      name: 'gateway',
+      command: process.execPath,
+      args: [...(options.gatewayNodeFlags ?? []), join(REPO_ROOT, 'gateway', 'main.ts')],
+      env: gatewayEnv(true),
+      logFile: gatewayLogFile,
+      timeoutMs: 30_000,
+    });
+    processes.push(gateway);
+    return [
+      { name: 'gateway', base: `${gateway.url}/bench`, headers: {} },
+      { name: 'gateway+JWT', base: `${gateway.url}/private`, headers: { Authorization: `Bearer ${token}` } },
+    ];
+  });
+  if (!options.gatewayOnly) {
+    await attempt('gateway (access log off)', async () => {
+      const quiet = await startListeningProcess({
+        name: 'gateway-quiet',
+        command: process.execPath,
+        args: [join(REPO_ROOT, 'gateway', 'main.ts')],
+        env: gatewayEnv(false),
+        logFile: join(work, 'gateway-quiet.log'),
+        timeoutMs: 30_000,
+      });
+      processes.push(quiet);
+      return [{ name: 'gateway (access log off)', base: `${quiet.url}/bench`, headers: {} }];
+    });
+  }
+
+  return {
+    targets,
+    missing,
+    gatewayLogFile,
+    async stopAll() {
+      await Promise.all(processes.reverse().map((child) => child.stop()));
+    },
+  };
+}
+
+/** /bench is public; /private needs a user, so the JWT row pays for verification and the gateway assertion. */
+function renderRoutes(stubUrl: string): string {
+  return `# generated by tests/bench/gateway/participants.ts
+upstreams:
+  stub:
+    url: ${stubUrl}
+    health: { path: /health, interval: 10s, timeout: 2s }
+    timeouts: { connect: 2s, request: 30s }
+services: {}
+routes:
+  - prefix: /bench
+    upstream: stub
+    rewrite: ""
+    auth: public
+    body_limit: 1mb
+  - prefix: /private
+    upstream: stub
+    rewrite: ""
+    auth: user
+    body_limit: 1mb
+`;
+}
+
+/** First line of the error plus the last lines of the process output, kept short for the table notes. */
+function summariseFailure(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter((line) => line.trim() !== '');
+  const head = lines[0] ?? 'failed';
+  const tail = lines.slice(1).slice(-3).join(' | ');
+  return (tail ? `${head} ${tail}` : head).slice(0, 600);
+}

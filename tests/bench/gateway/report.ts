@@ -1,0 +1,83 @@
+// Turns the medians into the printed table and the goal ratios of issue 2 §9
+// (≥ 0.5× nginx, ahead of every Node peer, ≤ 1 ms added p99 at half load) and
+// issue 3 (auth costs < 10 % of throughput).
+import { formatMs, formatPercent, formatRate, formatRatio, renderTable } from '../lib/table.ts';
+import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
+
+export const ROW_ORDER = ['direct', 'nginx', 'fastify-http-proxy', 'http-proxy-middleware', 'gateway', 'gateway+JWT', 'gateway (access log off)'];
+const PEERS = ['fastify-http-proxy', 'http-proxy-middleware'];
+
+export interface Ratio {
+  name: string;
+  value: number;
+  goal: string;
+  met: boolean | null;
+}
+
+export function renderPeakTable(peak: PeakResults): string {
+  const cells = (summary: Summary | undefined) =>
+    summary ? [formatRate(summary.rps) + (summary.errors ? ' !' : ''), formatMs(summary.p50Ms), formatMs(summary.p99Ms)] : ['—', '—', '—'];
+  const rows = ROW_ORDER.filter((name) => peak[name]).map((name) => [name, ...cells(peak[name]!.small), ...cells(peak[name]!.body64k)]);
+  return renderTable(
+    ['row', 'small req/s', 'p50 ms', 'p99 ms', '64 KiB req/s', 'p50 ms', 'p99 ms'],
+    rows,
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+}
+
+export function renderHalfLoadTable(half: HalfLoadResults): string {
+  const direct = half.rows.direct;
+  const rows = ROW_ORDER.filter((name) => half.rows[name]).map((name) => {
+    const row = half.rows[name]!;
+    const added = direct ? row.p99Ms - direct.p99Ms : Number.NaN;
+    return [name, formatRate(row.achievedRps), formatMs(row.p50Ms), formatMs(row.p99Ms), name === 'direct' ? '' : formatMs(added)];
+  });
+  return renderTable(['row (small GET)', 'req/s', 'p50 ms', 'p99 ms', 'added p99 ms'], rows, ['left', 'right', 'right', 'right', 'right']);
+}
+
+export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): Ratio[] {
+  const ratios: Ratio[] = [];
+  const rps = (name: string, workload: 'small' | 'body64k') => peak[name]?.[workload]?.rps ?? Number.NaN;
+  for (const workload of ['small', 'body64k'] as const) {
+    const label = workload === 'small' ? 'small' : '64 KiB';
+    const vsNginx = rps('gateway', workload) / rps('nginx', workload);
+    ratios.push({ name: `gateway / nginx req/s (${label})`, value: vsNginx, goal: '≥ 0.50×', met: Number.isFinite(vsNginx) ? vsNginx >= 0.5 : null });
+    for (const peer of PEERS) {
+      const vsPeer = rps('gateway', workload) / rps(peer, workload);
+      ratios.push({ name: `gateway / ${peer} req/s (${label})`, value: vsPeer, goal: '> 1.00×', met: Number.isFinite(vsPeer) ? vsPeer > 1 : null });
+    }
+    const authCost = 1 - rps('gateway+JWT', workload) / rps('gateway', workload);
+    ratios.push({ name: `auth cost, 1 − (gateway+JWT / gateway) (${label})`, value: authCost, goal: '< 10 %', met: Number.isFinite(authCost) ? authCost < 0.1 : null });
+    const logCost = 1 - rps('gateway', workload) / rps('gateway (access log off)', workload);
+    ratios.push({ name: `access log cost, 1 − (gateway / log off) (${label})`, value: logCost, goal: 'info', met: null });
+  }
+  if (half) {
+    const direct = half.rows.direct?.p99Ms ?? Number.NaN;
+    for (const name of ['gateway', 'gateway+JWT', 'nginx']) {
+      const row = half.rows[name];
+      if (!row) continue;
+      const added = row.p99Ms - direct;
+      const isGoal = name !== 'nginx';
+      ratios.push({
+        name: `added p99 at ${formatRate(half.targetRps)} req/s (½ gateway peak), ${name} − direct`,
+        value: added,
+        goal: isGoal ? '≤ 1 ms' : 'info',
+        met: isGoal && Number.isFinite(added) ? added <= 1 : null,
+      });
+    }
+  }
+  return ratios;
+}
+
+export function renderRatios(ratios: Ratio[]): string {
+  const rows = ratios.map((ratio) => {
+    const value = ratio.name.startsWith('added p99')
+      ? `${formatMs(ratio.value)} ms`
+      : ratio.name.includes('cost')
+        ? formatPercent(ratio.value)
+        : formatRatio(ratio.value);
+    const verdict = ratio.met === null ? '' : ratio.met ? 'met' : 'NOT met';
+    return [ratio.name, value, ratio.goal, verdict];
+  });
+  return renderTable(['ratio', 'value', 'goal', ''], rows, ['left', 'right', 'left', 'left']);
+}
