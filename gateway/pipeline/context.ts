@@ -1,6 +1,6 @@
 // The one typed object a request carries through the gateway's stages. HTTP and
 // WebSocket share it; `res` is absent on upgrades (the raw socket is in `socket`).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AuthenticatedUser } from '../auth/types.ts';
 import type { RouteConfig } from '../config/types.ts';
@@ -23,6 +23,21 @@ export interface RequestContext {
   upstream: string | null;
   /** Status sent to the client (also for upgrades: 101 or the refusal). */
   status: number;
+  /** True for WebSocket upgrade requests. */
+  isUpgrade: boolean;
+  /** The TCP peer address (before any X-Forwarded-For). */
+  clientAddress: string;
+  /** The matched local handler and its :params, when the gateway answers itself. */
+  local: LocalRoute | null;
+  params: Record<string, string>;
+  /** Path + query sent upstream (encoded), set by the rewrite stage. */
+  forwardUrl: string;
+  /** Stable code of the error the gateway answered with, for the access log. */
+  errorCode: string | null;
+  /** Base URL of the upstream, read from the registry for this request. */
+  target: URL | null;
+  /** The in-flight upstream request, so a limit or a disconnect can cancel it. */
+  upstreamRequest: ClientRequest | null;
 }
 
 /** A stage returns "halt" once it has answered the request itself. */
@@ -41,4 +56,29 @@ export interface LocalResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+}
+
+export function createContext(req: IncomingMessage, res: ServerResponse | null, socket: Duplex | null, head: Buffer | null): RequestContext {
+  return {
+    req,
+    res,
+    socket,
+    head,
+    requestId: '',
+    startedAt: process.hrtime.bigint(),
+    path: '',
+    query: '',
+    route: null,
+    user: null,
+    upstream: null,
+    status: 0,
+    isUpgrade: res === null,
+    clientAddress: req.socket.remoteAddress ?? '',
+    local: null,
+    params: {},
+    forwardUrl: '',
+    errorCode: null,
+    target: null,
+    upstreamRequest: null,
+  };
 }

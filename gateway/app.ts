@@ -1,0 +1,236 @@
+// Assembles the gateway: HTTP server + entry stages + local routes + the swappable
+// route table + the proxy engine. main.ts wires it to settings, auth, supervisor
+// and signals; tests build it directly with stubs.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { EdgeAuth } from './auth/types.ts';
+import type { GatewayConfig } from './config/types.ts';
+import type { GatewaySettings } from './config/settings.ts';
+import type { GatewayLifecycle } from './http/lifecycle.ts';
+import { sendError, sendJson } from './http/respond.ts';
+import { createGatewayServer } from './http/server.ts';
+import { logAccess } from './logging/access-log.ts';
+import { createContext, type LocalRoute, type RequestContext, type Stage } from './pipeline/context.ts';
+import { errors, toGatewayError } from './pipeline/errors.ts';
+import { LocalRouter } from './pipeline/local-router.ts';
+import { buildRouteTable, type RouteTable } from './pipeline/route-table.ts';
+import { runStages } from './pipeline/run-stages.ts';
+import { enforceAuthPolicy } from './pipeline/stages/auth-policy.ts';
+import { limitBody } from './pipeline/stages/body-limit.ts';
+import { normalisePath } from './pipeline/stages/normalise-path.ts';
+import { assignRequestId } from './pipeline/stages/request-id.ts';
+import { ProxyEngine } from './proxy/engine.ts';
+import { closeSocket } from './proxy/ws-close.ts';
+import type { UpstreamRegistry } from './upstreams/registry.ts';
+
+export interface GatewayOptions {
+  settings: GatewaySettings;
+  config: GatewayConfig;
+  registry: UpstreamRegistry;
+  auth: EdgeAuth;
+  /** Endpoints the gateway answers itself, matched before proxy routes. */
+  localRoutes?: LocalRoute[];
+  lifecycle: GatewayLifecycle;
+  logger: Logger;
+  /** A proxied WebSocket opened (auth uses it to schedule a 1008 close at token expiry). */
+  onWebSocketOpen?: (ctx: RequestContext) => void;
+  onWebSocketClose?: (ctx: RequestContext) => void;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly engine: ProxyEngine;
+  /** Listens on settings.host:port (0 = free port), logs {"msg":"listening","port"}; resolves the port. */
+  listen(): Promise<number>;
+  /** Swaps in a new route table built from config; in-flight requests keep theirs. */
+  applyConfig(config: GatewayConfig): void;
+  currentConfig(): GatewayConfig;
+  addLocalRoutes(routes: LocalRoute[]): void;
+  /** Open proxied WebSockets (their request contexts). */
+  webSockets(): ReadonlySet<RequestContext>;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /** Drain: stop accepting, close WebSockets with 1001, wait for in-flight up to graceMs, then cut the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { settings, registry, auth, lifecycle, logger } = options;
+  const server = createGatewayServer(settings, logger);
+  const access = (ctx: RequestContext) => {
+    if (settings.accessLog) logAccess(logger, ctx);
+  };
+  const sockets = new Set<RequestContext>();
+  const engine = new ProxyEngine({
+    registry,
+    logger,
+    isDraining: () => lifecycle.draining,
+    onUpgradeSettled: access,
+    onWebSocketOpen: (ctx) => {
+      sockets.add(ctx);
+      options.onWebSocketOpen?.(ctx);
+    },
+    onWebSocketClose: (ctx) => {
+      sockets.delete(ctx);
+      options.onWebSocketClose?.(ctx);
+      onSettled();
+    },
+  });
+  const deps = {
+    auth,
+    registry,
+    engine,
+    trustedProxies: settings.trustedProxies,
+    onBodyTooLarge: (ctx: RequestContext) => {
+      sendError(ctx, errors.payloadTooLarge(ctx.route?.bodyLimitBytes ?? 0));
+      ctx.res?.setHeader('connection', 'close');
+      ctx.upstreamRequest?.destroy();
+      ctx.req.unpipe();
+      // Keep reading (and discarding) so the client gets to see the 413.
+      ctx.req.resume();
+    },
+  };
+  let table: RouteTable = buildRouteTable(options.config, deps);
+  const local = new LocalRouter();
+  const localStages = new Map<LocalRoute, readonly Stage[]>();
+  const addLocalRoutes = (routes: LocalRoute[]) => {
+    local.add(routes);
+    for (const route of routes) {
+      const policy = enforceAuthPolicy(route.auth, auth);
+      localStages.set(route, [limitBody(settings.localBodyLimitBytes, (ctx) => ctx.req.destroy()), ...(policy ? [policy] : []), answerLocal]);
+    }
+  };
+  addLocalRoutes(options.localRoutes ?? []);
+
+  let active = 0;
+  let settledWaiters: Array<() => void> = [];
+  function onSettled(): void {
+    if (!lifecycle.draining) return;
+    server.closeIdleConnections();
+    if (active === 0 && sockets.size === 0) for (const wake of settledWaiters.splice(0)) wake();
+  }
+
+  /** Entry: request id, path, then a local handler or the matched route's stage list. */
+  async function dispatch(ctx: RequestContext): Promise<void> {
+    assignRequestId(ctx);
+    normalisePath(ctx);
+    const method = ctx.req.method ?? 'GET';
+    const localMatch = local.match(method, ctx.path);
+    if (localMatch?.kind === 'route') {
+      if (ctx.isUpgrade) throw errors.webSocketNotAllowed();
+      ctx.local = localMatch.route;
+      ctx.params = localMatch.params;
+      await runStages(localStages.get(localMatch.route)!, ctx);
+      return;
+    }
+    if (localMatch?.kind === 'method') throw errors.methodNotAllowed(localMatch.allow);
+    const route = table.match(ctx.path);
+    if (!route) throw errors.notFound();
+    ctx.route = route.config;
+    await runStages(ctx.isUpgrade ? route.ws : route.http, ctx);
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const ctx = createContext(req, res, null, null);
+    active++;
+    if (lifecycle.draining) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      active--;
+      ctx.status = res.writableFinished ? res.statusCode : ctx.status >= 400 ? ctx.status : 499;
+      access(ctx);
+      onSettled();
+    });
+    try {
+      await dispatch(ctx);
+    } catch (error) {
+      const failure = toGatewayError(error);
+      if (failure.status >= 500) logger.error({ err: error, request_id: ctx.requestId }, 'request failed');
+      sendError(ctx, failure);
+    }
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Error handler first: a reset during the handshake must not become an uncaught 'error'.
+    socket.on('error', (error) => logger.debug({ err: error }, 'client socket error'));
+    const ctx = createContext(req, null, socket, head);
+    if (lifecycle.draining) {
+      sendError(ctx, errors.shuttingDown());
+      access(ctx);
+      return;
+    }
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+      sendError(ctx, errors.badRequest('Only WebSocket upgrades are supported'));
+      access(ctx);
+      return;
+    }
+    dispatch(ctx).catch((error: unknown) => {
+      const failure = toGatewayError(error);
+      if (failure.status >= 500) logger.error({ err: error, request_id: ctx.requestId }, 'upgrade failed');
+      sendError(ctx, failure);
+      access(ctx);
+    });
+  }
+
+  server.on('request', (req, res) => void onRequest(req, res));
+  server.on('upgrade', onUpgrade);
+
+  return {
+    server,
+    engine,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(settings.port, settings.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : settings.port;
+      logger.info({ port, host: settings.host }, 'listening');
+      return port;
+    },
+    applyConfig(config) {
+      // Build first: a table that fails to compile must leave the running one in place.
+      const next = buildRouteTable(config, deps);
+      table = next;
+    },
+    currentConfig: () => table.config,
+    addLocalRoutes,
+    webSockets: () => sockets,
+    inFlight: () => active,
+    async close(graceMs = settings.shutdownGraceMs) {
+      lifecycle.beginDrain();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const ctx of sockets) closeSocket(ctx, 1001, 'Gateway shutting down');
+      server.closeIdleConnections();
+      const settled = active === 0 && sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => settledWaiters.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), graceMs);
+      });
+      const outcome = await Promise.race([settled, graceOver]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.warn({ in_flight: active, websockets: sockets.size }, 'shutdown grace over, closing remaining connections');
+        for (const ctx of sockets) ctx.socket?.destroy();
+      }
+      server.closeAllConnections();
+      await closed;
+      engine.close();
+      settledWaiters = [];
+    },
+  };
+}
+
+async function answerLocal(ctx: RequestContext): Promise<'halt'> {
+  const response = await ctx.local!.handle(ctx, ctx.params);
+  if (response.status === 204 || response.status === 304) {
+    ctx.status = response.status;
+    ctx.res!.writeHead(response.status, response.headers ?? {}).end();
+    return 'halt';
+  }
+  sendJson(ctx, response.status, response.body, response.headers ?? {});
+  return 'halt';
+}

@@ -1,0 +1,112 @@
+// Hot reload of routes.yaml: fs.watch on the file's directory (editors replace
+// the file by rename-on-save, which a watch on the file itself would lose),
+// debounced; SIGHUP calls reload() directly. A bad file is refused with the same
+// problems `check` prints; the running config stays.
+import { createHash } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { loadConfigFile } from './load.ts';
+import { formatProblems } from './problems.ts';
+import type { ConfigProblem, GatewayConfig } from './types.ts';
+
+export interface ReloaderOptions {
+  file: string;
+  debounceMs: number;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Applies a valid config (swap route table, sync registry, supervisor...). May throw: treated as a refusal. */
+  apply: (config: GatewayConfig) => void | Promise<void>;
+  /** Every attempt's outcome: null after a good reload, the problem text after a refusal. */
+  onReloaded: (error: string | null, config: GatewayConfig | null) => void;
+}
+
+export type ReloadOutcome = { status: 'applied'; config: GatewayConfig } | { status: 'unchanged' } | { status: 'refused'; problems: ConfigProblem[]; text: string };
+
+export class ConfigReloader {
+  #options: ReloaderOptions;
+  #file: string;
+  #watcher: FSWatcher | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #lastHash: string | null = null;
+  /** Serialises reloads: a change during a reload runs after it, never concurrently. */
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ReloaderOptions) {
+    this.#options = options;
+    this.#file = resolve(options.file);
+  }
+
+  /** Remember the content the gateway started with, so a touch without changes is not a reload. */
+  async prime(): Promise<void> {
+    this.#lastHash = await this.#hash();
+  }
+
+  start(): void {
+    const name = basename(this.#file);
+    this.#watcher = watch(dirname(this.#file), { persistent: false }, (_event, changed) => {
+      if (changed !== null && changed !== name) return;
+      this.#schedule();
+    });
+    this.#watcher.on('error', (error) => this.#options.logger.warn({ err: error }, 'routes file watcher failed'));
+  }
+
+  close(): void {
+    this.#watcher?.close();
+    this.#watcher = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Reload now (SIGHUP, or the debounced watcher). force: even when the content did not change. */
+  reload(reason: string, force = true): Promise<ReloadOutcome> {
+    const next = this.#chain.then(() => this.#reload(reason, force));
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  #schedule(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.reload('file changed', false);
+    }, this.#options.debounceMs);
+  }
+
+  async #reload(reason: string, force: boolean): Promise<ReloadOutcome> {
+    const { logger } = this.#options;
+    const hash = await this.#hash();
+    // Mid-rename the file may be briefly missing; the next event brings it back.
+    if (hash === null && !force) return { status: 'unchanged' };
+    if (!force && hash === this.#lastHash) return { status: 'unchanged' };
+    const result = await loadConfigFile(this.#file, this.#options.env);
+    if (!result.ok) {
+      const text = formatProblems(result.problems);
+      logger.error({ reason, problems: result.problems.length, errors: text }, 'routes file refused; keeping the running config');
+      this.#lastHash = hash;
+      this.#options.onReloaded(text, null);
+      return { status: 'refused', problems: result.problems, text };
+    }
+    try {
+      await this.#options.apply(result.config);
+    } catch (error) {
+      const text = `${this.#file}: could not apply: ${(error as Error).message}`;
+      logger.error({ err: error, reason }, 'routes file could not be applied; keeping the running config');
+      this.#options.onReloaded(text, null);
+      return { status: 'refused', problems: [], text };
+    }
+    this.#lastHash = hash;
+    logger.info({ reason, routes: result.config.routes.length, upstreams: result.config.upstreams.size }, 'routes reloaded');
+    this.#options.onReloaded(null, result.config);
+    return { status: 'applied', config: result.config };
+  }
+
+  async #hash(): Promise<string | null> {
+    try {
+      return createHash('sha256').update(await readFile(this.#file)).digest('hex');
+    } catch {
+      return null;
+    }
+  }
+}

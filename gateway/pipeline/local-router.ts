@@ -1,0 +1,60 @@
+// Matches the gateway's own endpoints (LocalRoute: health, auth, services API)
+// by method and path pattern ("/api/v1/services/:name/status"), before any
+// proxy route. A known path with another method is a 405, not a 404.
+import type { LocalRoute } from './context.ts';
+
+interface CompiledLocal {
+  route: LocalRoute;
+  segments: string[];
+}
+
+export type LocalMatch = { kind: 'route'; route: LocalRoute; params: Record<string, string> } | { kind: 'method'; allow: string[] } | null;
+
+export class LocalRouter {
+  #routes: CompiledLocal[] = [];
+
+  constructor(routes: readonly LocalRoute[] = []) {
+    this.add(routes);
+  }
+
+  add(routes: readonly LocalRoute[]): void {
+    for (const route of routes) {
+      if (!route.path.startsWith('/')) throw new Error(`local route path must start with "/": ${route.path}`);
+      if (this.#routes.some((r) => r.route.method === route.method && r.route.path === route.path)) throw new Error(`duplicate local route ${route.method} ${route.path}`);
+      this.#routes.push({ route, segments: route.path.split('/').slice(1) });
+    }
+    // Static segments beat :params ("/services/logs" before "/services/:name").
+    this.#routes.sort((a, b) => a.segments.filter((s) => s.startsWith(':')).length - b.segments.filter((s) => s.startsWith(':')).length);
+  }
+
+  get size(): number {
+    return this.#routes.length;
+  }
+
+  match(method: string, path: string): LocalMatch {
+    if (this.#routes.length === 0) return null;
+    const parts = path.split('/').slice(1);
+    const allow: string[] = [];
+    for (const { route, segments } of this.#routes) {
+      const params = matchSegments(segments, parts);
+      if (!params) continue;
+      if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { kind: 'route', route, params };
+      allow.push(route.method);
+    }
+    return allow.length > 0 ? { kind: 'method', allow } : null;
+  }
+}
+
+function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {
+  if (pattern.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const want = pattern[i]!;
+    const got = parts[i]!;
+    if (want.startsWith(':')) {
+      if (got === '') return null;
+      params[want.slice(1)] = got;
+    } else if (want !== got) return null;
+  }
+  return params;
+}

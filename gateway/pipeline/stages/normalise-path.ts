@@ -1,0 +1,12 @@
+// Stage: decode and normalise the request path once (pipeline/paths.ts); every
+// later stage and the route match see only the normalised form.
+import type { RequestContext } from '../context.ts';
+import { errors } from '../errors.ts';
+import { normaliseRequestPath } from '../paths.ts';
+
+export function normalisePath(ctx: RequestContext): void {
+  const result = normaliseRequestPath(ctx.req.url ?? '/');
+  if (!result.ok) throw errors.badPath(result.reason);
+  ctx.path = result.path;
+  ctx.query = result.query;
+}

@@ -1,0 +1,170 @@
+// The proxy itself: one http-proxy-3 server for HTTP and WebSocket, a keep-alive
+// agent, per-route deadlines, and error mapping. Stages call web()/ws(); nothing
+// here may throw into the event loop (see http-proxy-3 issue #5 and
+// node-http-proxy #1468: unhandled socket errors used to crash proxies).
+import { validateHeaderName, validateHeaderValue, type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ProxyServer } from 'http-proxy-3';
+import type { Logger } from 'pino';
+import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { RequestContext } from '../pipeline/context.ts';
+import { sendError, writeRawResponse } from '../http/respond.ts';
+import { createUpstreamAgent } from './agents.ts';
+import { mapUpstreamError } from './error-map.ts';
+import { isUpgraded, trackClientSocket } from './ws-close.ts';
+
+export interface ForwardOptions {
+  /** Response headers (or the 101) must arrive within this; 504 otherwise. */
+  timeoutMs: number;
+  connectTimeoutMs: number;
+}
+
+export interface ProxyEngineOptions {
+  registry: UpstreamRegistry;
+  logger: Logger;
+  /** True while draining: proxied responses then carry Connection: close. */
+  isDraining: () => boolean;
+  /** Called once per upgrade when its outcome is known (101, refusal or error). */
+  onUpgradeSettled: (ctx: RequestContext) => void;
+  /** A proxied WebSocket is open (after the 101 was relayed). */
+  onWebSocketOpen: (ctx: RequestContext) => void;
+  onWebSocketClose: (ctx: RequestContext) => void;
+}
+
+interface Pending {
+  ctx: RequestContext;
+  options: ForwardOptions;
+  timer: NodeJS.Timeout | null;
+  timedOut: boolean;
+  settled: boolean;
+}
+
+export class ProxyEngine {
+  readonly agent: Agent = createUpstreamAgent();
+  #proxy = new ProxyServer({ xfwd: false, changeOrigin: true, ws: true });
+  #pending = new WeakMap<IncomingMessage, Pending>();
+  #options: ProxyEngineOptions;
+
+  constructor(options: ProxyEngineOptions) {
+    this.#options = options;
+    const proxy = this.#proxy;
+    proxy.on('proxyReq', (proxyReq, req) => this.#onUpstreamRequest(proxyReq, req));
+    proxy.on('proxyReqWs', (proxyReq, req) => this.#onUpstreamRequest(proxyReq, req));
+    proxy.on('proxyRes', (proxyRes, req) => this.#onUpstreamResponse(proxyRes, req));
+    // Fallback only: every call passes its own callback, so this should never fire.
+    proxy.on('error', (error) => options.logger.warn({ err: error }, 'proxy error without a handler'));
+    // The client went away and http-proxy-3 destroyed the upstream request: nothing to answer.
+    proxy.on('econnreset', () => {});
+  }
+
+  web(ctx: RequestContext, options: ForwardOptions): void {
+    const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false };
+    this.#pending.set(ctx.req, pending);
+    this.#proxy.web(ctx.req, ctx.res!, { target: ctx.target!, agent: this.agent, connectTimeout: options.connectTimeoutMs }, (error) => this.#onError(error, pending));
+  }
+
+  ws(ctx: RequestContext, options: ForwardOptions): void {
+    const socket = ctx.socket!;
+    const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false };
+    this.#pending.set(ctx.req, pending);
+    trackClientSocket(socket);
+    this.#proxy.ws(ctx.req, socket, ctx.head, { target: ctx.target!, connectTimeout: options.connectTimeoutMs }, (error) => this.#onError(error, pending));
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  #onUpstreamRequest(proxyReq: ClientRequest, req: IncomingMessage): void {
+    const pending = this.#pending.get(req);
+    if (!pending) return;
+    const { ctx } = pending;
+    ctx.upstreamRequest = proxyReq;
+    pending.timer = setTimeout(() => {
+      pending.timedOut = true;
+      proxyReq.destroy(Object.assign(new Error('upstream response timeout'), { code: 'EGATEWAYTIMEOUT' }));
+    }, pending.options.timeoutMs);
+    const clear = () => {
+      if (pending.timer) clearTimeout(pending.timer);
+      pending.timer = null;
+    };
+    proxyReq.once('response', clear);
+    proxyReq.once('close', clear);
+    if (ctx.isUpgrade) {
+      proxyReq.once('upgrade', (_res, proxySocket: Duplex) => {
+        clear();
+        ctx.status = 101;
+        this.#settleUpgrade(pending);
+        this.#options.registry.reportSuccess(ctx.upstream!);
+        this.#options.onWebSocketOpen(ctx);
+        let closed = false;
+        const onClose = () => {
+          if (closed) return;
+          closed = true;
+          this.#options.onWebSocketClose(ctx);
+        };
+        ctx.socket!.once('close', onClose);
+        proxySocket.once('close', onClose);
+      });
+      proxyReq.once('response', (res: IncomingMessage) => {
+        ctx.status = res.statusCode ?? 502;
+        this.#settleUpgrade(pending);
+      });
+    }
+  }
+
+  #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage): void {
+    const pending = this.#pending.get(req);
+    if (pending?.ctx.upstream) this.#options.registry.reportSuccess(pending.ctx.upstream);
+    // Node's client parser accepts a few header values its server side refuses to
+    // write; drop those instead of throwing inside http-proxy-3's response pass.
+    for (const [name, value] of Object.entries(proxyRes.headers)) {
+      try {
+        validateHeaderName(name);
+        if (value !== undefined) for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(name, item);
+      } catch {
+        delete proxyRes.headers[name];
+      }
+    }
+    if (this.#options.isDraining()) proxyRes.headers.connection = 'close';
+  }
+
+  #onError(error: Error, pending: Pending): void {
+    if (pending.timer) clearTimeout(pending.timer);
+    pending.timer = null;
+    const { ctx } = pending;
+    // Already answered (413 from the body limit): the upstream was cancelled on purpose.
+    if (ctx.res?.writableEnded) return;
+    const upstream = ctx.upstream ?? 'unknown';
+    const clientGone = ctx.res ? ctx.res.destroyed || ctx.req.socket.destroyed : Boolean(ctx.socket?.destroyed);
+    const mapped = mapUpstreamError(error, { upstream, timedOut: pending.timedOut, clientGone });
+    if (mapped.connectionFailure) this.#options.registry.reportConnectionError(upstream, error);
+    const log = mapped.error.status >= 500 ? 'warn' : 'info';
+    this.#options.logger[log]({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code }, upstream, request_id: ctx.requestId }, 'upstream request failed');
+    ctx.upstreamRequest?.destroy();
+    if (ctx.res) {
+      if (clientGone) {
+        ctx.status = 499;
+        ctx.errorCode = mapped.error.code;
+        return;
+      }
+      sendError(ctx, mapped.error);
+      return;
+    }
+    const socket = ctx.socket!;
+    if (!pending.settled && !isUpgraded(socket) && !clientGone) {
+      ctx.status = mapped.error.status;
+      ctx.errorCode = mapped.error.code;
+      writeRawResponse(socket, mapped.error.status, JSON.stringify({ detail: mapped.error.detail }), { ...mapped.error.headers, 'x-request-id': ctx.requestId, 'x-gateway-error': mapped.error.code });
+    } else {
+      socket.destroy();
+    }
+    this.#settleUpgrade(pending);
+  }
+
+  #settleUpgrade(pending: Pending): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    this.#options.onUpgradeSettled(pending.ctx);
+  }
+}
