@@ -13,6 +13,14 @@ import { registerInternalAuthRoutes } from './internal/auth-routes.ts';
 import { registerInternalOwnershipRoutes } from './internal/ownership-routes.ts';
 import { readOrmSettings, type OrmSettings } from './settings.ts';
 import { registerUserRoutes } from './users/routes.ts';
+import { registerExchangeCatalogRoutes } from './exchanges/catalog-routes.ts';
+import { registerUserExchangeRoutes } from './exchanges/user-exchange-routes.ts';
+import { registerSymbolRoutes } from './symbols/routes.ts';
+import { registerBotRoutes } from './bots/routes.ts';
+import { registerStrategyRoutes } from './strategies/routes.ts';
+import { registerOrderRoutes } from './orders/routes.ts';
+import { registerTradeRoutes } from './trades/routes.ts';
+import { registerViewRoutes } from './views/routes.ts';
 
 export interface OrmAppOptions {
   db: Db;
@@ -27,6 +35,14 @@ const ROUTE_MODULES: Array<(app: FastifyInstance, ctx: OrmContext) => void> = [
   registerApiKeyRoutes,
   registerInternalAuthRoutes,
   registerInternalOwnershipRoutes,
+  registerExchangeCatalogRoutes,
+  registerUserExchangeRoutes,
+  registerSymbolRoutes,
+  registerBotRoutes,
+  registerStrategyRoutes,
+  registerOrderRoutes,
+  registerTradeRoutes,
+  registerViewRoutes,
 ];
 
 export function createOrmApp(options: OrmAppOptions): FastifyInstance {

@@ -35,3 +35,13 @@ export async function requireOwnedStrategy(db: Queryable, identity: Identity, st
   if (!row || (!isAdmin(identity) && row.uid !== identity.userId)) throw notFound('Strategy not found');
   return row;
 }
+
+/**
+ * Whose row a create makes: the caller's own by default. An admin may name
+ * another uid; a regular user naming someone else gets 404 like any foreign row.
+ */
+export function resolveTargetUid(identity: Identity, requestedUid: number | undefined): number {
+  if (requestedUid === undefined || requestedUid === identity.userId) return identity.userId;
+  if (!isAdmin(identity)) throw notFound('User not found');
+  return requestedUid;
+}

@@ -1,0 +1,109 @@
+// /strategies: the strategy catalog (cat_strategies, read-only) and the
+// strategies attached to a user's bots, with params and feeds. Ownership follows
+// the bot: someone else's strategy or bot → 404.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { notFound } from '../../common/errors.ts';
+import { identityOf } from '../../common/server.ts';
+import { parseOr422 } from '../../common/validate.ts';
+import type { OrmContext } from '../context.ts';
+import { listScopeUid, requireOwnedRow, requireOwnedStrategy } from '../db/ownership.ts';
+import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { idParam, idSchema } from '../db/params.ts';
+import { SqlFilter } from '../db/sql-filter.ts';
+import { buildSet } from '../db/sql-update.ts';
+import { createStrategySchema, replaceStrategySchema } from './schemas.ts';
+import { STRATEGY_SELECT } from './strategy-columns.ts';
+import { replaceFeeds, replaceParams } from './strategy-store.ts';
+
+const CATALOG_SELECT = `SELECT c.cat_str_id, c.name, c.take_profit, c.stop_loss, c.trailing_stop, c.timeout, c.pre_load_bars, c.feeds, c.pairs,
+  coalesce((SELECT jsonb_object_agg(p.name, p.value) FROM cat_strategies_params p WHERE p.cat_str_id = c.cat_str_id), '{}'::jsonb) AS params
+  FROM cat_strategies c`;
+
+const strParam = idParam('str_id');
+const listQuerySchema = z.object({ bot_id: idSchema.optional(), uid: idSchema.optional() });
+
+export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): void {
+  const { db } = ctx;
+  const selectOne = async (strId: number) => {
+    const { rows } = await db.query(`${STRATEGY_SELECT} WHERE s.str_id = $1`, [strId]);
+    if (!rows[0]) throw notFound('Strategy not found');
+    return rows[0];
+  };
+
+  app.get('/strategies/catalog', async (request) => {
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    return listPage(db, { select: CATALOG_SELECT, from: 'cat_strategies c', filter: new SqlFilter(), orderBy: 'c.cat_str_id', page });
+  });
+
+  app.get('/strategies/catalog/:cat_str_id', async (request) => {
+    const { cat_str_id } = parseOr422(idParam('cat_str_id'), request.params, 'path');
+    const { rows } = await db.query(`${CATALOG_SELECT} WHERE c.cat_str_id = $1`, [cat_str_id]);
+    if (!rows[0]) throw notFound('Strategy not found in catalog');
+    return rows[0];
+  });
+
+  app.get('/strategies/bot-strategies', async (request) => {
+    const identity = identityOf(request);
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    const query = parseOr422(listQuerySchema, request.query, 'query');
+    if (query.bot_id !== undefined) await requireOwnedRow(db, identity, 'bots', query.bot_id, 'Bot');
+    const filter = new SqlFilter()
+      .addIf('b.uid = ?', listScopeUid(identity, query.uid))
+      .addIf('s.bot_id = ?', query.bot_id);
+    const select = STRATEGY_SELECT.replace('FROM strategies s JOIN', 'FROM strategies s JOIN bots b ON b.bot_id = s.bot_id JOIN');
+    return listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page });
+  });
+
+  app.post('/strategies/bot-strategies', async (request, reply) => {
+    const identity = identityOf(request);
+    const { bot_id, cat_str_id, params, feed_list, ...settings } = parseOr422(createStrategySchema, request.body, 'body');
+    await requireOwnedRow(db, identity, 'bots', bot_id, 'Bot');
+    const strId = await db.transaction(async (tx) => {
+      const { rows: [template] } = await tx.query<Record<string, unknown>>(
+        'SELECT take_profit, stop_loss, trailing_stop, timeout, pre_load_bars, feeds, pairs FROM cat_strategies WHERE cat_str_id = $1',
+        [cat_str_id],
+      );
+      if (!template) throw notFound('Strategy not found in catalog');
+      // Settings not given come from the catalog template, as fullon does.
+      const values = { ...template, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
+      const columns = Object.keys(values);
+      const { rows } = await tx.query<{ str_id: number }>(
+        `INSERT INTO strategies (bot_id, cat_str_id, ${columns.join(', ')}) VALUES ($1, $2, ${columns.map((_, i) => `$${i + 3}`).join(', ')}) RETURNING str_id`,
+        [bot_id, cat_str_id, ...columns.map((c) => values[c])],
+      );
+      const id = rows[0]!.str_id;
+      if (params) await replaceParams(tx, id, params);
+      if (feed_list) await replaceFeeds(tx, id, feed_list);
+      return id;
+    });
+    return reply.code(201).send(await selectOne(strId));
+  });
+
+  app.get('/strategies/bot-strategies/:str_id', async (request) => {
+    const { str_id } = parseOr422(strParam, request.params, 'path');
+    await requireOwnedStrategy(db, identityOf(request), str_id);
+    return selectOne(str_id);
+  });
+
+  app.put('/strategies/bot-strategies/:str_id', async (request) => {
+    const { str_id } = parseOr422(strParam, request.params, 'path');
+    await requireOwnedStrategy(db, identityOf(request), str_id);
+    const { params, feed_list, ...settings } = parseOr422(replaceStrategySchema, request.body ?? {}, 'body');
+    await db.transaction(async (tx) => {
+      const { sets, params: values } = buildSet(settings, 2);
+      if (sets.length > 0) await tx.query(`UPDATE strategies SET ${sets.join(', ')} WHERE str_id = $1`, [str_id, ...values]);
+      if (params) await replaceParams(tx, str_id, params);
+      if (feed_list) await replaceFeeds(tx, str_id, feed_list);
+    });
+    return selectOne(str_id);
+  });
+
+  app.delete('/strategies/bot-strategies/:str_id', async (request, reply) => {
+    const { str_id } = parseOr422(strParam, request.params, 'path');
+    await requireOwnedStrategy(db, identityOf(request), str_id);
+    await db.query('DELETE FROM strategies WHERE str_id = $1', [str_id]);
+    return reply.code(204).send();
+  });
+
+}

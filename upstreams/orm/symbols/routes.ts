@@ -1,0 +1,104 @@
+// /symbols: the tradable symbols per catalog exchange. Everyone may read and
+// search; only an admin may add or change them.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { notFound } from '../../common/errors.ts';
+import { requireAdmin } from '../../common/server.ts';
+import { parseOr422 } from '../../common/validate.ts';
+import type { OrmContext } from '../context.ts';
+import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { idParam, idSchema, optionalText, queryBool, text } from '../db/params.ts';
+import { SqlFilter, escapeLike } from '../db/sql-filter.ts';
+import { buildSet } from '../db/sql-update.ts';
+import { SYMBOL_SELECT } from './symbol-columns.ts';
+
+const FROM = 'symbols s JOIN cat_exchanges c ON c.cat_ex_id = s.cat_ex_id';
+
+const symbolFields = {
+  updateframe: z.string().max(16).regex(/^[0-9]+[a-zA-Z]+$|^[a-z]+$/, 'updateframe like "1h"').optional(),
+  backtest: z.number().int().min(0).max(100_000).optional(),
+  decimals: z.number().int().min(0).max(18).optional(),
+  base: optionalText(32),
+  quote: optionalText(32),
+  ex_base: optionalText(32),
+  futures: z.boolean().optional(),
+  only_ticker: z.boolean().optional(),
+};
+
+const createSchema = z.strictObject({ symbol: text(64), cat_ex_id: idSchema, ...symbolFields });
+const patchSchema = z.strictObject({ symbol: text(64).optional(), ...symbolFields });
+
+const listQuerySchema = z.object({
+  cat_ex_id: idSchema.optional(),
+  exchange: z.string().max(64).optional(),
+  symbol: z.string().max(64).optional(),
+  base: z.string().max(32).optional(),
+  quote: z.string().max(32).optional(),
+  futures: queryBool.optional(),
+});
+
+export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): void {
+  const { db } = ctx;
+  const selectOne = async (symbolId: number) => {
+    const { rows } = await db.query(`${SYMBOL_SELECT} WHERE s.symbol_id = $1`, [symbolId]);
+    if (!rows[0]) throw notFound('Symbol not found');
+    return rows[0];
+  };
+
+  app.get('/symbols', async (request) => {
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    const query = parseOr422(listQuerySchema, request.query, 'query');
+    const filter = new SqlFilter()
+      .addIf('s.cat_ex_id = ?', query.cat_ex_id)
+      .addIf('c.name = ?', query.exchange)
+      .addIf('s.symbol = ?', query.symbol)
+      .addIf('s.base = ?', query.base)
+      .addIf('s.quote = ?', query.quote)
+      .addIf('s.futures = ?', query.futures);
+    return listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page });
+  });
+
+  app.get('/symbols/by-exchange', async (request) => {
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    const { cat_ex_id } = parseOr422(z.object({ cat_ex_id: idSchema }), request.query, 'query');
+    const filter = new SqlFilter().add('s.cat_ex_id = ?', cat_ex_id);
+    return listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page });
+  });
+
+  app.get('/symbols/search', async (request) => {
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    const { q, cat_ex_id } = parseOr422(z.object({ q: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional() }), request.query, 'query');
+    const pattern = `%${escapeLike(q)}%`;
+    const filter = new SqlFilter()
+      .add(`(s.symbol ILIKE ? ESCAPE '\\' OR s.base ILIKE ? ESCAPE '\\' OR s.quote ILIKE ? ESCAPE '\\')`, pattern)
+      .addIf('s.cat_ex_id = ?', cat_ex_id);
+    return listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol, s.symbol_id', page });
+  });
+
+  app.get('/symbols/:symbol_id', async (request) => {
+    const { symbol_id } = parseOr422(idParam('symbol_id'), request.params, 'path');
+    return selectOne(symbol_id);
+  });
+
+  app.post('/symbols', async (request, reply) => {
+    requireAdmin(request);
+    const body = parseOr422(createSchema, request.body, 'body');
+    const columns = Object.keys(body).filter((key) => body[key as keyof typeof body] !== undefined);
+    const { rows } = await db.query<{ symbol_id: number }>(
+      `INSERT INTO symbols (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING symbol_id`,
+      columns.map((key) => body[key as keyof typeof body]),
+    );
+    return reply.code(201).send(await selectOne(rows[0]!.symbol_id));
+  });
+
+  app.patch('/symbols/:symbol_id', async (request) => {
+    requireAdmin(request);
+    const { symbol_id } = parseOr422(idParam('symbol_id'), request.params, 'path');
+    const { sets, params } = buildSet(parseOr422(patchSchema, request.body ?? {}, 'body'), 2);
+    if (sets.length > 0) {
+      const { rowCount } = await db.query(`UPDATE symbols SET ${sets.join(', ')} WHERE symbol_id = $1`, [symbol_id, ...params]);
+      if (rowCount === 0) throw notFound('Symbol not found');
+    }
+    return selectOne(symbol_id);
+  });
+}
