@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { logAccess, redactQuery } from '../../../../gateway/logging/access-log.ts';
+import { createGatewayLogger } from '../../../../gateway/logging/logger.ts';
+import { createContext } from '../../../../gateway/pipeline/context.ts';
+import type { IncomingMessage } from 'node:http';
+
+describe('redactQuery', () => {
+  it.each([
+    ['', ''],
+    ['a=1&b=2', 'a=1&b=2'],
+    ['token=abc.def', 'token=[redacted]'],
+    ['x=1&api_key=fullon_ak_1&y=2', 'x=1&api_key=[redacted]&y=2'],
+    ['PASSWORD=hunter2', 'PASSWORD=[redacted]'],
+    ['secret=s&key=k&access_token=t', 'secret=[redacted]&key=[redacted]&access_token=[redacted]'],
+    ['%74oken=abc', '%74oken=[redacted]'],
+    ['tokens=keep&monkey=keep', 'tokens=keep&monkey=keep'],
+  ])('%s → %s', (query, expected) => {
+    expect(redactQuery(query)).toBe(expected);
+  });
+});
+
+describe('logAccess', () => {
+  it('writes one parsed line with the request facts and no secrets', () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const logger = createGatewayLogger({ level: 'info', destination: sink });
+    const req = { method: 'GET', url: '/api/v1/cache/ws?token=abc', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const ctx = createContext(req, null, null, null);
+    Object.assign(ctx, { path: '/api/v1/cache/ws', query: 'token=abc&x=1', status: 101, requestId: 'req-12345678', upstream: 'cache', user: { userId: 7 } });
+    logAccess(logger, ctx);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/cache/ws?token=[redacted]&x=1', status: 101, upstream: 'cache', request_id: 'req-12345678', user_id: 7, websocket: true });
+    expect(typeof lines[0]!.duration_ms).toBe('number');
+    expect(JSON.stringify(lines[0])).not.toContain('abc');
+  });
+});
