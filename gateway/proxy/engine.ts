@@ -2,7 +2,7 @@
 // agent, per-route deadlines, and error mapping. Stages call web()/ws(); nothing
 // here may throw into the event loop (see http-proxy-3 issue #5 and
 // node-http-proxy #1468: unhandled socket errors used to crash proxies).
-import { validateHeaderName, validateHeaderValue, type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
+import { validateHeaderName, validateHeaderValue, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
@@ -11,6 +11,7 @@ import type { RequestContext } from '../pipeline/context.ts';
 import { sendError, writeRawResponse } from '../http/respond.ts';
 import { createUpstreamAgent } from './agents.ts';
 import { mapUpstreamError } from './error-map.ts';
+import { completeUpgradeResponse } from '../auth/ws-handshake.ts';
 import { isUpgraded, trackClientSocket } from './ws-close.ts';
 
 export interface ForwardOptions {
@@ -50,7 +51,7 @@ export class ProxyEngine {
     const proxy = this.#proxy;
     proxy.on('proxyReq', (proxyReq, req) => this.#onUpstreamRequest(proxyReq, req));
     proxy.on('proxyReqWs', (proxyReq, req) => this.#onUpstreamRequest(proxyReq, req));
-    proxy.on('proxyRes', (proxyRes, req) => this.#onUpstreamResponse(proxyRes, req));
+    proxy.on('proxyRes', (proxyRes, req, res) => this.#onUpstreamResponse(proxyRes, req, res as ServerResponse | undefined));
     // Fallback only: every call passes its own callback, so this should never fire.
     proxy.on('error', (error) => options.logger.warn({ err: error }, 'proxy error without a handler'));
     // The client went away and http-proxy-3 destroyed the upstream request: nothing to answer.
@@ -91,8 +92,10 @@ export class ProxyEngine {
     proxyReq.once('response', clear);
     proxyReq.once('close', clear);
     if (ctx.isUpgrade) {
-      proxyReq.once('upgrade', (_res, proxySocket: Duplex) => {
+      proxyReq.once('upgrade', (res: IncomingMessage, proxySocket: Duplex) => {
         clear();
+        // Runs before http-proxy-3 writes the 101 from res.headers: select "bearer" if the client authenticated that way.
+        completeUpgradeResponse(ctx.req, res.headers);
         ctx.status = 101;
         this.#settleUpgrade(pending);
         this.#options.registry.reportSuccess(ctx.upstream!);
@@ -113,8 +116,13 @@ export class ProxyEngine {
     }
   }
 
-  #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage): void {
+  #onUpstreamResponse(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse | undefined): void {
     const pending = this.#pending.get(req);
+    // An upstream that dies mid-body ends proxyRes without an error and pipe() would
+    // leave the client waiting forever: cut the client response so it sees the failure.
+    if (res) proxyRes.once('close', () => {
+      if (!proxyRes.complete && !res.destroyed) res.destroy();
+    });
     if (pending?.ctx.upstream) this.#options.registry.reportSuccess(pending.ctx.upstream);
     // Node's client parser accepts a few header values its server side refuses to
     // write; drop those instead of throwing inside http-proxy-3's response pass.
