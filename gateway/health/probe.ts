@@ -86,7 +86,9 @@ export function parseDependencies(text: string): Record<string, DependencyReport
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string; code?: string }).code ?? (error as { name?: string }).name ?? 'Error';
+  const { name: errorName, code } = error as { name?: string; code?: unknown };
+  // AbortSignal.timeout rejects with a DOMException whose numeric `code` means nothing here.
+  const name = errorName === 'TimeoutError' || errorName === 'AbortError' || typeof code !== 'string' ? (errorName ?? 'Error') : code;
   if (name === 'TimeoutError' || name === 'UND_ERR_HEADERS_TIMEOUT' || name === 'UND_ERR_BODY_TIMEOUT' || name === 'AbortError') {
     return `timeout after ${timeoutMs} ms`;
   }

@@ -46,6 +46,8 @@ export type AppSupervisor = Supervisor & EventEmitter<SupervisorEvents> & {
   /** Whether the gateway controls this name's process. */
   isManaged(name: string): boolean;
   kindOf(name: string): 'upstream' | 'service' | undefined;
+  /** Base URL of a supervised service (its loopback port), for health probes. */
+  baseUrlOf(name: string): string | null;
 };
 
 export function createSupervisor(options: SupervisorOptions): AppSupervisor {
@@ -124,6 +126,10 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
   kindOf(name: string): 'upstream' | 'service' | undefined {
     return this.#entries.get(name)?.kind;
+  }
+
+  baseUrlOf(name: string): string | null {
+    return this.#entries.get(name)?.url ?? null;
   }
 
   status(name: string): ServiceStatusBody | undefined {
