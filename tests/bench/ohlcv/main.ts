@@ -20,7 +20,7 @@ async function authHeaders(): Promise<Record<string, string>> {
 }
 
 async function benchStore(store: BenchStore, bodies: string[]): Promise<Result> {
-  const upstream = await startProcess('upstreams/ohlcv/main.ts', { ...store.env, GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, LOG_LEVEL: 'warn' }, 120_000);
+  const upstream = await startProcess('upstreams/ohlcv/main.ts', { ...store.env, GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, LOG_LEVEL: 'info' }, 120_000);
   try {
     const base = `${upstream.url}`;
     const started = performance.now();

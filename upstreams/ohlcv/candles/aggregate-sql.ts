@@ -61,7 +61,12 @@ ORDER BY b ${query.order}
 LIMIT ${query.limit}`;
 }
 
-/** Lower ts bound covering the newest `count` buckets (count is an SQL int expression). */
+/**
+ * Lower ts bound covering the newest `count` buckets (count is an SQL int
+ * expression). The newest row is found with ORDER BY ... LIMIT 1 (a one-row
+ * backward index scan); max(ts) inside an expression would scan the whole symbol.
+ */
 export function latestBoundSql(source: CandleSource, timeframe: Timeframe, count: string): string {
-  return `(SELECT ${shiftSql(timeframe, bucketSql(timeframe, 'max(ts)'), `1 - (${count})`)} FROM ${source.table} WHERE exchange = $1 AND symbol = $2)`;
+  const newest = `(SELECT ts FROM ${source.table} WHERE exchange = $1 AND symbol = $2 ORDER BY ts DESC LIMIT 1)`;
+  return `(SELECT ${shiftSql(timeframe, bucketSql(timeframe, 'n.ts'), `1 - (${count})`)} FROM ${newest} n)`;
 }

@@ -1,14 +1,14 @@
 // Writes a validated trade batch in one transaction: one multi-row upsert keyed
 // on (exchange, symbol, timestamp) and the symbol catalogue.
 import type { Db } from '../../common/db.ts';
-import type { UpsertResult } from './upsert-candles.ts';
+import { arrayLiteral, type UpsertResult } from './upsert-candles.ts';
 import type { TradeInput } from './validate-trades.ts';
 
 const UPSERT_TRADES = `
 WITH up AS (
   INSERT INTO ohlcv_trades AS t (exchange, symbol, ts, price, volume, side, type)
-  SELECT $1, $2, u.ts, u.price, u.volume, u.side, u.type
-  FROM unnest($3::timestamptz[], $4::float8[], $5::float8[], $6::text[], $7::text[]) AS u(ts, price, volume, side, type)
+  SELECT $1, $2, to_timestamp(u.ms / 1000.0), u.price, u.volume, u.side, u.type
+  FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::text[], $7::text[]) AS u(ms, price, volume, side, type)
   ON CONFLICT (exchange, symbol, ts) DO UPDATE
     SET price = EXCLUDED.price, volume = EXCLUDED.volume, side = EXCLUDED.side, type = EXCLUDED.type
     WHERE (t.price, t.volume, t.side, t.type) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.volume, EXCLUDED.side, EXCLUDED.type)
@@ -29,9 +29,9 @@ export async function upsertTrades(db: Db, exchange: string, symbol: string, tra
   const lastMs = trades.at(-1)!.ts;
   const params = [
     exchange, symbol,
-    trades.map((t) => new Date(t.ts).toISOString()),
-    trades.map((t) => t.price),
-    trades.map((t) => t.volume),
+    arrayLiteral(trades.map((t) => t.ts)),
+    arrayLiteral(trades.map((t) => t.price)),
+    arrayLiteral(trades.map((t) => t.volume)),
     trades.map((t) => t.side),
     trades.map((t) => t.type),
   ];
