@@ -2,7 +2,10 @@
 // supervisor, health and the proxy together, starts listening, and handles
 // SIGHUP (reload) and SIGTERM/SIGINT (graceful shutdown). Wiring only.
 import { existsSync } from 'node:fs';
-import type { EdgeAuth } from './auth/types.ts';
+import { createAuthRoutes } from './auth/auth-routes.ts';
+import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
+import { AuthSettingsError } from './auth/settings.ts';
+import { createWebSocketExpiry } from './auth/ws-expiry.ts';
 import { createGateway } from './app.ts';
 import { loadConfigFile } from './config/load.ts';
 import { formatProblems } from './config/problems.ts';
@@ -14,6 +17,7 @@ import { installShutdown } from './http/shutdown.ts';
 import { createGatewayLogger } from './logging/logger.ts';
 import type { LocalRoute } from './pipeline/context.ts';
 import { syncStaticUpstreams } from './proxy/static-targets.ts';
+import { closeSocket } from './proxy/ws-close.ts';
 import { UpstreamRegistry } from './upstreams/registry.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -32,22 +36,33 @@ const registry = new UpstreamRegistry();
 syncStaticUpstreams(registry, config);
 
 // --- auth (gateway/auth) -------------------------------------------------------
-// Until EdgeAuth is wired here, everyone is anonymous: user/admin routes answer 401.
-const auth: EdgeAuth = {
-  authenticate: async () => ({ kind: 'anonymous' }),
-  isAdmin: () => false,
-  identityHeaders: async () => ({}),
-};
+// A bad secret or key file (AuthSettingsError) stops the gateway before it listens.
+const auth = await createEdgeAuthFromEnv({ registry, logger }).catch((error: unknown) => {
+  if (!(error instanceof AuthSettingsError)) throw error;
+  logger.fatal({ code: error.code }, error.message);
+  process.exit(1);
+});
+const webSocketExpiry = createWebSocketExpiry(closeSocket);
 
 // --- local routes (health, auth endpoints, services API) ------------------------
-const localRoutes: LocalRoute[] = [];
+const localRoutes: LocalRoute[] = [...createAuthRoutes(auth)];
 
 // --- hooks run after a routes file was applied (supervisor.apply(config)) -------
 const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = [];
 // --- steps run at shutdown after the listener closed (supervisor.stopAll()) ------
 const shutdownSteps: Array<{ name: string; run: () => void | Promise<void> }> = [];
 
-const gateway = createGateway({ settings, config, registry, auth, localRoutes, lifecycle, logger });
+const gateway = createGateway({
+  settings,
+  config,
+  registry,
+  auth,
+  localRoutes,
+  lifecycle,
+  logger,
+  onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
+  onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
+});
 
 const reloader = new ConfigReloader({
   file: settings.routesFile,

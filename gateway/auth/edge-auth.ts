@@ -10,9 +10,9 @@ import { BoundedCache } from './bounded-cache.ts';
 import { extractCredential } from './credentials.ts';
 import { AuthError } from './errors.ts';
 import { OrmAuthClient } from './orm-client.ts';
-import type { AuthSettings } from './settings.ts';
+import { loadAuthSettings, type AuthSettings } from './settings.ts';
 import { loadSigningKeys, type SigningKeys } from './signing-keys.ts';
-import { TokenService, type REMOTE_JWKS_DEFAULTS } from './tokens.ts';
+import { TokenService, type RemoteJwksOptions } from './tokens.ts';
 import type { AuthenticatedUser, AuthOutcome, EdgeAuth } from './types.ts';
 
 export interface EdgeAuthLogger {
@@ -28,7 +28,7 @@ export interface EdgeAuthOptions {
   env?: NodeJS.ProcessEnv;
   logger?: EdgeAuthLogger;
   now?: () => number;
-  remoteJwks?: Partial<typeof REMOTE_JWKS_DEFAULTS>;
+  remoteJwks?: Partial<RemoteJwksOptions>;
 }
 
 interface HeaderEntry {
@@ -140,4 +140,11 @@ function reject(error: AuthError): AuthOutcome {
 export async function createEdgeAuth(options: EdgeAuthOptions): Promise<GatewayEdgeAuth> {
   const keys = await loadSigningKeys(options.settings);
   return new GatewayEdgeAuth({ ...options, keys });
+}
+
+/** For main.ts: settings from env (warnings to the logger) and keys, as one promise that rejects with AuthSettingsError. */
+export async function createEdgeAuthFromEnv(options: { registry: UpstreamRegistry; logger: EdgeAuthLogger; env?: NodeJS.ProcessEnv }): Promise<GatewayEdgeAuth> {
+  const env = options.env ?? process.env;
+  const settings = loadAuthSettings({ env, warn: (message) => options.logger.warn({ capability: 'auth' }, message) });
+  return createEdgeAuth({ settings, registry: options.registry, logger: options.logger, env });
 }

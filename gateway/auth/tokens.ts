@@ -24,18 +24,24 @@ export interface IssuedToken {
 /** A compact JWS is three base64url parts; anything else is refused before any decoding. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-export const REMOTE_JWKS_DEFAULTS = {
+export interface RemoteJwksOptions {
+  cooldownMs: number;
+  cacheMaxAgeMs: number;
+  timeoutMs: number;
+}
+
+export const REMOTE_JWKS_DEFAULTS: RemoteJwksOptions = {
   /** Refetch on an unknown kid at most this often (jose's cooldown). */
   cooldownMs: 30_000,
   cacheMaxAgeMs: 10 * 60_000,
   timeoutMs: 5_000,
-} as const;
+};
 
 export interface TokenServiceOptions {
   settings: AuthSettings;
   keys: SigningKeys;
   /** Overrides for the remote JWKS fetcher (tests shorten the cooldown). */
-  remoteJwks?: Partial<typeof REMOTE_JWKS_DEFAULTS>;
+  remoteJwks?: Partial<RemoteJwksOptions>;
 }
 
 export class TokenService {

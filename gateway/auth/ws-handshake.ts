@@ -1,7 +1,7 @@
 // What the WebSocket proxy needs from auth around an upgrade: the URL and
 // subprotocols to forward without the client's token, the subprotocol to answer
 // the 101 with, and a timer that closes the socket when its credential expires.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { AuthenticatedUser } from './types.ts';
 import { BEARER_SUBPROTOCOL, TOKEN_QUERY_PARAM, parseSubprotocols, readProtocolToken } from './credentials.ts';
 
@@ -44,11 +44,41 @@ export function upstreamSubprotocols(header: string | string[] | undefined): str
  * The subprotocol the 101 must carry: "bearer" when the client authenticated
  * with `Sec-WebSocket-Protocol: bearer, <token>` (browsers fail the handshake
  * unless the server selects one of the offered protocols), else null — then the
- * upstream's own choice, if any, goes through.
+ * upstream's own choice, if any, goes through. Reads rawHeaders, so it still
+ * answers after the forwarded headers were rewritten.
  */
 export function responseSubprotocol(req: IncomingMessage): string | null {
-  const token = readProtocolToken(req.headers['sec-websocket-protocol']);
-  return token ? BEARER_SUBPROTOCOL : null;
+  const offered: string[] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === 'sec-websocket-protocol') offered.push(raw[i + 1]!);
+  }
+  return readProtocolToken(offered.length === 0 ? undefined : offered) ? BEARER_SUBPROTOCOL : null;
+}
+
+/**
+ * Takes the client's credentials out of an upgrade before it goes upstream:
+ * returns the query without token=, and rewrites Sec-WebSocket-Protocol in
+ * place without "bearer, <token>" (deleted when nothing else was offered).
+ */
+export function stripUpgradeCredentials(query: string, headers: IncomingHttpHeaders): string {
+  const protocols = headers['sec-websocket-protocol'];
+  if (protocols !== undefined) {
+    const rest = upstreamSubprotocols(protocols);
+    if (rest === null) delete headers['sec-websocket-protocol'];
+    else headers['sec-websocket-protocol'] = rest;
+  }
+  return removeTokenParam(query);
+}
+
+/**
+ * Completes the 101 the upstream sent: when the client offered the bearer
+ * convention and the upstream selected no subprotocol, select "bearer".
+ */
+export function completeUpgradeResponse(req: IncomingMessage, responseHeaders: IncomingHttpHeaders): void {
+  if (responseHeaders['sec-websocket-protocol'] !== undefined) return;
+  const selected = responseSubprotocol(req);
+  if (selected !== null) responseHeaders['sec-websocket-protocol'] = selected;
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { BlockList } from 'node:net';
 import type { EdgeAuth } from '../../auth/types.ts';
+import { stripUpgradeCredentials } from '../../auth/ws-handshake.ts';
 import type { RouteConfig } from '../../config/types.ts';
 import type { RequestContext, Stage } from '../context.ts';
 import { setForwardedHeaders, stripClientHeaders } from '../headers.ts';
@@ -14,9 +15,11 @@ export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trust
   return async function rewriteForUpstream(ctx: RequestContext): Promise<void> {
     const { req } = ctx;
     const path = encodePath(rewritePath(ctx.path, prefix, rewrite));
-    ctx.forwardUrl = ctx.query ? `${path}?${ctx.query}` : path;
-    req.url = ctx.forwardUrl;
     const headers = req.headers;
+    // An upgrade's ?token= and "bearer, <token>" subprotocol are for the gateway only.
+    const query = ctx.isUpgrade ? stripUpgradeCredentials(ctx.query, headers) : ctx.query;
+    ctx.forwardUrl = query ? `${path}?${query}` : path;
+    req.url = ctx.forwardUrl;
     stripClientHeaders(headers, { isUpgrade: ctx.isUpgrade, forwardAuthorization });
     setForwardedHeaders(headers, { peer: ctx.clientAddress, trusted, encrypted: Boolean((req.socket as TLSSocket).encrypted) });
     headers['x-request-id'] = ctx.requestId;
