@@ -83,8 +83,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     engine,
     trustedProxies: settings.trustedProxies,
     onBodyTooLarge: (ctx: RequestContext) => {
+      // Runs inside a 'data' listener: it must never throw.
+      if (ctx.res && !ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
       sendError(ctx, errors.payloadTooLarge(ctx.route?.bodyLimitBytes ?? 0));
-      ctx.res?.setHeader('connection', 'close');
       ctx.upstreamRequest?.destroy();
       ctx.req.unpipe();
       // Keep reading (and discarding) so the client gets to see the 413.

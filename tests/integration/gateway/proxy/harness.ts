@@ -44,7 +44,8 @@ export async function startStubUpstream(extra: Record<string, Handler> = {}): Pr
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  const wss = new WebSocketServer({ server });
+  // The upstream refuses upgrades to /no-upgrade (to test that refusals are relayed).
+  const wss = new WebSocketServer({ server, verifyClient: (info, done) => (info.req.url?.startsWith('/no-upgrade') ? done(false, 401, 'nope') : done(true)) });
   wss.on('connection', (ws, req) => {
     ws.on('message', (data, binary) => {
       const text = String(data);
