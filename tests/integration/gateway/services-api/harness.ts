@@ -1,0 +1,57 @@
+// An in-process gateway (the core's test harness) with the real supervisor, health
+// monitor and their LocalRoutes, supervising tests/fixtures/processes/http-service.ts
+// as upstream "orm" routed at /api/v1/orm (public) — the whole path a client sees.
+import { pino } from 'pino';
+import { createHealthMonitor, type HealthMonitor } from '../../../../gateway/health/monitor.ts';
+import { createHealthRoutes } from '../../../../gateway/health/routes.ts';
+import { createServiceRoutes } from '../../../../gateway/services-api/routes.ts';
+import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
+import { fixturePath } from '../../../fixtures/processes/configs.ts';
+import { startTestGateway, type TestGateway } from '../proxy/harness.ts';
+
+export interface SupervisedStack {
+  gateway: TestGateway;
+  supervisor: AppSupervisor;
+  monitor: HealthMonitor;
+  close(): Promise<void>;
+}
+
+export async function startSupervisedStack(options: { env?: Record<string, string>; health?: string } = {}): Promise<SupervisedStack> {
+  const env = Object.entries({ DRAIN_MS: '0', ...options.env })
+    .map(([key, value]) => `        ${key}: "${value}"`)
+    .join('\n');
+  const yaml = `
+upstreams:
+  orm:
+    process:
+      command: [node, ${JSON.stringify(fixturePath('http-service.ts'))}]
+      env:
+${env}
+      restart: { policy: always, backoff_initial: 50ms, backoff_max: 200ms, start_limit_burst: 10 }
+      stop_grace: 3s
+      start_timeout: 5s
+    health: ${options.health ?? '{ path: /health, timeout: 500ms, unhealthy_threshold: 1, critical: true }'}
+routes:
+  - prefix: /api/v1/orm
+    upstream: orm
+    rewrite: ""
+    auth: public
+`;
+  const gateway = await startTestGateway({ yaml, settings: { accessLog: false } });
+  const supervisor = createSupervisor({ registry: gateway.registry, logger: pino({ level: 'silent' }) });
+  const monitor = createHealthMonitor({ supervisor, registry: gateway.registry, lifecycle: gateway.lifecycle, logger: pino({ level: 'silent' }), settings: { checkIntervalSeconds: null, autoRestartEnabled: true, autoRestartMaxPerHour: 5, autoRestartCooldownSeconds: 300, historySize: 100 } });
+  await supervisor.apply(gateway.config);
+  monitor.apply(gateway.config);
+  gateway.gateway.addLocalRoutes([...createHealthRoutes({ monitor, supervisor, registry: gateway.registry, lifecycle: gateway.lifecycle }), ...createServiceRoutes(supervisor)]);
+  await supervisor.startAll();
+  return {
+    gateway,
+    supervisor,
+    monitor,
+    async close() {
+      monitor.stop();
+      await gateway.close();
+      await supervisor.stopAll();
+    },
+  };
+}
