@@ -9,6 +9,7 @@ import { registerApiKeyRoutes } from './api-keys/routes.ts';
 import type { OrmContext } from './context.ts';
 import { createCredentialCipher } from './exchanges/credential-cipher.ts';
 import { registerHealthRoutes } from './health/routes.ts';
+import { registerRefuseNul } from './http/refuse-nul.ts';
 import { registerInternalAuthRoutes } from './internal/auth-routes.ts';
 import { registerInternalOwnershipRoutes } from './internal/ownership-routes.ts';
 import { readOrmSettings, type OrmSettings } from './settings.ts';
@@ -51,6 +52,7 @@ export function createOrmApp(options: OrmAppOptions): FastifyInstance {
   const logger = options.logger ?? createLogger('orm', env.LOG_LEVEL);
   const app = createUpstreamApp({ name: 'orm', logger, env, bodyLimit: 1024 * 1024 });
   const ctx: OrmContext = { db: options.db, settings, logger, cipher: createCredentialCipher(settings.exchangeSecretKey, logger) };
+  registerRefuseNul(app);
   for (const register of ROUTE_MODULES) register(app, ctx);
   return app;
 }

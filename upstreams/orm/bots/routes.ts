@@ -76,8 +76,8 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
 
   app.patch('/bots/:bot_id', async (request) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
-    await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const { sets, params } = buildSet(parseOr422(patchSchema, request.body ?? {}, 'body'), 2);
+    await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     if (sets.length > 0) await db.query(`UPDATE bots SET ${sets.join(', ')} WHERE bot_id = $1`, [bot_id, ...params]);
     return selectBot(db, bot_id);
   });

@@ -79,8 +79,8 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
 
   app.patch('/exchanges/user-exchanges/:ex_id', async (request) => {
     const { ex_id } = parseOr422(idParam('ex_id'), request.params, 'path');
-    await requireOwnedRow(db, identityOf(request), 'exchanges', ex_id, 'Exchange');
     const { credentials, ...fields } = parseOr422(patchSchema, request.body ?? {}, 'body');
+    await requireOwnedRow(db, identityOf(request), 'exchanges', ex_id, 'Exchange');
     const changes: Record<string, unknown> = { ...fields };
     if (credentials !== undefined) changes.credentials = credentials === null ? null : cipher.encrypt(credentials);
     const { sets, params } = buildSet(changes, 2);

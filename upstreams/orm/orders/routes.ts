@@ -87,8 +87,8 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
 
   app.patch('/orders/:order_id/status', async (request) => {
     const { order_id } = parseOr422(idParam('order_id'), request.params, 'path');
-    await requireOwnedRow(db, identityOf(request), 'orders', order_id, 'Order');
     const { sets, params } = buildSet(parseOr422(statusPatchSchema, request.body, 'body'), 2);
+    await requireOwnedRow(db, identityOf(request), 'orders', order_id, 'Order');
     await db.query(`UPDATE orders SET ${sets.join(', ')} WHERE order_id = $1`, [order_id, ...params]);
     return selectOne(order_id);
   });

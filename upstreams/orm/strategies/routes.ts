@@ -88,8 +88,8 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
 
   app.put('/strategies/bot-strategies/:str_id', async (request) => {
     const { str_id } = parseOr422(strParam, request.params, 'path');
-    await requireOwnedStrategy(db, identityOf(request), str_id);
     const { params, feed_list, ...settings } = parseOr422(replaceStrategySchema, request.body ?? {}, 'body');
+    await requireOwnedStrategy(db, identityOf(request), str_id);
     await db.transaction(async (tx) => {
       const { sets, params: values } = buildSet(settings, 2);
       if (sets.length > 0) await tx.query(`UPDATE strategies SET ${sets.join(', ')} WHERE str_id = $1`, [str_id, ...values]);

@@ -41,13 +41,14 @@ describe('orm process (upstreams/orm/main.ts)', () => {
     expect(orm.output.some((line) => line.includes('admin account created'))).toBe(false);
   });
 
-  it('starts on PGlite under DATA_DIR and skips the admin with a warning when ADMIN_PASSWORD is unset', async () => {
+  // PGlite's first start runs initdb in WASM: seconds on a busy machine, hence the long timeout.
+  it('starts on PGlite under DATA_DIR and skips the admin with a warning when ADMIN_PASSWORD is unset', { timeout: 120_000 }, async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'fullon-orm-proc-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const orm = await startProcess('upstreams/orm/main.ts', { ...ORM_TEST_ENV, LOG_LEVEL: 'info', DATABASE_URL: '', DATA_DIR: dir, ADMIN_PASSWORD: '' });
+    const orm = await startProcess('upstreams/orm/main.ts', { ...ORM_TEST_ENV, LOG_LEVEL: 'info', DATABASE_URL: '', DATA_DIR: dir, ADMIN_PASSWORD: '' }, 90_000);
     cleanups.push(() => orm.stop());
     const health = await fetch(`${orm.url}/health`);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { ok: true } });

@@ -1,17 +1,12 @@
 // The trading contract end to end on Postgres and on PGlite: catalog → exchange
 // account → bot → strategy with params and feeds → order → trades → stats and
 // dashboard, each step checked against fullon's field names.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestUser, openOrmHarness, type DbKind, type OrmHarness, type TestUser } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call, createTestUser, type OrmHarness, type TestUser } from './harness.ts';
 
-describe.each<DbKind>(['postgres', 'pglite'])('orm trading flow on %s', (kind) => {
-  let h: OrmHarness;
-  beforeAll(async () => {
-    h = await openOrmHarness(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+/** Registers the suite; `harness()` returns the open harness of the enclosing describe. */
+export function defineTradingFlowContract(harness: () => OrmHarness): void {
+  const h = new Proxy({} as OrmHarness, { get: (_t, key) => harness()[key as keyof OrmHarness] });
 
   async function catalogIds() {
     const exchanges = (await call(h, await createTestUser(h), 'GET', '/exchanges/catalog')).json();
@@ -149,4 +144,4 @@ describe.each<DbKind>(['postgres', 'pglite'])('orm trading flow on %s', (kind) =
     expect((await call(h, user, 'GET', `/symbols/${id}`)).json()).toMatchObject({ symbol_id: id, decimals: 2 });
     expect((await call(h, admin, 'PATCH', '/symbols/99999999', { decimals: 2 })).statusCode).toBe(404);
   });
-});
+}

@@ -1,18 +1,13 @@
 // The internal endpoints the gateway's auth integrates against: verify
 // credentials, verify an API key, a user's ownership. Run on Postgres and PGlite.
 import bcrypt from 'bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueMail } from '../../../helpers/isolation.ts';
-import { GATEWAY, call, createTestUser, openOrmHarness, type DbKind, type OrmHarness } from './harness.ts';
+import { GATEWAY, call, createTestUser, type OrmHarness } from './harness.ts';
 
-describe.each<DbKind>(['postgres', 'pglite'])('orm internal auth endpoints on %s', (kind) => {
-  let h: OrmHarness;
-  beforeAll(async () => {
-    h = await openOrmHarness(kind);
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+/** Registers the suite; `harness()` returns the open harness of the enclosing describe. */
+export function defineInternalAuthContract(harness: () => OrmHarness): void {
+  const h = new Proxy({} as OrmHarness, { get: (_t, key) => harness()[key as keyof OrmHarness] });
 
   describe('POST /internal/auth/verify-credentials', () => {
     it('returns the user for a correct mail and password, mail matched case-insensitively', async () => {
@@ -127,4 +122,4 @@ describe.each<DbKind>(['postgres', 'pglite'])('orm internal auth endpoints on %s
       expect((await call(h, user, 'GET', `/internal/users/${user.uid}/ownership`)).statusCode).toBe(404);
     });
   });
-});
+}

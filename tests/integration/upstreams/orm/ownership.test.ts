@@ -1,0 +1,127 @@
+// Privacy per user for every resource: user B cannot read, change, delete or
+// build on anything user A owns (always 404, so existence does not leak), lists
+// never show it, and an admin sees it all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createTestUser, openOrmHarness, type OrmHarness, type TestUser } from './harness.ts';
+
+let h: OrmHarness;
+beforeAll(async () => {
+  h = await openOrmHarness('postgres');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+interface Owned { exId: number; botId: number; strId: number; orderId: number; dryId: number; liveId: number; keyId: number }
+
+async function createEverything(owner: TestUser): Promise<Owned> {
+  const { rows: [cat] } = await h.db.query<{ cat_ex_id: number }>("SELECT cat_ex_id FROM cat_exchanges WHERE name = 'bitmex'");
+  const { rows: [strategy] } = await h.db.query<{ cat_str_id: number }>('SELECT cat_str_id FROM cat_strategies ORDER BY cat_str_id LIMIT 1');
+  const exId = (await call(h, owner, 'POST', '/exchanges/user-exchanges', { cat_ex_id: cat!.cat_ex_id, name: 'acct' })).json().ex_id;
+  const botId = (await call(h, owner, 'POST', '/bots', { name: 'secret-bot', ex_ids: [exId] })).json().bot_id;
+  const strId = (await call(h, owner, 'POST', '/strategies/bot-strategies', { bot_id: botId, cat_str_id: strategy!.cat_str_id })).json().str_id;
+  const orderId = (await call(h, owner, 'POST', '/orders', { bot_id: botId, ex_id: exId, symbol: 'BTC/USD:BTC', side: 'sell', volume: 1, order_type: 'market' })).json().order_id;
+  const dryId = (await call(h, owner, 'POST', '/trades/dry', { bot_id: botId, symbol: 'BTC/USD:BTC', side: 'buy', volume: 1, price: 10 })).json().trade_id;
+  const liveId = (await call(h, owner, 'POST', '/trades/live', { bot_id: botId, symbol: 'BTC/USD:BTC', side: 'buy', volume: 1, price: 10 })).json().trade_id;
+  const keyId = (await call(h, owner, 'POST', '/api_keys/me', { name: 'k' })).json().api_key_id;
+  for (const id of [exId, botId, strId, orderId, dryId, liveId, keyId]) expect(id).toEqual(expect.any(Number));
+  return { exId, botId, strId, orderId, dryId, liveId, keyId };
+}
+
+describe('orm ownership', () => {
+  let a: TestUser;
+  let b: TestUser;
+  let owned: Owned;
+  let bBot: number;
+  beforeAll(async () => {
+    a = await createTestUser(h);
+    b = await createTestUser(h);
+    owned = await createEverything(a);
+    bBot = (await call(h, b, 'POST', '/bots', { name: 'b-bot' })).json().bot_id;
+  });
+
+  const foreignRequests: Array<[string, 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', (o: Owned, bBot: number, aUid: number) => string, ((o: Owned) => unknown)?]> = [
+    ['read an exchange account', 'GET', (o) => `/exchanges/user-exchanges/${o.exId}`],
+    ['change an exchange account', 'PATCH', (o) => `/exchanges/user-exchanges/${o.exId}`, () => ({ name: 'mine-now' })],
+    ['delete an exchange account', 'DELETE', (o) => `/exchanges/user-exchanges/${o.exId}`],
+    ['read a bot', 'GET', (o) => `/bots/${o.botId}`],
+    ['read bot details', 'GET', (o) => `/bots/${o.botId}/details`],
+    ['change a bot', 'PATCH', (o) => `/bots/${o.botId}`, () => ({ active: true })],
+    ['delete a bot', 'DELETE', (o) => `/bots/${o.botId}`],
+    ['read bot strategies', 'GET', (o) => `/bots/${o.botId}/strategies`],
+    ['read bot exchanges', 'GET', (o) => `/bots/${o.botId}/exchanges`],
+    ['read bot feeds', 'GET', (o) => `/bots/${o.botId}/feeds`],
+    ['link an exchange to their bot', 'POST', (o) => `/bots/${o.botId}/exchanges`, (o) => ({ ex_id: o.exId })],
+    ['link their exchange to an own bot', 'POST', (_o, bot) => `/bots/${bot}/exchanges`, (o) => ({ ex_id: o.exId })],
+    ['unlink an exchange', 'DELETE', (o) => `/bots/${o.botId}/exchanges/${o.exId}`],
+    ['create a bot for them', 'POST', () => '/bots', () => ({ name: 'x', uid: a.uid })],
+    ['create an exchange for them', 'POST', () => '/exchanges/user-exchanges', () => ({ cat_ex_id: 1, name: 'x', uid: a.uid })],
+    ['read a strategy', 'GET', (o) => `/strategies/bot-strategies/${o.strId}`],
+    ['replace a strategy', 'PUT', (o) => `/strategies/bot-strategies/${o.strId}`, () => ({ take_profit: 99 })],
+    ['delete a strategy', 'DELETE', (o) => `/strategies/bot-strategies/${o.strId}`],
+    ['list strategies of their bot', 'GET', (o) => `/strategies/bot-strategies?bot_id=${o.botId}`],
+    ['add a strategy to their bot', 'POST', () => '/strategies/bot-strategies', (o) => ({ bot_id: o.botId, cat_str_id: 1 })],
+    ['read an order', 'GET', (o) => `/orders/${o.orderId}`],
+    ['change an order status', 'PATCH', (o) => `/orders/${o.orderId}/status`, () => ({ status: 'Cancelled' })],
+    ['list orders of their bot', 'GET', (o) => `/orders/by-bot?bot_id=${o.botId}`],
+    ['list open orders of their bot', 'GET', (o) => `/orders/open?bot_id=${o.botId}`],
+    ['place an order for their bot', 'POST', () => '/orders', (o) => ({ bot_id: o.botId, cat_ex_id: 1, symbol: 'X', side: 'buy', volume: 1, order_type: 'market' })],
+    ['place an order on their exchange account', 'POST', () => '/orders', (o) => ({ bot_id: bBot, ex_id: o.exId, symbol: 'X', side: 'buy', volume: 1, order_type: 'market' })],
+    ['list trades of their bot', 'GET', (o) => `/trades/by-bot?bot_id=${o.botId}`],
+    ['read trade stats of their bot', 'GET', (o) => `/trades/stats?bot_id=${o.botId}`],
+    ['record a dry trade for their bot', 'POST', () => '/trades/dry', (o) => ({ bot_id: o.botId, symbol: 'X', side: 'buy', volume: 1, price: 1 })],
+    ['record a live trade for their bot', 'POST', () => '/trades/live', (o) => ({ bot_id: o.botId, symbol: 'X', side: 'buy', volume: 1, price: 1 })],
+    ['read their dashboard', 'GET', (_o, _bot, uid) => `/views/bot-dashboard/${uid}`],
+    ['read their API key', 'GET', (o) => `/api_keys/${o.keyId}`],
+    ['deactivate their API key', 'PATCH', (o) => `/api_keys/${o.keyId}/deactivate`],
+    ['delete their API key', 'DELETE', (o) => `/api_keys/${o.keyId}`],
+    ['read their profile', 'GET', (_o, _bot, uid) => `/users/${uid}`],
+    ['change their profile', 'PATCH', (_o, _bot, uid) => `/users/${uid}`, () => ({ name: 'x' })],
+  ];
+
+  it.each(foreignRequests)('B cannot %s (404)', async (_name, method, path, body) => {
+    const response = await call(h, b, method, path(owned, bBot, a.uid), body?.(owned));
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ detail: expect.stringMatching(/not found/i) });
+  });
+
+  it("leaves A's rows untouched after B's attempts", async () => {
+    const bot = (await call(h, a, 'GET', `/bots/${owned.botId}`)).json();
+    expect(bot).toMatchObject({ active: false, exchanges: [{ ex_id: owned.exId, name: 'acct' }], strategies: [{ str_id: owned.strId }] });
+    expect(bot.strategies[0].take_profit).not.toBe(99);
+    expect((await call(h, a, 'GET', `/orders/${owned.orderId}`)).json().status).toBe('New');
+    expect((await call(h, a, 'GET', `/trades/by-bot?bot_id=${owned.botId}`)).json().total).toBe(2);
+    expect((await call(h, a, 'GET', `/api_keys/${owned.keyId}`)).json().is_active).toBe(true);
+  });
+
+  it.each([
+    ['/bots', 'bot_id', 'botId'],
+    [`/bots?uid=`, 'bot_id', 'botId'],
+    ['/exchanges/user-exchanges', 'ex_id', 'exId'],
+    ['/exchanges/user-exchanges?uid=', 'ex_id', 'exId'],
+    ['/strategies/bot-strategies', 'str_id', 'strId'],
+    ['/orders', 'order_id', 'orderId'],
+    ['/orders/open?uid=', 'order_id', 'orderId'],
+    ['/api_keys?uid=', 'api_key_id', 'keyId'],
+  ] as const)("B's list %s never shows A's rows, even when asking for A's uid", async (path, idField, key) => {
+    const url = path.endsWith('=') ? `${path}${a.uid}` : path;
+    const list = (await call(h, b, 'GET', url)).json();
+    expect(list.items.map((row: Record<string, number>) => row[idField])).not.toContain(owned[key]);
+    const mine = (await call(h, a, 'GET', url)).json();
+    expect(mine.items.map((row: Record<string, number>) => row[idField])).toContain(owned[key]);
+  });
+
+  it('B sees zero trades in stats without a bot filter', async () => {
+    expect((await call(h, b, 'GET', '/trades/stats')).json()).toMatchObject({ total_trades: 0 });
+  });
+
+  it("an admin reads and filters A's rows", async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    expect((await call(h, admin, 'GET', `/bots/${owned.botId}`)).statusCode).toBe(200);
+    expect((await call(h, admin, 'GET', `/orders/${owned.orderId}`)).statusCode).toBe(200);
+    expect((await call(h, admin, 'GET', `/views/bot-dashboard/${a.uid}`)).json()).toMatchObject({ total_bots: 1, total_trades: 2 });
+    expect((await call(h, admin, 'GET', `/bots?uid=${a.uid}`)).json().items.map((x: { bot_id: number }) => x.bot_id)).toEqual([owned.botId]);
+    const forA = await call(h, admin, 'POST', '/bots', { name: 'made-by-admin', uid: a.uid });
+    expect(forA.json()).toMatchObject({ uid: a.uid });
+  });
+});
