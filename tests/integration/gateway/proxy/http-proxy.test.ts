@@ -248,7 +248,7 @@ describe('local routes', () => {
     expect(stub.seen).toHaveLength(0);
   });
 
-  it.each([
+  it.each<[string, string, Record<string, string>, number, unknown]>([
     ['GET', '/api/v1/things/42', { authorization: 'Bearer user' }, 200, { id: '42', user: 7 }],
     ['GET', '/api/v1/things/42', {}, 401, { detail: 'Not authenticated' }],
     ['POST', '/api/v1/admin-only', { authorization: 'Bearer user' }, 403, { detail: 'Admin access required' }],
