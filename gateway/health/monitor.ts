@@ -145,6 +145,17 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     await runCycle(false).catch((error: Error) => logger.error({ err: error.message }, 'health cycle failed'));
   }
 
+  // A fresh process starts with a clean record: old failures must not restart it again.
+  const forget = (name: string) => {
+    const target = targets.get(name);
+    if (!target) return;
+    Object.assign(target, { healthy: null, consecutiveFailures: 0, consecutiveSuccesses: 0, lastError: null });
+  };
+  supervisor.on('transition', (transition) => {
+    if (transition.to === 'running') forget(transition.name);
+  });
+  supervisor.on('replaced', forget);
+
   registry.on('connectionError', (name) => {
     const target = targets.get(name);
     const state = registry.get(name);

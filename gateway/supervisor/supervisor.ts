@@ -190,7 +190,11 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     } else {
       const unit = new ServiceUnit(spec, this.#deps);
       unit.on('transition', (transition) => this.#onTransition(kind, unit, transition));
-      unit.on('replaced', (replaced) => this.emit('replaced', replaced));
+      unit.on('replaced', (replaced) => {
+        // The replacement passed its readiness check: traffic may go (back) to it.
+        if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) this.#options.registry.markUp(name);
+        this.emit('replaced', replaced);
+      });
       this.#entries.set(name, { kind, unit, url: base, port, autostart: processConfig.autostart });
       if (kind === 'upstream') this.#options.registry.markDown(name, 'not started', unit.retryAfterS);
     }
