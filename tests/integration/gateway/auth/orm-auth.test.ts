@@ -10,6 +10,7 @@ import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
 import { uniqueMail, workerDatabaseUrl } from '../../../helpers/isolation.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 import { fakeRequest, urlOf } from '../../../unit/gateway/auth/support/auth-fixtures.ts';
+import { startTestGateway, type TestGateway } from '../proxy/harness.ts';
 import { serveLocalRoutes } from '../../../unit/gateway/auth/support/local-route-server.ts';
 
 const ASSERTION_SECRET = 'integration-assertion-secret-0123456789abcdef';
@@ -156,5 +157,67 @@ describe('when the orm cannot be asked', () => {
       registry.setTarget('orm', new URL(orm.url));
       registry.markUp('orm');
     }
+  });
+});
+
+describe('through the real gateway to the real orm', () => {
+  let edge: TestGateway;
+  beforeAll(async () => {
+    edge = await startTestGateway({
+      yaml: `
+upstreams:
+  orm:
+    url: ${orm.url}
+routes:
+  - { prefix: /api/v1/orm, upstream: orm, rewrite: "", auth: user }
+`,
+      auth,
+      localRoutes: createAuthRoutes(auth),
+    });
+  });
+  afterAll(() => edge?.close());
+
+  it('logs in through the gateway pipeline and reads /users/me with the token and with an API key', async () => {
+    const response = await fetch(`${edge.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: adminMail, password: ADMIN_PASSWORD }),
+    });
+    expect(response.status).toBe(200);
+    const { access_token } = (await response.json()) as { access_token: string };
+    const me = await fetch(`${edge.url}/api/v1/orm/users/me`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ mail: adminMail });
+
+    const made = await fetch(`${edge.url}/api/v1/orm/api_keys/me`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'through-gateway' }),
+    });
+    expect(made.status).toBe(201);
+    const { key } = (await made.json()) as { key: string };
+    const withApiKey = await fetch(`${edge.url}/api/v1/orm/users/me`, { headers: { 'x-api-key': key } });
+    expect(withApiKey.status).toBe(200);
+    expect(await withApiKey.json()).toMatchObject({ mail: adminMail });
+  });
+
+  it('answers a wrong password through the gateway with 401 and a Bearer challenge', async () => {
+    const response = await fetch(`${edge.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: adminMail, password: 'nope-nope' }).toString(),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await response.json()).toEqual({ detail: 'Invalid credentials' });
+  });
+
+  it('answers an oversized login body with 413', async () => {
+    const response = await fetch(`${edge.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: adminMail, password: 'x'.repeat(200_000) }).toString(),
+    });
+    expect(response.status).toBe(413);
   });
 });

@@ -93,3 +93,13 @@ describe('parseExternalIssuers', () => {
     expect(() => parseExternalIssuers(raw)).toThrow(AuthSettingsError);
   });
 });
+
+describe('.env.example', () => {
+  it('ships a JWT_SECRET_KEY that production refuses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../../../.env.example', import.meta.url), 'utf8');
+    const secret = /^JWT_SECRET_KEY=(.*)$/m.exec(text)?.[1];
+    expect(secret).toBeTruthy();
+    expect(() => load({ NODE_ENV: 'production', JWT_SECRET_KEY: secret! })).toThrow(AuthSettingsError);
+  });
+});
