@@ -2,6 +2,7 @@
 // user, or rejected) and builds the identity headers upstreams trust. The hot
 // path is two cache lookups: verified tokens until exp, assertions for half
 // their life.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { UpstreamRegistry } from '../upstreams/registry.ts';
 import { ApiKeyAuth } from './api-key-auth.ts';
@@ -30,6 +31,9 @@ export interface EdgeAuthOptions {
   now?: () => number;
   remoteJwks?: Partial<RemoteJwksOptions>;
 }
+
+/** Tokens up to this length are cache keys as they are; longer ones by their SHA-256. */
+const TOKEN_KEY_MAX = 1024;
 
 interface HeaderEntry {
   headers: Record<string, string>;
@@ -93,10 +97,13 @@ export class GatewayEdgeAuth implements EdgeAuth {
 
   /** A verified token's user, from the cache while the token is unexpired. */
   async verifyToken(token: string): Promise<AuthenticatedUser> {
-    const cached = this.#verified.get(token);
+    // Our tokens are ~300 bytes and serve as their own key; long (external) ones
+    // are hashed so 10 000 cached entries stay small.
+    const key = token.length <= TOKEN_KEY_MAX ? token : createHash('sha256').update(token).digest('base64url');
+    const cached = this.#verified.get(key);
     if (cached !== undefined) return cached;
     const user = await this.tokens.verify(token);
-    if (user.expiresAt !== null) this.#verified.set(token, user, user.expiresAt * 1000);
+    if (user.expiresAt !== null) this.#verified.set(key, user, user.expiresAt * 1000);
     return user;
   }
 

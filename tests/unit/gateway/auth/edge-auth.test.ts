@@ -170,3 +170,23 @@ describe('GatewayEdgeAuth.identityHeaders', () => {
     await expect(direct(headers['x-gateway-assertion'])).rejects.toThrow();
   });
 });
+
+describe('GatewayEdgeAuth verified-token cache', () => {
+  it('caches long tokens too (keyed by hash) and still refuses a different long token', async () => {
+    const { auth } = await createTestAuth();
+    const { SignJWT } = await import('jose');
+    const long = await new SignJWT({ user_id: 5, email: 'u@example.com', role: 'user', padding: 'p'.repeat(2000) })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u@example.com')
+      .setIssuer('fullon-master-api')
+      .setAudience('fullon')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const verify = vi.spyOn(auth.tokens, 'verify');
+    await auth.verifyToken(long);
+    await auth.verifyToken(long);
+    expect(verify).toHaveBeenCalledTimes(1);
+    const tampered = `${long.slice(0, -2)}${long.endsWith('A') ? 'BB' : 'AA'}`;
+    await expect(auth.verifyToken(tampered)).rejects.toThrow();
+  });
+});
