@@ -70,7 +70,7 @@ async function handleLogin(auth: GatewayEdgeAuth, req: import('node:http').Incom
         access_token: issued.token,
         token_type: 'bearer',
         expires_in: issued.expiresIn,
-        user: { uid: user.uid, mail: user.mail, name: user.name, role: auth.isAdmin({ ...asUser(user) }) ? 'admin' : 'user' },
+        user: { uid: user.uid, mail: user.mail, name: user.name, role: auth.isAdmin({ role: user.role, email: user.mail }) ? 'admin' : 'user' },
       },
     };
   } catch (error) {
@@ -78,8 +78,4 @@ async function handleLogin(auth: GatewayEdgeAuth, req: import('node:http').Incom
     if (error.status === 503) return { status: 503, body: { detail: error.detail }, headers: { 'retry-after': '1' } };
     return { status: 401, body: { detail: 'Invalid credentials' }, headers: { 'www-authenticate': bearerChallenge(null) } };
   }
-}
-
-function asUser(user: { uid: number; mail: string; name: string; role: 'admin' | 'user' }) {
-  return { userId: user.uid, email: user.mail, name: user.name, role: user.role, scopes: [], authMethod: 'jwt' as const, expiresAt: null };
 }

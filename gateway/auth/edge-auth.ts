@@ -107,7 +107,7 @@ export class GatewayEdgeAuth implements EdgeAuth {
     return user;
   }
 
-  isAdmin(user: AuthenticatedUser): boolean {
+  isAdmin(user: Pick<AuthenticatedUser, 'role' | 'email'>): boolean {
     return user.role === 'admin' || user.email.toLowerCase() === this.settings.adminMail;
   }
 

@@ -144,6 +144,22 @@ describe('HTTP through the gateway', () => {
     expect((allowed.body.headers as Record<string, string>)['x-user-role']).toBe('admin');
   });
 
+  it.each([0, 20])('reads a chunked login body in full through the gateway pipeline (second chunk after %i ms; then 503: no orm here)', async (delayMs) => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } });
+      request.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      request.write('username=u%40example.com');
+      setTimeout(() => request.end('&password=secret-password'), delayMs);
+    });
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({ detail: 'Authentication service unavailable' });
+  });
+
   it('serves verify and jwks as local routes', async () => {
     const verify = await get('/api/v1/auth/verify', { authorization: `Bearer ${await token()}` });
     expect(verify.status).toBe(200);
