@@ -66,6 +66,9 @@ function unsubscribe(state: ConnectionState, requestId: RequestId, params: Recor
   state.session.reply(replyOf(requestId, 'unsubscribe', { stream_key: streamKey, unsubscribed: true }));
 }
 
+/** A stream whose sources cannot be attached in this time is refused with CACHE_ERROR. */
+const ATTACH_TIMEOUT_MS = 3000;
+
 async function startStream(state: ConnectionState, requestId: RequestId, action: string, streamKey: string, plan: StreamPlan) {
   const { session, hub } = state;
   const weight = plan.feeds.length;
@@ -78,36 +81,53 @@ async function startStream(state: ConnectionState, requestId: RequestId, action:
     released = true;
     detachers.splice(0).forEach((detach) => detach());
   });
-  session.reply(streamStartedOf(requestId, action, plan.message, streamKey));
 
   const requestIdJson = JSON.stringify(requestId);
   const updateJson = JSON.stringify(plan.update);
   const streamKeyJson = JSON.stringify(streamKey);
+  // Updates that arrive before the confirmation is sent wait here (latest per
+  // feed), so the client always sees the confirmation first.
+  let held: Map<string, string> | null = new Map();
+  const deliver = (key: string, frame: string) => (held ? held.set(key, frame) : session.push(key, frame));
   let errorSent = false;
+  const attachAll = Promise.all(
+    plan.feeds.map(async (feed) => {
+      const conflationKey = `${streamKey}\u0000${feed.source.id}`;
+      const detach = await hub.attach(feed.source, {
+        onData(payload) {
+          errorSent = false;
+          const fields = feed.render(payload);
+          if (fields !== null) deliver(conflationKey, updateFrameOf(requestIdJson, updateJson, streamKeyJson, fields));
+        },
+        onError() {
+          // One notice per stream per outage, however many feeds it has.
+          if (errorSent) return;
+          errorSent = true;
+          session.reply(errorOf(requestId, 'CACHE_ERROR', 'Cache unavailable; the stream resumes when it reconnects', { stream_key: streamKey }));
+        },
+      });
+      if (released) detach();
+      else detachers.push(detach);
+    }),
+  );
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.all(
-      plan.feeds.map(async (feed) => {
-        const conflationKey = `${streamKey}\u0000${feed.source.id}`;
-        const detach = await hub.attach(feed.source, {
-          onData(payload) {
-            errorSent = false;
-            const fields = feed.render(payload);
-            if (fields !== null) session.push(conflationKey, updateFrameOf(requestIdJson, updateJson, streamKeyJson, fields));
-          },
-          onError() {
-            // One notice per stream per outage, however many feeds it has.
-            if (errorSent) return;
-            errorSent = true;
-            session.reply(errorOf(requestId, 'CACHE_ERROR', 'Cache unavailable; the stream resumes when it reconnects', { stream_key: streamKey }));
-          },
-        });
-        if (released) detach();
-        else detachers.push(detach);
+    await Promise.race([
+      attachAll,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('stream sources did not attach in time')), ATTACH_TIMEOUT_MS);
       }),
-    );
+    ]);
   } catch (error) {
+    attachAll.catch(() => {});
     state.logger.warn({ err: error, streamKey }, 'stream could not start');
     session.removeStream(streamKey);
-    session.reply(errorOf(requestId, 'CACHE_ERROR', 'Failed to start stream', { stream_key: streamKey }));
+    return session.reply(errorOf(requestId, 'CACHE_ERROR', 'Failed to start stream', { stream_key: streamKey }));
+  } finally {
+    clearTimeout(timer);
   }
+  session.reply(streamStartedOf(requestId, action, plan.message, streamKey));
+  const early = held;
+  held = null;
+  for (const [key, frame] of early) session.push(key, frame);
 }
