@@ -107,6 +107,11 @@ export class GatewayEdgeAuth implements EdgeAuth {
     return user;
   }
 
+  /** Releases the orm keep-alive connections (gateway shutdown). */
+  close(): Promise<void> {
+    return this.orm.close();
+  }
+
   isAdmin(user: Pick<AuthenticatedUser, 'role' | 'email'>): boolean {
     return user.role === 'admin' || user.email.toLowerCase() === this.settings.adminMail;
   }

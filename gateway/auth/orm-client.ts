@@ -1,6 +1,8 @@
 // Asks the orm upstream's internal endpoints who a mail/password or an API key
-// belongs to, as the gateway's service identity. Uses Node's fetch (undici with
-// its keep-alive global agent), so msw can stand in for the orm in unit tests.
+// belongs to, as the gateway's service identity. Node's fetch over an undici
+// keep-alive Agent with a bounded pool (so a flood of checks queues instead of
+// opening connections without end); msw stands in for the orm in unit tests.
+import { Agent } from 'undici';
 import type { UpstreamRegistry } from '../upstreams/registry.ts';
 import { GATEWAY_SERVICE_IDENTITY, type AssertionSigner } from './assertion-signer.ts';
 import { AuthError } from './errors.ts';
@@ -21,6 +23,12 @@ export interface ApiKeyOwner {
   expiresAt: number | null;
 }
 
+export const ORM_CLIENT_DEFAULTS = {
+  /** Concurrent connections to the orm for auth checks; further checks queue. */
+  connections: 32,
+  keepAliveTimeoutMs: 10_000,
+} as const;
+
 export interface OrmAuthClientOptions {
   registry: UpstreamRegistry;
   /** Upstream name (AUTH_UPSTREAM), also the assertion's aud. */
@@ -31,9 +39,15 @@ export interface OrmAuthClientOptions {
 
 export class OrmAuthClient {
   readonly #options: OrmAuthClientOptions;
+  readonly #dispatcher = new Agent({ connections: ORM_CLIENT_DEFAULTS.connections, keepAliveTimeout: ORM_CLIENT_DEFAULTS.keepAliveTimeoutMs });
 
   constructor(options: OrmAuthClientOptions) {
     this.#options = options;
+  }
+
+  /** Closes the keep-alive connections (gateway shutdown). */
+  close(): Promise<void> {
+    return this.#dispatcher.close();
   }
 
   /** 401 INVALID_CREDENTIALS for unknown mail, wrong password or inactive user; 503 when the orm cannot answer. */
@@ -74,7 +88,9 @@ export class OrmAuthClient {
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.#options.timeoutMs),
         redirect: 'error',
-      });
+        // undici's own option on Node's fetch; not in the DOM RequestInit type.
+        dispatcher: this.#dispatcher,
+      } as RequestInit);
     } catch (error) {
       throw unavailable(`${this.#options.upstream} unreachable`, error);
     }
