@@ -17,7 +17,7 @@ export const GATEWAY_BENCH_DEFAULTS = {
   repeats: 3,
   connections: 32,
   warmupS: 1,
-  halfLoadConnections: 16,
+  halfLoadConnections: 8,
 } as const;
 
 export async function main(args: string[]): Promise<number> {
@@ -45,7 +45,7 @@ export async function main(args: string[]): Promise<number> {
     let half: HalfLoadResults | null = null;
     if (gatewayPeak) {
       const names = new Set(['direct', 'nginx', 'gateway', 'gateway+JWT']);
-      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, ${plan.halfLoadConnections} paced connections)`);
+      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each)`);
       half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan);
     }
     const ratios = computeRatios(peak, half);

@@ -1,8 +1,9 @@
 // The measurement plan: every target × workload, interleaved round-robin so slow
 // drifts of a shared machine hit every row alike, repeated and reduced to
 // medians; then a rate-limited run at half the gateway's peak for added p99.
+import { readTreeCpuMs } from '../lib/cpu-usage.ts';
 import { median, spread } from '../lib/stats.ts';
-import { runWrk, type LoadResult } from '../lib/wrk.ts';
+import { runWrk, type LoadResult, type LoadSpec } from '../lib/wrk.ts';
 import type { Target } from './participants.ts';
 
 export const WORKLOADS = {
@@ -11,24 +12,36 @@ export const WORKLOADS = {
 } as const;
 export type WorkloadName = keyof typeof WORKLOADS;
 
+/** Each paced connection sends one request per this many ms. */
+const PACED_CYCLE_MS = 50;
+const PILOT_S = 2;
+const MAX_PILOT_CORRECTION = 0.2;
+
 export interface PlanOptions {
   durationS: number;
   repeats: number;
   connections: number;
   warmupS: number;
-  /** Connections of the rate-limited run (each paced by a think time). */
+  /** Fewest connections of the rate-limited run (each paced by a think time); more at higher rates. */
   halfLoadConnections: number;
   log: (line: string) => void;
 }
 
+/** A wrk result plus the CPU the target's process spent per request during it. */
+export interface MeasuredRun extends LoadResult {
+  cpuUsPerRequest: number | null;
+}
+
 export interface Summary {
   rps: number;
+  /** Median CPU µs per request of the row's own process (the proxy, or the stub for "direct"). */
+  cpuUsPerRequest: number | null;
   p50Ms: number;
   p99Ms: number;
   errors: number;
   /** (max-min)/median of req/s over the repeats. */
   rpsSpread: number;
-  runs: LoadResult[];
+  runs: MeasuredRun[];
 }
 
 export type PeakResults = Record<string, Partial<Record<WorkloadName, Summary>>>;
@@ -43,9 +56,19 @@ function specFor(target: Target, workload: WorkloadName) {
   return { url: `${target.base}${w.path}`, method: w.method, bodyBytes: w.bodyBytes || undefined, headers: target.headers };
 }
 
-function summarise(runs: LoadResult[]): Summary {
+async function measure(target: Target, spec: LoadSpec): Promise<MeasuredRun> {
+  const before = target.pid === undefined ? null : readTreeCpuMs(target.pid);
+  const result = await runWrk(spec);
+  const after = target.pid === undefined ? null : readTreeCpuMs(target.pid);
+  const cpuUsPerRequest = before !== null && after !== null && result.requests > 0 ? ((after - before) * 1000) / result.requests : null;
+  return { ...result, cpuUsPerRequest };
+}
+
+function summarise(runs: MeasuredRun[]): Summary {
+  const cpu = runs.map((run) => run.cpuUsPerRequest).filter((value): value is number => value !== null);
   return {
     rps: median(runs.map((run) => run.rps)),
+    cpuUsPerRequest: cpu.length > 0 ? median(cpu) : null,
     p50Ms: median(runs.map((run) => run.p50Ms)),
     p99Ms: median(runs.map((run) => run.p99Ms)),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
@@ -56,7 +79,7 @@ function summarise(runs: LoadResult[]): Summary {
 
 /** Closed-loop peak throughput: as fast as `connections` keep-alive connections go. */
 export async function measurePeak(targets: Target[], options: PlanOptions): Promise<PeakResults> {
-  const runs = new Map<string, LoadResult[]>();
+  const runs = new Map<string, MeasuredRun[]>();
   const workloads = Object.keys(WORKLOADS) as WorkloadName[];
   for (const workload of workloads) {
     for (const target of targets) {
@@ -67,11 +90,11 @@ export async function measurePeak(targets: Target[], options: PlanOptions): Prom
   for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
     for (const workload of workloads) {
       for (const target of targets) {
-        const result = await runWrk({ ...specFor(target, workload), connections: options.connections, durationS: options.durationS });
+        const result = await measure(target, { ...specFor(target, workload), connections: options.connections, durationS: options.durationS });
         const key = `${target.name}\u0000${workload}`;
         runs.set(key, [...(runs.get(key) ?? []), result]);
         options.log(
-          `  run ${repeat}/${options.repeats} ${workload.padEnd(7)} ${target.name.padEnd(26)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.errors ? `  ${result.errors} errors` : ''}`,
+          `  run ${repeat}/${options.repeats} ${workload.padEnd(7)} ${target.name.padEnd(26)} ${Math.round(result.rps).toString().padStart(6)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  ${result.cpuUsPerRequest === null ? '' : `${Math.round(result.cpuUsPerRequest)} µs CPU/req`}${result.errors ? `  ${result.errors} errors` : ''}`,
         );
       }
     }
@@ -87,22 +110,24 @@ export async function measurePeak(targets: Target[], options: PlanOptions): Prom
 /**
  * Latency at a fixed request rate (small GETs). wrk has no open-loop mode (wrk2
  * is not packaged in Debian), so each connection waits a think time after every
- * answer; a short pilot per target measures its cycle so the think time lands
- * each target on the same rate. Latency is timed per request, from send to answer.
+ * answer. With enough connections for a ~50 ms cycle, answer latency (a few ms)
+ * barely moves the rate; one pilot per target removes most of the rest, its
+ * correction capped so a noisy pilot cannot double the rate. Latency is timed
+ * per request, from send to answer.
  */
 export async function measureAtRate(targets: Target[], targetRps: number, options: PlanOptions): Promise<HalfLoadResults> {
-  const connections = options.halfLoadConnections;
-  const idealCycleMs = (connections * 1000) / targetRps;
+  const connections = Math.min(512, Math.max(options.halfLoadConnections, Math.round(targetRps * (PACED_CYCLE_MS / 1000))));
+  const cycleMs = (connections * 1000) / targetRps;
   const think = new Map<string, number>();
   for (const target of targets) {
-    const pilot = await runWrk({ ...specFor(target, 'small'), connections, durationS: 2, thinkMs: idealCycleMs });
-    const latencyMs = pilot.rps > 0 ? Math.max(0, (connections * 1000) / pilot.rps - idealCycleMs) : 0;
-    think.set(target.name, Math.max(0, idealCycleMs - latencyMs));
+    const pilot = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs });
+    const latencyMs = pilot.rps > 0 ? (connections * 1000) / pilot.rps - cycleMs : 0;
+    think.set(target.name, cycleMs - Math.min(Math.max(latencyMs, 0), cycleMs * MAX_PILOT_CORRECTION));
   }
-  const runs = new Map<string, LoadResult[]>();
+  const runs = new Map<string, MeasuredRun[]>();
   for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
     for (const target of targets) {
-      const result = await runWrk({ ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)! });
+      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)! });
       runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
       options.log(
         `  run ${repeat}/${options.repeats} @${Math.round(targetRps)}/s ${target.name.padEnd(26)} achieved ${Math.round(result.rps)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,

@@ -1,5 +1,6 @@
 // Starts everything the gateway benchmark compares, each as its own process on
-// the same stub upstream: the stub itself (direct), nginx, the two Node peers,
+// the same stub upstream: the stub itself (direct), nginx, the two Node peers, a
+// bare node:http proxy (the floor any Node proxy starts from),
 // and this gateway twice (access log on, as deployed; and off, to show its cost).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -20,6 +21,8 @@ export interface Target {
   /** Base URL including the path prefix; the workload appends /small or /echo. */
   base: string;
   headers: Record<string, string>;
+  /** Process whose CPU time (with children) is charged to this row. */
+  pid: number | undefined;
 }
 
 export interface Participants {
@@ -48,7 +51,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
 
   const stub = await startListeningProcess({ name: 'stub', command: process.execPath, args: node('stub-upstream.ts') });
   processes.push(stub);
-  targets.push({ name: 'direct', base: `${stub.url}/bench`, headers: {} });
+  targets.push({ name: 'direct', base: `${stub.url}/bench`, headers: {}, pid: stub.child.pid });
 
   const attempt = async (name: string, start: () => Promise<Target[]>) => {
     try {
@@ -62,17 +65,18 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     await attempt('nginx', async () => {
       const nginx = await startNginx({ upstreamHostPort: `127.0.0.1:${stub.port}`, locations: [{ path: '/bench/', upstreamPath: '/' }] });
       processes.push(nginx);
-      return [{ name: 'nginx', base: `${nginx.url}/bench`, headers: {} }];
+      return [{ name: 'nginx', base: `${nginx.url}/bench`, headers: {}, pid: nginx.child.pid }];
     });
     for (const [name, script, pkg] of [
       ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
       ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
+      ['node:http bare proxy', 'peers/bare-node-proxy.ts', null],
     ] as const) {
       await attempt(name, async () => {
-        requirePackage(pkg);
+        if (pkg) requirePackage(pkg);
         const peer = await startListeningProcess({ name, command: process.execPath, args: node(script), env: { UPSTREAM_URL: stub.url } });
         processes.push(peer);
-        return [{ name, base: `${peer.url}/bench`, headers: {} }];
+        return [{ name, base: `${peer.url}/bench`, headers: {}, pid: peer.child.pid }];
       });
     }
   }
@@ -105,8 +109,8 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     });
     processes.push(gateway);
     return [
-      { name: 'gateway', base: `${gateway.url}/bench`, headers: {} },
-      { name: 'gateway+JWT', base: `${gateway.url}/private`, headers: { Authorization: `Bearer ${token}` } },
+      { name: 'gateway', base: `${gateway.url}/bench`, headers: {}, pid: gateway.child.pid },
+      { name: 'gateway+JWT', base: `${gateway.url}/private`, headers: { Authorization: `Bearer ${token}` }, pid: gateway.child.pid },
     ];
   });
   if (!options.gatewayOnly) {
@@ -120,7 +124,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
         timeoutMs: 30_000,
       });
       processes.push(quiet);
-      return [{ name: 'gateway (access log off)', base: `${quiet.url}/bench`, headers: {} }];
+      return [{ name: 'gateway (access log off)', base: `${quiet.url}/bench`, headers: {}, pid: quiet.child.pid }];
     });
   }
 

@@ -4,7 +4,16 @@
 import { formatMs, formatPercent, formatRate, formatRatio, renderTable } from '../lib/table.ts';
 import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
 
-export const ROW_ORDER = ['direct', 'nginx', 'fastify-http-proxy', 'http-proxy-middleware', 'gateway', 'gateway+JWT', 'gateway (access log off)'];
+export const ROW_ORDER = [
+  'direct',
+  'nginx',
+  'fastify-http-proxy',
+  'http-proxy-middleware',
+  'node:http bare proxy',
+  'gateway',
+  'gateway+JWT',
+  'gateway (access log off)',
+];
 const PEERS = ['fastify-http-proxy', 'http-proxy-middleware'];
 
 export interface Ratio {
@@ -16,12 +25,19 @@ export interface Ratio {
 
 export function renderPeakTable(peak: PeakResults): string {
   const cells = (summary: Summary | undefined) =>
-    summary ? [formatRate(summary.rps) + (summary.errors ? ' !' : ''), formatMs(summary.p50Ms), formatMs(summary.p99Ms)] : ['—', '—', '—'];
+    summary
+      ? [
+          formatRate(summary.rps) + (summary.errors ? ' !' : ''),
+          formatMs(summary.p50Ms),
+          formatMs(summary.p99Ms),
+          summary.cpuUsPerRequest === null ? '—' : String(Math.round(summary.cpuUsPerRequest)),
+        ]
+      : ['—', '—', '—', '—'];
   const rows = ROW_ORDER.filter((name) => peak[name]).map((name) => [name, ...cells(peak[name]!.small), ...cells(peak[name]!.body64k)]);
   return renderTable(
-    ['row', 'small req/s', 'p50 ms', 'p99 ms', '64 KiB req/s', 'p50 ms', 'p99 ms'],
+    ['row', 'small req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', '64 KiB req/s', 'p50 ms', 'p99 ms', 'CPU µs/req'],
     rows,
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
 }
 
@@ -29,6 +45,7 @@ export function renderHalfLoadTable(half: HalfLoadResults): string {
   const direct = half.rows.direct;
   const rows = ROW_ORDER.filter((name) => half.rows[name]).map((name) => {
     const row = half.rows[name]!;
+    if (row.errors > 0) return [name, formatRate(row.achievedRps), '!', '!', 'errors'];
     const added = direct ? row.p99Ms - direct.p99Ms : Number.NaN;
     return [name, formatRate(row.achievedRps), formatMs(row.p50Ms), formatMs(row.p99Ms), name === 'direct' ? '' : formatMs(added)];
   });
@@ -37,15 +54,26 @@ export function renderHalfLoadTable(half: HalfLoadResults): string {
 
 export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): Ratio[] {
   const ratios: Ratio[] = [];
-  const rps = (name: string, workload: 'small' | 'body64k') => peak[name]?.[workload]?.rps ?? Number.NaN;
+  // A row that saw errors or non-2xx answers measured something else: no ratio from it.
+  const valid = (name: string, workload: 'small' | 'body64k') => {
+    const summary = peak[name]?.[workload];
+    return summary && summary.errors === 0 ? summary : undefined;
+  };
+  const rps = (name: string, workload: 'small' | 'body64k') => valid(name, workload)?.rps ?? Number.NaN;
+  const cpu = (name: string, workload: 'small' | 'body64k') => valid(name, workload)?.cpuUsPerRequest ?? Number.NaN;
   for (const workload of ['small', 'body64k'] as const) {
     const label = workload === 'small' ? 'small' : '64 KiB';
     const vsNginx = rps('gateway', workload) / rps('nginx', workload);
     ratios.push({ name: `gateway / nginx req/s (${label})`, value: vsNginx, goal: '≥ 0.50×', met: Number.isFinite(vsNginx) ? vsNginx >= 0.5 : null });
+    // Same comparison from CPU spent per request: steadier than req/s on a shared machine.
+    const cpuVsNginx = cpu('nginx', workload) / cpu('gateway', workload);
+    ratios.push({ name: `gateway / nginx by CPU per request (${label})`, value: cpuVsNginx, goal: 'info', met: null });
     for (const peer of PEERS) {
       const vsPeer = rps('gateway', workload) / rps(peer, workload);
       ratios.push({ name: `gateway / ${peer} req/s (${label})`, value: vsPeer, goal: '> 1.00×', met: Number.isFinite(vsPeer) ? vsPeer > 1 : null });
     }
+    const vsBare = rps('gateway', workload) / rps('node:http bare proxy', workload);
+    ratios.push({ name: `gateway / node:http bare proxy req/s (${label})`, value: vsBare, goal: 'info', met: null });
     const authCost = 1 - rps('gateway+JWT', workload) / rps('gateway', workload);
     ratios.push({ name: `auth cost, 1 − (gateway+JWT / gateway) (${label})`, value: authCost, goal: '< 10 %', met: Number.isFinite(authCost) ? authCost < 0.1 : null });
     const logCost = 1 - rps('gateway', workload) / rps('gateway (access log off)', workload);
@@ -55,7 +83,7 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
     const direct = half.rows.direct?.p99Ms ?? Number.NaN;
     for (const name of ['gateway', 'gateway+JWT', 'nginx']) {
       const row = half.rows[name];
-      if (!row) continue;
+      if (!row || row.errors > 0) continue;
       const added = row.p99Ms - direct;
       const isGoal = name !== 'nginx';
       ratios.push({

@@ -18,7 +18,7 @@ export interface LoadSpec {
   connections: number;
   threads?: number;
   durationS: number;
-  /** Mean milliseconds each connection waits after a response before the next request (rate limiting). */
+  /** Mean milliseconds each connection waits after an answer before its next request (rate limiting). */
   thinkMs?: number;
 }
 
@@ -44,7 +44,7 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   const args = [
     `-t${spec.threads ?? 1}`,
     `-c${spec.connections}`,
-    `-d${spec.durationS}s`,
+    `-d${Math.max(1, Math.round(spec.durationS))}s`,
     '--timeout',
     '5s',
     '-s',
@@ -91,12 +91,12 @@ export function renderScript(spec: LoadSpec): string {
   const headers = { ...(spec.bodyBytes ? { 'Content-Type': 'application/octet-stream' } : {}), ...spec.headers };
   for (const [name, value] of Object.entries(headers)) lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`);
   if (spec.thinkMs !== undefined) {
-    // wrk's delay() takes whole milliseconds: dither between floor and ceil so the mean is exact.
-    const base = Math.floor(spec.thinkMs);
-    const fraction = spec.thinkMs - base;
+    // Think times spread uniformly over 0.5–1.5× the mean so connections do not
+    // fire in lock-step bursts; wrk's delay() takes whole milliseconds, so the
+    // second random() rounds stochastically and keeps the mean exact.
     lines.push(
       'math.randomseed(os.time())',
-      `function delay() if math.random() < ${fraction.toFixed(4)} then return ${base + 1} else return ${base} end end`,
+      `function delay() return math.floor(${spec.thinkMs.toFixed(3)} * (0.5 + math.random()) + math.random()) end`,
     );
   }
   lines.push(
