@@ -45,7 +45,15 @@ export async function startStubUpstream(extra: Record<string, Handler> = {}): Pr
     socket.on('close', () => sockets.delete(socket));
   });
   // The upstream refuses upgrades to /no-upgrade (to test that refusals are relayed).
-  const wss = new WebSocketServer({ server, verifyClient: (info, done) => (info.req.url?.startsWith('/no-upgrade') ? done(false, 401, 'nope') : done(true)) });
+  // and never answers upgrades to /hang-upgrade (to test the handshake deadline).
+  const wss = new WebSocketServer({
+    server,
+    verifyClient: (info, done) => {
+      if (info.req.url?.startsWith('/hang-upgrade')) return;
+      if (info.req.url?.startsWith('/no-upgrade')) done(false, 401, 'nope');
+      else done(true);
+    },
+  });
   wss.on('connection', (ws, req) => {
     ws.on('message', (data, binary) => {
       const text = String(data);

@@ -12,6 +12,7 @@ routes:
   - { prefix: /ws/user, upstream: stub, rewrite: "", auth: user, websocket: true }
   - { prefix: /http-only, upstream: stub, auth: public }
   - { prefix: /ws/refused, upstream: refused, auth: public, websocket: true }
+  - { prefix: /ws/fast, upstream: stub, rewrite: "", auth: public, websocket: true, timeout: 200ms }
 `;
 }
 
@@ -79,6 +80,13 @@ describe('WebSocket proxying', () => {
     const error = await open(`${wsBase}/ws/public/x`).then(() => null, (e: { status?: number; headers?: Record<string, string> }) => e);
     expect(error?.status).toBe(503);
     expect(error?.headers?.['retry-after']).toBe('2');
+  });
+
+  it('answers 504 when the upstream does not answer the upgrade within the route timeout', async () => {
+    const error = await open(`${wsBase}/ws/fast/hang-upgrade`).then(() => null, (e: { status?: number; body?: string }) => e);
+    expect(error?.status).toBe(504);
+    expect(JSON.parse(error!.body!)).toEqual({ detail: 'Upstream stub did not answer in time' });
+    await eventually(async () => (await serverConnections(gw.gateway.server)) === 0);
   });
 
   it('relays an upstream refusal of the upgrade as is', async () => {
