@@ -62,7 +62,7 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
       backlog++;
       const text = isBinary ? data.toString('utf8') : data.toString();
       chain = chain
-        .then(() => handleMessage(state, text))
+        .then(() => (session.closed ? undefined : handleMessage(state, text)))
         .catch((error) => logger.error({ err: error }, 'websocket message failed'))
         .finally(() => void backlog--);
     });
