@@ -1,11 +1,11 @@
 // Hot reload of routes.yaml: fs.watch on the file's directory (editors replace
 // the file by rename-on-save, which a watch on the file itself would lose),
-// debounced; SIGHUP calls reload() directly. A bad file is refused with the same
+// debounced, and a content hash so only real changes reload; SIGHUP calls reload() directly. A bad file is refused with the same
 // problems `check` prints; the running config stays.
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfigFile } from './load.ts';
 import { formatProblems } from './problems.ts';
@@ -44,11 +44,10 @@ export class ConfigReloader {
   }
 
   start(): void {
-    const name = basename(this.#file);
-    this.#watcher = watch(dirname(this.#file), { persistent: false }, (_event, changed) => {
-      if (changed !== null && changed !== name) return;
-      this.#schedule();
-    });
+    // Any event in the directory leads to a (debounced) content check: Kubernetes
+    // ConfigMaps swap a "..data" symlink, editors rename temp files; the content
+    // hash decides whether anything changed.
+    this.#watcher = watch(dirname(this.#file), { persistent: false }, () => this.#schedule());
     this.#watcher.on('error', (error) => this.#options.logger.warn({ err: error }, 'routes file watcher failed'));
   }
 
