@@ -7,6 +7,11 @@ import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
 import { AuthSettingsError } from './auth/settings.ts';
 import { createWebSocketExpiry } from './auth/ws-expiry.ts';
 import { createGateway } from './app.ts';
+import { createHealthMonitor } from './health/monitor.ts';
+import { createHealthRoutes } from './health/routes.ts';
+import { loadHealthSettings } from './health/settings.ts';
+import { createServiceRoutes } from './services-api/routes.ts';
+import { createSupervisor } from './supervisor/supervisor.ts';
 import { loadConfigFile } from './config/load.ts';
 import { formatProblems } from './config/problems.ts';
 import { ConfigReloader } from './config/reloader.ts';
@@ -52,6 +57,18 @@ const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = 
 // --- steps run at shutdown after the listener closed (supervisor.stopAll()) ------
 const shutdownSteps: Array<{ name: string; run: () => void | Promise<void> }> = [];
 
+// --- supervisor and health monitor (one app-wide instance each) ------------------
+const supervisor = createSupervisor({ registry, logger });
+await supervisor.apply(config);
+const monitor = createHealthMonitor({ supervisor, registry, lifecycle, logger, settings: loadHealthSettings() });
+monitor.apply(config);
+localRoutes.push(...createHealthRoutes({ monitor, supervisor, registry, lifecycle }), ...createServiceRoutes(supervisor));
+onConfigApplied.push(async (next) => {
+  await supervisor.apply(next);
+  monitor.apply(next);
+});
+shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
+
 const gateway = createGateway({
   settings,
   config,
@@ -85,3 +102,5 @@ installShutdown({ gateway, lifecycle, logger, graceMs: settings.shutdownGraceMs,
 
 await gateway.listen();
 // --- start supervised children after the listener is up (supervisor.startAll()) --
+monitor.start();
+await supervisor.startAll();
