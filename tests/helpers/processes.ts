@@ -1,7 +1,17 @@
 // Starts a project process (an upstream or the gateway) on a free port and waits
 // for its JSON "listening" log line; stop() sends SIGTERM and awaits the exit.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+
+// A child must never outlive the test worker that started it, even when the
+// worker is killed: setpriv's pdeathsig makes the kernel signal it, and the exit
+// hook covers normal worker exits.
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface StartedProcess {
   child: ChildProcess;
@@ -12,12 +22,19 @@ export interface StartedProcess {
 }
 
 export async function startProcess(script: string, env: Record<string, string | undefined>, timeoutMs = 20_000): Promise<StartedProcess> {
-  const child = spawn(process.execPath, [script], {
+  const argv = SETPRIV ? ['--pdeathsig', 'SIGKILL', '--', process.execPath, script] : [script];
+  const child = spawn(SETPRIV ?? process.execPath, argv, {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output.join('\n')}`)), timeoutMs);
     for (const stream of [child.stdout!, child.stderr!]) {

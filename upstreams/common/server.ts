@@ -1,7 +1,7 @@
 // Bootstrap shared by the orm, ohlcv and cache upstreams: a fastify app whose
 // every route (but /health) requires a valid gateway assertion, whose errors are
 // FastAPI-shaped {"detail": ...}, and which listens on PORT and stops on SIGTERM.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, resolveAssertionSecret, type Identity } from './assertion.ts';
 import { mapDatabaseError } from './db-errors.ts';
@@ -29,7 +29,8 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
   const verify = createAssertionVerifier({ audience: options.name, secret: resolveAssertionSecret(options.env) });
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // The gateway writes the access log; upstreams log only what goes wrong.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
     // The gateway already normalised the path; we still refuse odd ones.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: false, maxParamLength: 500 },
