@@ -59,6 +59,12 @@ export class ProxyEngine {
   }
 
   web(ctx: RequestContext, options: ForwardOptions): void {
+    // The client left while auth was deciding: http-proxy-3 would miss the 'close'
+    // that cancels upstream requests, so do not start one.
+    if (ctx.res!.destroyed) {
+      ctx.status = 499;
+      return;
+    }
     const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false };
     this.#pending.set(ctx.req, pending);
     this.#proxy.web(ctx.req, ctx.res!, { target: ctx.target!, agent: this.agent, connectTimeout: options.connectTimeoutMs }, (error) => this.#onError(error, pending));
