@@ -5,6 +5,7 @@
 import { describeMachine, formatMachine } from '../lib/machine.ts';
 import { readBooleanFlag, readNumberFlag } from '../lib/options.ts';
 import { priorityNote } from '../lib/priority.ts';
+import { chooseLoadGenerator } from '../lib/load.ts';
 import { requireBinary } from '../lib/requirements.ts';
 import { saveResults } from '../lib/results.ts';
 import { measureAtRate, measurePeak, type HalfLoadResults, type PlanOptions } from './measure.ts';
@@ -21,7 +22,7 @@ export const GATEWAY_BENCH_DEFAULTS = {
 } as const;
 
 export async function main(args: string[]): Promise<number> {
-  requireBinary('wrk', 'wrk');
+  const loadGenerator = chooseLoadGenerator();
   requireBinary('nginx', 'nginx');
   const quick = readBooleanFlag(args, 'quick');
   const plan: PlanOptions = {
@@ -36,7 +37,7 @@ export async function main(args: string[]): Promise<number> {
 
   const machine = describeMachine();
   plan.log(`gateway proxy benchmark — ${formatMachine(machine)}`);
-  plan.log(`wrk -t1 -c${plan.connections}, ${plan.durationS} s × ${plan.repeats} per row and workload (medians), keep-alive, ${priorityNote}\n`);
+  plan.log(`${loadGenerator === 'wrk' ? 'wrk -t1' : 'autocannon (wrk missing; Node load generator, lower ceilings)'} -c${plan.connections}, ${plan.durationS} s × ${plan.repeats} per row and workload (medians), keep-alive, ${priorityNote}\n`);
   const participants = await startParticipants();
   try {
     for (const { name, reason } of participants.missing) plan.log(`  ! ${name} not measured: ${reason}`);

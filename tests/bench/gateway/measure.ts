@@ -3,7 +3,8 @@
 // medians; then a rate-limited run at half the gateway's peak for added p99.
 import { readTreeCpuMs } from '../lib/cpu-usage.ts';
 import { median, spread } from '../lib/stats.ts';
-import { runWrk, type LoadResult, type LoadSpec } from '../lib/wrk.ts';
+import { runLoad as runWrk } from '../lib/load.ts';
+import type { LoadResult, LoadSpec } from '../lib/wrk.ts';
 import type { Target } from './participants.ts';
 
 export const WORKLOADS = {

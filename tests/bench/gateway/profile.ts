@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { summariseProfile, type ProfileSummary } from '../lib/cpu-profile.ts';
 import { RESULTS_DIR, saveResults } from '../lib/results.ts';
 import { formatMs, renderTable } from '../lib/table.ts';
-import { runWrk } from '../lib/wrk.ts';
+import { runLoad as runWrk } from '../lib/load.ts';
 import { WORKLOADS, type PlanOptions, type WorkloadName } from './measure.ts';
 import { REPO_ROOT, startParticipants, type Target } from './participants.ts';
 
