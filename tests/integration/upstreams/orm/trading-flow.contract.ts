@@ -129,6 +129,21 @@ export function defineTradingFlowContract(harness: () => OrmHarness): void {
     expect((await call(h, user, 'GET', `/views/bot-dashboard/${user.uid}`)).json()).toMatchObject({ total_bots: 0, total_trades: 0 });
   });
 
+  it("serves fullon's alternative paths and catalog details", async () => {
+    const user = await createTestUser(h);
+    const { catExId, catStrId } = await catalogIds();
+    const { botId } = await createBotWithExchange(user);
+    expect((await call(h, user, 'GET', `/exchanges/catalog/${catExId}`)).json()).toMatchObject({ cat_ex_id: catExId, name: 'kraken', params: { has_websocket: 'true' } });
+    expect((await call(h, user, 'GET', `/exchanges/catalog/${catExId}/params`)).json().items).toEqual([expect.objectContaining({ name: 'has_websocket' })]);
+    expect((await call(h, user, 'GET', '/exchanges/catalog/999999')).statusCode).toBe(404);
+    expect((await call(h, user, 'GET', `/strategies/catalog/${catStrId}`)).json()).toMatchObject({ cat_str_id: catStrId, params: expect.any(Object) });
+    expect((await call(h, user, 'GET', `/symbols?cat_ex_id=${catExId}`)).json().items.map((s: { symbol: string }) => s.symbol)).toContain('BTC/USDC');
+    expect((await call(h, user, 'GET', '/bots/by-user')).json().items.map((b: { bot_id: number }) => b.bot_id)).toEqual([botId]);
+    expect((await call(h, user, 'GET', `/bots/${botId}/details`)).json()).toMatchObject({ bot_id: botId, exchanges: [expect.any(Object)] });
+    await call(h, user, 'POST', '/trades/dry', { bot_id: botId, symbol: 'BTC/USDC', side: 'BUY', volume: 1, price: 2 });
+    expect((await call(h, user, 'GET', `/trades/bot?bot_id=${botId}`)).json()).toMatchObject({ total: 1, items: [{ side: 'buy', cost: 2 }] });
+  });
+
   it('lets only an admin add and change symbols', async () => {
     const [user, admin] = [await createTestUser(h), await createTestUser(h, { role: 'admin' })];
     const { catExId } = await catalogIds();
