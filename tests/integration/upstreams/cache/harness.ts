@@ -70,7 +70,7 @@ export async function startCacheHarness(options: HarnessOptions = {}): Promise<C
     },
     assertion: (identity) => signTestAssertion('cache', identity),
     async connect(path, identity, clientOptions = {}) {
-      const headers = identity ? { 'x-gateway-assertion': await signTestAssertion('cache', identity) } : {};
+      const headers: Record<string, string> = identity ? { 'x-gateway-assertion': await signTestAssertion('cache', identity) } : {};
       const client = await TestClient.open(`ws://127.0.0.1:${port}${path}`, { ...clientOptions, headers });
       clients.push(client);
       return client;
