@@ -13,7 +13,7 @@ import { RestartGuard } from './restart-guard.ts';
 import { cronExpressionFor, tickSecondsOf } from './schedule.ts';
 import { HEALTH_DEFAULTS, loadHealthSettings, type HealthSettings } from './settings.ts';
 import { createTarget, recordProbe, type TargetHealth } from './target-state.ts';
-import { describeTarget, summarise, type CycleResult } from './verdicts.ts';
+import { summarise, type CycleResult } from './verdicts.ts';
 
 export interface HealthMonitorOptions {
   supervisor: AppSupervisor;
@@ -206,4 +206,3 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   };
 }
 
-export { describeTarget };
