@@ -94,7 +94,8 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     }
     for (const service of config.services.values()) {
       seen.add(service.name);
-      await this.#configure(service.name, 'service', service.process, service.health, service.url, service.health !== null);
+      // Every supervised process gets a PORT (the contract), used or not.
+      await this.#configure(service.name, 'service', service.process, service.health, service.url, true);
     }
     for (const name of [...this.#entries.keys()]) if (!seen.has(name)) await this.#forget(name, true);
     if (this.#autostarted) void this.startAll();

@@ -205,13 +205,14 @@ describe('supervisor state machine', () => {
     expect(supervisor.status('orm')?.status).toBe('running');
   });
 
-  it('treats a service without health as running once spawned and starts autostart units in startAll', async () => {
+  it('treats a service without health as running once spawned (with a PORT all the same) and starts autostart units in startAll', async () => {
     setup();
     await supervisor.apply(gatewayConfig([], [serviceConfig('ticker'), serviceConfig('manual', { process: processConfig({ autostart: false }) })]));
     await supervisor.startAll();
     expect(supervisor.status('ticker')).toMatchObject({ status: 'running', healthy: true });
     expect(supervisor.status('manual')?.status).toBe('stopped');
-    expect(fake.children[0]!.request.env).not.toHaveProperty('PORT');
+    expect(fake.children[0]!.request.env).toMatchObject({ PORT: '45678', SERVICE_NAME: 'ticker' });
+    expect(fake.children[0]!.request.env).not.toHaveProperty('UPSTREAM_TICKER_URL');
   });
 
   it('stops removed services and keeps the chosen port across a reload', async () => {
