@@ -37,6 +37,10 @@ export function isFiniteNumber(value: unknown): value is number {
 
 /** Keeps the last row per timestamp (ON CONFLICT cannot touch a row twice) and sorts by time. */
 export function dedupeByTime<T extends { ts: number }>(rows: T[]): T[] {
+  // Collectors almost always send strictly ascending rows: then there is nothing to do.
+  let ascending = true;
+  for (let i = 1; i < rows.length && ascending; i++) ascending = rows[i - 1]!.ts < rows[i]!.ts;
+  if (ascending) return rows;
   const byTime = new Map<number, T>();
   for (const row of rows) byTime.set(row.ts, row);
   return [...byTime.values()].sort((a, b) => a.ts - b.ts);

@@ -56,6 +56,9 @@ export async function upsertCandles(db: Db, exchange: string, symbol: string, ca
   const lastMs = candles.at(-1)!.ts;
   const columns = columnsOf(candles);
   return db.transaction(async (tx) => {
+    // Batches of one symbol take turns: two concurrent batches sharing an hour
+    // would each re-aggregate it without seeing the other's uncommitted minutes.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ohlcv ${exchange} ${symbol}`]);
     const { rows } = await tx.query<{ inserted: number; written: number }>(UPSERT_CANDLES, [exchange, symbol, ...columns]);
     const { inserted, written } = rows[0] ?? { inserted: 0, written: 0 };
     if (written > 0) await rollUpHours(tx, exchange, symbol, candles);

@@ -13,30 +13,42 @@ export interface CandleInput {
   volume: number;
 }
 
+const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
+
+// A plain loop without per-row closures or allocations beyond the result: it
+// runs for every one of up to 10 000 rows per request.
 export function validateCandleBatch(body: unknown): CandleInput[] {
   const rows = extractRows(body, 'candles');
   const issues: RowIssue[] = [];
   const valid: CandleInput[] = [];
-  rows.forEach((raw, index) => {
-    const issue = (field: string, msg: string, type = 'value_error') => issues.push({ loc: ['body', 'candles', index, field], msg, type });
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return issue('row', 'row must be an object {timestamp, open, high, low, close, vol}', 'dict_type');
+  for (let index = 0; index < rows.length; index++) {
+    const raw = rows[index];
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      issues.push(issueAt(index, 'row', 'row must be an object {timestamp, open, high, low, close, vol}', 'dict_type'));
+      continue;
+    }
     const row = raw as Record<string, unknown>;
     const before = issues.length;
     const ts = parseTimestamp(row.timestamp);
-    if (ts === undefined) issue('timestamp', 'timestamp must be an ISO 8601 date-time or epoch milliseconds');
-    else if (ts % 60_000 !== 0) issue('timestamp', 'timestamp must be on a whole minute (1-minute candles)');
-    const volumeField = row.vol !== undefined ? 'vol' : 'volume';
-    const values = { open: row.open, high: row.high, low: row.low, close: row.close, [volumeField]: row[volumeField] };
-    for (const [field, value] of Object.entries(values)) {
-      if (!isFiniteNumber(value)) issue(field, `${field} must be a finite number`, 'finite_number');
+    if (ts === undefined) issues.push(issueAt(index, 'timestamp', 'timestamp must be an ISO 8601 date-time or epoch milliseconds'));
+    else if (ts % 60_000 !== 0) issues.push(issueAt(index, 'timestamp', 'timestamp must be on a whole minute (1-minute candles)'));
+    for (const field of PRICE_FIELDS) {
+      if (!isFiniteNumber(row[field])) issues.push(issueAt(index, field, `${field} must be a finite number`, 'finite_number'));
     }
-    if (issues.length > before) return;
-    const candle = { ts: ts!, open: row.open as number, high: row.high as number, low: row.low as number, close: row.close as number, volume: row[volumeField] as number };
-    if (candle.volume < 0) issue(volumeField, 'volume must be >= 0');
-    if (candle.high < Math.max(candle.open, candle.close)) issue('high', 'high must be >= max(open, close)');
-    if (candle.low > Math.min(candle.open, candle.close)) issue('low', 'low must be <= min(open, close)');
-    if (issues.length === before) valid.push(candle);
-  });
+    const volumeField = row.vol !== undefined ? 'vol' : 'volume';
+    const volume = row[volumeField];
+    if (!isFiniteNumber(volume)) issues.push(issueAt(index, volumeField, `${volumeField} must be a finite number`, 'finite_number'));
+    if (issues.length > before) continue;
+    const open = row.open as number, high = row.high as number, low = row.low as number, close = row.close as number;
+    if ((volume as number) < 0) issues.push(issueAt(index, volumeField, 'volume must be >= 0'));
+    if (high < Math.max(open, close)) issues.push(issueAt(index, 'high', 'high must be >= max(open, close)'));
+    if (low > Math.min(open, close)) issues.push(issueAt(index, 'low', 'low must be <= min(open, close)'));
+    if (issues.length === before) valid.push({ ts: ts!, open, high, low, close, volume: volume as number });
+  }
   throwIfIssues(issues, 'candles');
   return dedupeByTime(valid);
+}
+
+function issueAt(index: number, field: string, msg: string, type = 'value_error'): RowIssue {
+  return { loc: ['body', 'candles', index, field], msg, type };
 }

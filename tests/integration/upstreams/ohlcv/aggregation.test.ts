@@ -94,6 +94,17 @@ describe('SQL candle aggregation against an in-memory reference (Postgres)', () 
     }), { numRuns: 10 });
   });
 
+  it('keeps the hourly rollup whole when concurrent batches share an hour', async () => {
+    const exchange = uniqueExchange();
+    const start = Date.UTC(2024, 1, 29);
+    const rows = Array.from({ length: 600 }, (_, i) => ({ ts: start + i * MINUTE, open: i, high: i + 1, low: i, close: i + 0.5, volume: 1 }));
+    // Batches of 60 minutes offset by 30: every hour is split across two batches sent at once.
+    const batches = Array.from({ length: 11 }, (_, b) => rows.slice(Math.max(0, b * 60 - 30), b * 60 + 30)).filter((b) => b.length);
+    await Promise.all(batches.map((batch) => upsertCandles(db, exchange, 'X/Y', batch)));
+    const hourly = (await readLatestRows(db, exchange, 'X/Y', '1h', 20)).map(toCandle);
+    expect(hourly).toEqual(referenceCandles(rows, '1h'));
+  });
+
   it.each([
     ['a leap-day month', Date.UTC(2024, 1, 1), 29, '1M', ['2024-02-01T00:00:00.000Z']],
     ['weeks starting Monday across a year end', Date.UTC(2023, 11, 30), 4, '1w', ['2023-12-25T00:00:00.000Z', '2024-01-01T00:00:00.000Z']],
