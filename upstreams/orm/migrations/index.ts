@@ -5,8 +5,9 @@ import { runMigrations, type Migration } from '../../common/migrations.ts';
 import { accountsMigration } from './001-accounts.ts';
 import { tradingMigration } from './002-trading.ts';
 import { catalogMigration } from './003-catalog.ts';
+import { lookupIndexesMigration } from './004-lookup-indexes.ts';
 
-export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration];
+export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration, lookupIndexesMigration];
 export const ORM_MIGRATIONS_TABLE = 'orm_schema_migrations';
 
 export function migrateOrm(db: Db): Promise<number[]> {

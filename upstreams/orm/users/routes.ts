@@ -9,6 +9,7 @@ import { isAdmin } from '../db/ownership.ts';
 import { listPage, pageQuerySchema } from '../db/pagination.ts';
 import { idParam } from '../db/params.ts';
 import { SqlFilter, escapeLike } from '../db/sql-filter.ts';
+import { buildSet } from '../db/sql-update.ts';
 import { hashPassword } from './passwords.ts';
 import { adminPatchSchema, createUserSchema, listUsersQuerySchema, selfPatchSchema } from './schemas.ts';
 import { PUBLIC_USER_COLUMNS, findUserById, insertUser } from './user-store.ts';
@@ -57,11 +58,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
       ? parseOr422(adminPatchSchema, request.body ?? {}, 'body')
       : parseOr422(selfPatchSchema, request.body ?? {}, 'body');
     if (typeof changes.password === 'string') changes.password = await hashPassword(changes.password, ctx.settings.bcryptRounds);
-    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
-    const sets = entries.map(([column], index) => `${column} = $${index + 2}`);
+    const { sets, params } = buildSet(changes, 2);
     const { rows } = await db.query(
       `UPDATE users SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE uid = $1 RETURNING ${PUBLIC_USER_COLUMNS}`,
-      [uid, ...entries.map(([, value]) => value)],
+      [uid, ...params],
     );
     if (!rows[0]) throw notFound('User not found');
     return rows[0];
