@@ -1,7 +1,7 @@
 // Privacy per user for every resource: user B cannot read, change, delete or
 // build on anything user A owns (always 404, so existence does not leak), lists
 // never show it, and an admin sees it all.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { call, createTestUser, openOrmHarness, type OrmHarness, type TestUser } from './harness.ts';
 
 let h: OrmHarness;
@@ -33,7 +33,8 @@ describe('orm ownership', () => {
   let b: TestUser;
   let owned: Owned;
   let bBot: number;
-  beforeAll(async () => {
+  // Function-scoped: every case gets fresh users A and B and A's rows.
+  beforeEach(async () => {
     a = await createTestUser(h);
     b = await createTestUser(h);
     owned = await createEverything(a);
@@ -85,7 +86,8 @@ describe('orm ownership', () => {
     expect(response.json()).toEqual({ detail: expect.stringMatching(/not found/i) });
   });
 
-  it("leaves A's rows untouched after B's attempts", async () => {
+  it("leaves A's rows untouched after all of B's attempts", async () => {
+    for (const [, method, path, body] of foreignRequests) await call(h, b, method, path(owned, bBot, a.uid), body?.(owned));
     const bot = (await call(h, a, 'GET', `/bots/${owned.botId}`)).json();
     expect(bot).toMatchObject({ active: false, exchanges: [{ ex_id: owned.exId, name: 'acct' }], strategies: [{ str_id: owned.strId }] });
     expect(bot.strategies[0].take_profit).not.toBe(99);
