@@ -22,12 +22,12 @@ async function setMode(mode: string): Promise<void> {
 
 describe('health monitor with real processes', () => {
   it('counts a hanging health endpoint as a failure, marks the upstream down and auto-restarts it', async () => {
-    stack = await startSupervisedStack({ health: '{ path: /health, timeout: 300ms, unhealthy_threshold: 1, restart_after_failures: 1, critical: true }' });
+    stack = await startSupervisedStack({ health: '{ path: /health, timeout: 1s, unhealthy_threshold: 1, restart_after_failures: 1, critical: true }' });
     const pid = stack.supervisor.status('orm')!.pid;
     await setMode('hang');
     const replaced = new Promise((resolve) => stack!.supervisor.once('replaced', resolve));
     const result = await stack.monitor.runCycle();
-    expect(result.issues_found).toEqual(['orm: timeout after 300 ms']);
+    expect(result.issues_found).toEqual(['orm: timeout after 1000 ms']);
     expect(result.recovery_actions).toEqual(['Auto-restarted service orm']);
     expect((await request(`${stack.gateway.url}/health/check`)).status).toBe(503);
     await replaced;
@@ -44,7 +44,7 @@ describe('health monitor with real processes', () => {
   });
 
   it('reports an upstream whose database is down without restarting it', async () => {
-    stack = await startSupervisedStack({ health: '{ path: /health, timeout: 300ms, unhealthy_threshold: 1, restart_after_failures: 1, critical: true }' });
+    stack = await startSupervisedStack({ health: '{ path: /health, timeout: 1s, unhealthy_threshold: 1, restart_after_failures: 1, critical: true }' });
     await setMode('db-down');
     const result = await stack.monitor.runCycle();
     expect(result).toMatchObject({ issues_found: ['orm: database unreachable: connection refused'], recovery_actions: [], overall_status: 'unhealthy' });

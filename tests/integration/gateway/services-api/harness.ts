@@ -29,8 +29,8 @@ upstreams:
 ${env}
       restart: { policy: always, backoff_initial: 50ms, backoff_max: 200ms, start_limit_burst: 10 }
       stop_grace: 3s
-      start_timeout: 5s
-    health: ${options.health ?? '{ path: /health, timeout: 500ms, unhealthy_threshold: 1, critical: true }'}
+      start_timeout: 20s
+    health: ${options.health ?? '{ path: /health, timeout: 2s, unhealthy_threshold: 1, critical: true }'}
 routes:
   - prefix: /api/v1/orm
     upstream: orm

@@ -32,7 +32,7 @@ function runLoad(url: URL): { stop(): Promise<LoadResult> } {
   const pending = new Set<Promise<void>>();
   const timer = setInterval(() => {
     result.sent++;
-    const call = request(url, { dispatcher: agent, headersTimeout: 5_000 })
+    const call = request(url, { dispatcher: agent, headersTimeout: 20_000 })
       .then(async (response) => {
         const body = (await response.body.json()) as { pid?: number };
         if (response.statusCode === 200 && body.pid) {
