@@ -3,7 +3,7 @@
 // bare node:http proxy (the floor any Node proxy starts from),
 // and this gateway twice (access log on, as deployed; and off, to show its cost).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ export interface Target {
   headers: Record<string, string>;
   /** Process whose CPU time (with children) is charged to this row. */
   pid: number | undefined;
+  /** When that process was spawned (Date.now()). */
+  spawnedAt: number;
 }
 
 export interface Participants {
@@ -36,10 +38,10 @@ export interface Participants {
 export const BENCH_JWT = { issuer: 'fullon-master-api', audience: 'fullon' } as const;
 
 export interface StartOptions {
-  /** Extra node flags for the access-log-on gateway (e.g. --cpu-prof). */
-  gatewayNodeFlags?: string[];
-  /** Only the stub and the gateway (profiling). */
-  gatewayOnly?: boolean;
+  /** Start only these rows' processes (plus the stub); default all. */
+  only?: string[];
+  /** Extra node flags for every Node participant but the stub (e.g. --cpu-prof, with `only`). */
+  nodeFlags?: string[];
 }
 
 export async function startParticipants(options: StartOptions = {}): Promise<Participants> {
@@ -47,13 +49,16 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
   const targets: Target[] = [];
   const missing: Participants['missing'] = [];
   const work = await mkdtemp(join(tmpdir(), 'fullon-bench-gateway-'));
-  const node = (script: string) => [join(HERE, script)];
+  const flags = options.nodeFlags ?? [];
+  const node = (script: string) => [...flags, join(HERE, script)];
+  const wanted = (name: string) => !options.only || options.only.includes(name);
 
-  const stub = await startListeningProcess({ name: 'stub', command: process.execPath, args: node('stub-upstream.ts') });
+  const stub = await startListeningProcess({ name: 'stub', command: process.execPath, args: [join(HERE, 'stub-upstream.ts')] });
   processes.push(stub);
-  targets.push({ name: 'direct', base: `${stub.url}/bench`, headers: {}, pid: stub.child.pid });
+  targets.push(rowOf('direct', stub, '/bench'));
 
   const attempt = async (name: string, start: () => Promise<Target[]>) => {
+    if (!wanted(name)) return;
     try {
       targets.push(...(await start()));
     } catch (error) {
@@ -61,24 +66,22 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     }
   };
 
-  if (!options.gatewayOnly) {
-    await attempt('nginx', async () => {
-      const nginx = await startNginx({ upstreamHostPort: `127.0.0.1:${stub.port}`, locations: [{ path: '/bench/', upstreamPath: '/' }] });
-      processes.push(nginx);
-      return [{ name: 'nginx', base: `${nginx.url}/bench`, headers: {}, pid: nginx.child.pid }];
+  await attempt('nginx', async () => {
+    const nginx = await startNginx({ upstreamHostPort: `127.0.0.1:${stub.port}`, locations: [{ path: '/bench/', upstreamPath: '/' }] });
+    processes.push(nginx);
+    return [rowOf('nginx', nginx, '/bench')];
+  });
+  for (const [name, script, pkg] of [
+    ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
+    ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
+    ['node:http bare proxy', 'peers/bare-node-proxy.ts', null],
+  ] as const) {
+    await attempt(name, async () => {
+      if (pkg) requirePackage(pkg);
+      const peer = await startListeningProcess({ name, command: process.execPath, args: node(script), env: { UPSTREAM_URL: stub.url } });
+      processes.push(peer);
+      return [rowOf(name, peer, '/bench')];
     });
-    for (const [name, script, pkg] of [
-      ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
-      ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
-      ['node:http bare proxy', 'peers/bare-node-proxy.ts', null],
-    ] as const) {
-      await attempt(name, async () => {
-        if (pkg) requirePackage(pkg);
-        const peer = await startListeningProcess({ name, command: process.execPath, args: node(script), env: { UPSTREAM_URL: stub.url } });
-        processes.push(peer);
-        return [{ name, base: `${peer.url}/bench`, headers: {}, pid: peer.child.pid }];
-      });
-    }
   }
 
   const secret = randomBytes(32).toString('hex');
@@ -96,37 +99,37 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     JWT_AUDIENCE: BENCH_JWT.audience,
     NODE_ENV: 'production',
   });
-  const gatewayLogFile = join(work, 'gateway.log');
+  // Logs live outside the routes file's directory: the reloader watches that
+  // directory, and a log growing next to routes.yaml would trigger a reload
+  // check every debounce period (a finding of the profile, reported upstream).
+  const logs = join(work, 'logs');
+  await mkdir(logs);
+  const gatewayLogFile = join(logs, 'gateway.log');
   await attempt('gateway', async (): Promise<Target[]> => {
     const token = await mintBenchToken({ secret, ...BENCH_JWT });
     const gateway = await startListeningProcess({
       name: 'gateway',
       command: process.execPath,
-      args: [...(options.gatewayNodeFlags ?? []), join(REPO_ROOT, 'gateway', 'main.ts')],
+      args: [...flags, join(REPO_ROOT, 'gateway', 'main.ts')],
       env: gatewayEnv(true),
       logFile: gatewayLogFile,
       timeoutMs: 30_000,
     });
     processes.push(gateway);
-    return [
-      { name: 'gateway', base: `${gateway.url}/bench`, headers: {}, pid: gateway.child.pid },
-      { name: 'gateway+JWT', base: `${gateway.url}/private`, headers: { Authorization: `Bearer ${token}` }, pid: gateway.child.pid },
-    ];
+    return [rowOf('gateway', gateway, '/bench'), rowOf('gateway+JWT', gateway, '/private', { Authorization: `Bearer ${token}` })];
   });
-  if (!options.gatewayOnly) {
-    await attempt('gateway (access log off)', async () => {
-      const quiet = await startListeningProcess({
-        name: 'gateway-quiet',
-        command: process.execPath,
-        args: [join(REPO_ROOT, 'gateway', 'main.ts')],
-        env: gatewayEnv(false),
-        logFile: join(work, 'gateway-quiet.log'),
-        timeoutMs: 30_000,
-      });
-      processes.push(quiet);
-      return [{ name: 'gateway (access log off)', base: `${quiet.url}/bench`, headers: {}, pid: quiet.child.pid }];
+  await attempt('gateway (access log off)', async () => {
+    const quiet = await startListeningProcess({
+      name: 'gateway-quiet',
+      command: process.execPath,
+      args: [...flags, join(REPO_ROOT, 'gateway', 'main.ts')],
+      env: gatewayEnv(false),
+      logFile: join(logs, 'gateway-quiet.log'),
+      timeoutMs: 30_000,
     });
-  }
+    processes.push(quiet);
+    return [rowOf('gateway (access log off)', quiet, '/bench')];
+  });
 
   return {
     targets,
@@ -136,6 +139,10 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
       await Promise.all(processes.reverse().map((child) => child.stop()));
     },
   };
+}
+
+function rowOf(name: string, child: BenchProcess, prefix: string, headers: Record<string, string> = {}): Target {
+  return { name, base: `${child.url}${prefix}`, headers, pid: child.child.pid, spawnedAt: child.spawnedAt };
 }
 
 /** /bench is public; /private needs a user, so the JWT row pays for verification and the gateway assertion. */

@@ -13,6 +13,8 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  /** µs between consecutive samples (the first from the profile's start). */
+  timeDeltas: number[];
 }
 
 export interface ProfileEntry {
@@ -31,8 +33,17 @@ export interface ProfileSummary {
 
 const IDLE = new Set(['(idle)']);
 
-export async function summariseProfile(file: string, root: string): Promise<ProfileSummary> {
+export interface SummariseOptions {
+  /** Project root, stripped from file URLs. */
+  root: string;
+  /** Ignore samples from the first this-many ms (start-up: module loading, schema compilation). */
+  skipMs?: number;
+}
+
+export async function summariseProfile(file: string, options: SummariseOptions): Promise<ProfileSummary> {
+  const { root } = options;
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const skipUs = (options.skipMs ?? 0) * 1000;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -49,7 +60,12 @@ export async function summariseProfile(file: string, root: string): Promise<Prof
   const selfMod = new Map<string, number>();
   const totalMod = new Map<string, number>();
   let busy = 0;
-  for (const sampleId of profile.samples) {
+  let counted = 0;
+  let elapsedUs = 0;
+  for (const [index, sampleId] of profile.samples.entries()) {
+    elapsedUs += profile.timeDeltas[index] ?? 0;
+    if (elapsedUs < skipUs) continue;
+    counted += 1;
     const leaf = byId.get(sampleId);
     if (!leaf || IDLE.has(leaf.callFrame.functionName)) continue;
     busy += 1;
@@ -71,8 +87,8 @@ export async function summariseProfile(file: string, root: string): Promise<Prof
       .map((name) => ({ name, selfPct: (100 * (self.get(name) ?? 0)) / busy, totalPct: (100 * total.get(name)!) / busy }))
       .sort((a, b) => b.selfPct - a.selfPct);
   return {
-    samples: profile.samples.length,
-    busyPct: (100 * busy) / Math.max(1, profile.samples.length),
+    samples: counted,
+    busyPct: (100 * busy) / Math.max(1, counted),
     functions: entries(selfFn, totalFn),
     modules: entries(selfMod, totalMod),
   };

@@ -14,6 +14,8 @@ export interface BenchProcess {
   child: ChildProcess;
   port: number;
   url: string;
+  /** Date.now() when the process was spawned (to line a CPU profile up with the load). */
+  spawnedAt: number;
   /** Captured output (only when not written to a file). */
   output(): string;
   stop(): Promise<void>;
@@ -33,12 +35,12 @@ const READY_POLL_MS = 20;
 
 /** Spawns a process that prints {"msg":"listening","port":N} and resolves with that port. */
 export async function startListeningProcess(options: SpawnOptions): Promise<BenchProcess> {
-  const { child, output, exited } = spawnParticipant(options);
+  const { child, output, exited, spawnedAt } = spawnParticipant(options);
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     const port = findListeningPort(output());
-    if (port !== null) return describe(options.name, child, port, output, exited);
+    if (port !== null) return describe(options.name, child, port, output, exited, spawnedAt);
     await wait(READY_POLL_MS);
   }
   child.kill('SIGKILL');
@@ -47,11 +49,11 @@ export async function startListeningProcess(options: SpawnOptions): Promise<Benc
 
 /** Spawns a process told to listen on `port` and resolves once a TCP connect succeeds. */
 export async function startProcessOnPort(options: SpawnOptions & { port: number }): Promise<BenchProcess> {
-  const { child, output, exited } = spawnParticipant(options);
+  const { child, output, exited, spawnedAt } = spawnParticipant(options);
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
-    if (await canConnect(options.port)) return describe(options.name, child, options.port, output, exited);
+    if (await canConnect(options.port)) return describe(options.name, child, options.port, output, exited, spawnedAt);
     await wait(READY_POLL_MS);
   }
   child.kill('SIGKILL');
@@ -60,6 +62,7 @@ export async function startProcessOnPort(options: SpawnOptions & { port: number 
 
 function spawnParticipant(options: SpawnOptions) {
   const fd = options.logFile ? openSync(options.logFile, 'a') : null;
+  const spawnedAt = Date.now();
   const [command, args] = withPriority(options.command, options.args);
   const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
@@ -78,7 +81,7 @@ function spawnParticipant(options: SpawnOptions) {
   }
   const output = (): string => (options.logFile ? readHead(options.logFile) : chunks.join(''));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, output, exited };
+  return { child, output, exited, spawnedAt };
 }
 
 function readHead(file: string): string {
@@ -113,9 +116,10 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function describe(name: string, child: ChildProcess, port: number, output: () => string, exited: Promise<void>): BenchProcess {
+function describe(name: string, child: ChildProcess, port: number, output: () => string, exited: Promise<void>, spawnedAt: number): BenchProcess {
   return {
     name,
+    spawnedAt,
     child,
     port,
     url: `http://127.0.0.1:${port}`,
