@@ -58,6 +58,18 @@ describe('orm /api_keys', () => {
     expect((await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: key })).statusCode).toBe(200);
   });
 
+  it('writes last_used_at on first use and not again within the 10 s throttle window', async () => {
+    const owner = await createTestUser(h);
+    const { api_key_id, key } = (await call(h, owner, 'POST', '/api_keys/me', { name: 'hot' })).json();
+    const lastUsed = async () => (await h.db.query<{ t: string | null }>('SELECT last_used_at::text AS t FROM api_keys WHERE api_key_id = $1', [api_key_id])).rows[0]!.t;
+    expect(await lastUsed()).toBeNull();
+    expect((await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: key })).statusCode).toBe(200);
+    const first = await lastUsed();
+    expect(first).not.toBeNull();
+    expect((await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: key })).statusCode).toBe(200);
+    expect(await lastUsed()).toBe(first);
+  });
+
   it('lets the owner deactivate (then the key is refused) and delete a key; an admin sees all', async () => {
     const owner = await createTestUser(h);
     const admin = await createTestUser(h, { role: 'admin' });

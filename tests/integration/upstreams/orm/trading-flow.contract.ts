@@ -2,7 +2,8 @@
 // account → bot → strategy with params and feeds → order → trades → stats and
 // dashboard, each step checked against fullon's field names.
 import { describe, expect, it } from 'vitest';
-import { call, createTestUser, type OrmHarness, type TestUser } from './harness.ts';
+import { createCredentialCipher } from '../../../../upstreams/orm/exchanges/credential-cipher.ts';
+import { ORM_TEST_ENV, call, createTestUser, type OrmHarness, type TestUser } from './harness.ts';
 
 /** Registers the suite; `harness()` returns the open harness of the enclosing describe. */
 export function defineTradingFlowContract(harness: () => OrmHarness): void {
@@ -51,6 +52,9 @@ export function defineTradingFlowContract(harness: () => OrmHarness): void {
     const { rows } = await h.db.query<{ credentials: string }>('SELECT credentials FROM exchanges WHERE ex_id = $1', [exId]);
     expect(rows[0]?.credentials).toMatch(/^v1\./);
     expect(rows[0]?.credentials).not.toContain('S3cr3t');
+    // Encrypted with the configured EXCHANGE_SECRET_KEY, recoverable only with it.
+    expect(createCredentialCipher(ORM_TEST_ENV.EXCHANGE_SECRET_KEY).decrypt(rows[0]!.credentials)).toEqual({ key: 'K', secret: 'S3cr3t' });
+    expect(() => createCredentialCipher('another-key').decrypt(rows[0]!.credentials)).toThrow();
     const cleared = await call(h, user, 'PATCH', `/exchanges/user-exchanges/${exId}`, { credentials: null, active: false });
     expect(cleared.json()).toMatchObject({ has_credentials: false, active: false });
   });
