@@ -2,6 +2,7 @@
 // rollup, or raw trades) into candles of any timeframe: open = first by time,
 // close = last, high/low = extremes, volume = sum, one row per non-empty bucket
 // (gaps yield nothing).
+import { SERIES_OF_PARAMS } from '../db/series.ts';
 import { bucketSql, shiftSql, type Timeframe } from '../timeframes/timeframes.ts';
 
 export interface CandleSource {
@@ -54,7 +55,7 @@ FROM (
   SELECT ${bucketSql(timeframe, 'ts')} AS b, ts AS t, ${source.open} AS o, ${source.high} AS h,
     ${source.low} AS l, ${source.close} AS c, ${source.volume} AS v
   FROM ${source.table}
-  WHERE exchange = $1 AND symbol = $2 AND ${query.where}
+  WHERE series_id = ${SERIES_OF_PARAMS} AND ${query.where}
 ) s
 GROUP BY b${query.having ? ` HAVING ${query.having}` : ''}
 ORDER BY b ${query.order}
@@ -67,6 +68,6 @@ LIMIT ${query.limit}`;
  * backward index scan); max(ts) inside an expression would scan the whole symbol.
  */
 export function latestBoundSql(source: CandleSource, timeframe: Timeframe, count: string): string {
-  const newest = `(SELECT ts FROM ${source.table} WHERE exchange = $1 AND symbol = $2 ORDER BY ts DESC LIMIT 1)`;
+  const newest = `(SELECT ts FROM ${source.table} WHERE series_id = ${SERIES_OF_PARAMS} ORDER BY ts DESC LIMIT 1)`;
   return `(SELECT ${shiftSql(timeframe, bucketSql(timeframe, 'n.ts'), `1 - (${count})`)} FROM ${newest} n)`;
 }

@@ -2,6 +2,7 @@
 // stored 1-minute candles when the symbol has any (frames >= 1h read their
 // hourly rollup), otherwise its raw trades.
 import type { Queryable } from '../../common/db.ts';
+import { SERIES_OF_PARAMS } from '../db/series.ts';
 import { maxWidthMs, readsHourly, type Timeframe } from '../timeframes/timeframes.ts';
 import { HOURLY_SOURCE, MINUTE_SOURCE, TRADE_SOURCE, buildAggregateSql, latestBoundSql, type CandleRow, type CandleSource } from './aggregate-sql.ts';
 
@@ -33,7 +34,7 @@ export async function readLatestRows(db: Queryable, exchange: string, symbol: st
   let { rows } = await db.query<CandleRow>(windowed, [exchange, symbol, limit]);
   if (rows.length < limit) {
     const oldest = rows.at(-1)?.ts;
-    const { rows: first } = await db.query<{ ts: Date | null }>(`SELECT min(ts) AS ts FROM ${source.table} WHERE exchange = $1 AND symbol = $2`, [exchange, symbol]);
+    const { rows: first } = await db.query<{ ts: Date | null }>(`SELECT min(ts) AS ts FROM ${source.table} WHERE series_id = ${SERIES_OF_PARAMS}`, [exchange, symbol]);
     const min = first[0]?.ts;
     if (min && (!oldest || min.getTime() < oldest.getTime())) {
       ({ rows } = await db.query<CandleRow>(buildAggregateSql({ source, timeframe, where: 'TRUE', order: 'DESC', limit: '$3', withEnd }), [exchange, symbol, limit]));

@@ -22,7 +22,7 @@ export function registerCatalogRoutes(app: FastifyInstance, db: Db): void {
   app.get('/exchanges', async () => {
     const { rows } = await db.query<{ exchange: string; symbol_count: number; candle_count: number; trade_count: number }>(
       `SELECT exchange, count(*)::int AS symbol_count, sum(candle_count)::float8 AS candle_count, sum(trade_count)::float8 AS trade_count
-       FROM ohlcv_symbols GROUP BY exchange ORDER BY exchange`);
+       FROM ohlcv_symbols WHERE candle_count + trade_count > 0 GROUP BY exchange ORDER BY exchange`);
     return envelope({ exchanges: rows, count: rows.length });
   });
 
@@ -30,7 +30,7 @@ export function registerCatalogRoutes(app: FastifyInstance, db: Db): void {
     const exchange = parseExchange(request.params.exchange);
     const { rows } = await db.query<SymbolRow>(
       `SELECT symbol, candle_first, candle_last, candle_count, trade_first, trade_last, trade_count
-       FROM ohlcv_symbols WHERE exchange = $1 ORDER BY symbol`, [exchange]);
+       FROM ohlcv_symbols WHERE exchange = $1 AND candle_count + trade_count > 0 ORDER BY symbol`, [exchange]);
     const symbols = rows.map((row) => ({
       symbol: row.symbol,
       first_timestamp: iso(earliest(row.candle_first, row.trade_first)),

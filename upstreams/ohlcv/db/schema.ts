@@ -1,6 +1,11 @@
-// Versioned schema of the ohlcv store. The primary keys (exchange, symbol, ts)
-// are the upsert targets and the only indexes reads need: "latest N" is a
-// backward range scan and a year of 1d candles reads 8 760 hourly rollup rows.
+// Versioned schema of the ohlcv store. Each (exchange, symbol) is one row of
+// ohlcv_symbols with a small integer series_id; the time tables are keyed on
+// (series_id, ts), which is the upsert target for "(exchange, symbol, timestamp)"
+// and the only index reads need: "latest N" is a backward range scan and a year
+// of 1d candles reads 8 760 hourly rollup rows. An int key instead of two text
+// columns keeps rows and index entries narrow, which is what ingest speed is;
+// no foreign keys on the time tables for the same reason (a per-row check), the
+// series row is always written in the same transaction as its rows.
 import type { Migration } from '../../common/migrations.ts';
 
 export const MIGRATIONS_TABLE = 'ohlcv_schema_migrations';
@@ -10,48 +15,46 @@ export const OHLCV_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'candles, hourly rollup, trades, symbol catalogue',
     sql: `
-CREATE TABLE IF NOT EXISTS ohlcv_candles (
-  exchange TEXT NOT NULL,
-  symbol TEXT NOT NULL,
-  ts TIMESTAMPTZ NOT NULL,
-  open DOUBLE PRECISION NOT NULL,
-  high DOUBLE PRECISION NOT NULL,
-  low DOUBLE PRECISION NOT NULL,
-  close DOUBLE PRECISION NOT NULL,
-  volume DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (exchange, symbol, ts)
-);
-CREATE TABLE IF NOT EXISTS ohlcv_candles_1h (
-  exchange TEXT NOT NULL,
-  symbol TEXT NOT NULL,
-  ts TIMESTAMPTZ NOT NULL,
-  open DOUBLE PRECISION NOT NULL,
-  high DOUBLE PRECISION NOT NULL,
-  low DOUBLE PRECISION NOT NULL,
-  close DOUBLE PRECISION NOT NULL,
-  volume DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (exchange, symbol, ts)
-);
-CREATE TABLE IF NOT EXISTS ohlcv_trades (
-  exchange TEXT NOT NULL,
-  symbol TEXT NOT NULL,
-  ts TIMESTAMPTZ NOT NULL,
-  price DOUBLE PRECISION NOT NULL,
-  volume DOUBLE PRECISION NOT NULL,
-  side TEXT NOT NULL,
-  type TEXT NOT NULL,
-  PRIMARY KEY (exchange, symbol, ts)
-);
 CREATE TABLE IF NOT EXISTS ohlcv_symbols (
-  exchange TEXT NOT NULL,
-  symbol TEXT NOT NULL,
+  series_id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  exchange TEXT COLLATE "C" NOT NULL,
+  symbol TEXT COLLATE "C" NOT NULL,
   candle_first TIMESTAMPTZ,
   candle_last TIMESTAMPTZ,
   candle_count BIGINT NOT NULL DEFAULT 0,
   trade_first TIMESTAMPTZ,
   trade_last TIMESTAMPTZ,
   trade_count BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (exchange, symbol)
+  UNIQUE (exchange, symbol)
+);
+CREATE TABLE IF NOT EXISTS ohlcv_candles (
+  series_id INTEGER NOT NULL,
+  ts TIMESTAMPTZ NOT NULL,
+  open DOUBLE PRECISION NOT NULL,
+  high DOUBLE PRECISION NOT NULL,
+  low DOUBLE PRECISION NOT NULL,
+  close DOUBLE PRECISION NOT NULL,
+  volume DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (series_id, ts)
+);
+CREATE TABLE IF NOT EXISTS ohlcv_candles_1h (
+  series_id INTEGER NOT NULL,
+  ts TIMESTAMPTZ NOT NULL,
+  open DOUBLE PRECISION NOT NULL,
+  high DOUBLE PRECISION NOT NULL,
+  low DOUBLE PRECISION NOT NULL,
+  close DOUBLE PRECISION NOT NULL,
+  volume DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (series_id, ts)
+);
+CREATE TABLE IF NOT EXISTS ohlcv_trades (
+  series_id INTEGER NOT NULL,
+  ts TIMESTAMPTZ NOT NULL,
+  price DOUBLE PRECISION NOT NULL,
+  volume DOUBLE PRECISION NOT NULL,
+  side TEXT NOT NULL,
+  type TEXT NOT NULL,
+  PRIMARY KEY (series_id, ts)
 );
 `,
   },

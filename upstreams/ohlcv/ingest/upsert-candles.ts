@@ -1,7 +1,8 @@
 // Writes a validated candle batch in one transaction: one multi-row upsert
-// (unnest of column arrays), then the hourly rollup of the touched hours and the
-// symbol catalogue. Re-sending identical rows changes nothing (idempotent).
+// (unnest of column arrays) under the symbol's row lock, then the hourly rollup
+// of the touched hours and the symbol catalogue. Re-sending identical rows changes nothing (idempotent).
 import type { Db, Queryable } from '../../common/db.ts';
+import { lockSeries } from '../db/series.ts';
 import type { CandleInput } from './validate-candles.ts';
 
 export interface UpsertResult {
@@ -15,10 +16,10 @@ export interface UpsertResult {
 
 const UPSERT_CANDLES = `
 WITH up AS (
-  INSERT INTO ohlcv_candles AS c (exchange, symbol, ts, open, high, low, close, volume)
-  SELECT $1, $2, to_timestamp(u.ms / 1000.0), u.open, u.high, u.low, u.close, u.volume
-  FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(ms, open, high, low, close, volume)
-  ON CONFLICT (exchange, symbol, ts) DO UPDATE
+  INSERT INTO ohlcv_candles AS c (series_id, ts, open, high, low, close, volume)
+  SELECT $1, to_timestamp(u.ms / 1000.0), u.open, u.high, u.low, u.close, u.volume
+  FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]) AS u(ms, open, high, low, close, volume)
+  ON CONFLICT (series_id, ts) DO UPDATE
     SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume
     WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
   RETURNING (xmax = 0) AS inserted
@@ -30,47 +31,44 @@ SELECT (count(*) FILTER (WHERE inserted))::int AS inserted, count(*)::int AS wri
 // primary-key range scan per hour: with fresh, unanalysed tables the planner
 // otherwise picks a nested loop over every row of the symbol.
 const ROLLUP_HOURS = `
-INSERT INTO ohlcv_candles_1h AS r (exchange, symbol, ts, open, high, low, close, volume)
-SELECT $1, $2, h.start, a.open, a.high, a.low, a.close, a.volume
-FROM unnest($3::timestamptz[]) AS h(start)
+INSERT INTO ohlcv_candles_1h AS r (series_id, ts, open, high, low, close, volume)
+SELECT $1, h.start, a.open, a.high, a.low, a.close, a.volume
+FROM unnest($2::timestamptz[]) AS h(start)
 CROSS JOIN LATERAL (
   SELECT count(*) AS n, (array_agg(c.open ORDER BY c.ts))[1] AS open, max(c.high) AS high, min(c.low) AS low,
     (array_agg(c.close ORDER BY c.ts DESC))[1] AS close, sum(c.volume) AS volume
   FROM ohlcv_candles c
-  WHERE c.exchange = $1 AND c.symbol = $2 AND c.ts >= h.start AND c.ts < h.start + interval '1 hour'
+  WHERE c.series_id = $1 AND c.ts >= h.start AND c.ts < h.start + interval '1 hour'
 ) a
 WHERE a.n > 0
-ON CONFLICT (exchange, symbol, ts) DO UPDATE
+ON CONFLICT (series_id, ts) DO UPDATE
   SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume`;
 
 const CATALOGUE_CANDLES = `
-INSERT INTO ohlcv_symbols AS s (exchange, symbol, candle_first, candle_last, candle_count)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (exchange, symbol) DO UPDATE SET
-  candle_first = LEAST(s.candle_first, EXCLUDED.candle_first),
-  candle_last = GREATEST(s.candle_last, EXCLUDED.candle_last),
-  candle_count = s.candle_count + EXCLUDED.candle_count`;
+UPDATE ohlcv_symbols SET
+  candle_first = LEAST(candle_first, $2::timestamptz),
+  candle_last = GREATEST(candle_last, $3::timestamptz),
+  candle_count = candle_count + $4
+WHERE series_id = $1`;
 
 export async function upsertCandles(db: Db, exchange: string, symbol: string, candles: CandleInput[]): Promise<UpsertResult> {
   const firstMs = candles[0]!.ts;
   const lastMs = candles.at(-1)!.ts;
   const columns = columnsOf(candles);
   return db.transaction(async (tx) => {
-    // Batches of one symbol take turns: two concurrent batches sharing an hour
-    // would each re-aggregate it without seeing the other's uncommitted minutes.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ohlcv ${exchange} ${symbol}`]);
-    const { rows } = await tx.query<{ inserted: number; written: number }>(UPSERT_CANDLES, [exchange, symbol, ...columns]);
+    const series = await lockSeries(tx, exchange, symbol);
+    const { rows } = await tx.query<{ inserted: number; written: number }>(UPSERT_CANDLES, [series, ...columns]);
     const { inserted, written } = rows[0] ?? { inserted: 0, written: 0 };
-    if (written > 0) await rollUpHours(tx, exchange, symbol, candles);
-    await tx.query(CATALOGUE_CANDLES, [exchange, symbol, iso(firstMs), iso(lastMs), inserted]);
+    if (written > 0) await rollUpHours(tx, series, candles);
+    await tx.query(CATALOGUE_CANDLES, [series, iso(firstMs), iso(lastMs), inserted]);
     return { received: candles.length, inserted, updated: written - inserted, firstMs, lastMs };
   });
 }
 
-async function rollUpHours(tx: Queryable, exchange: string, symbol: string, candles: CandleInput[]): Promise<void> {
+async function rollUpHours(tx: Queryable, series: number, candles: CandleInput[]): Promise<void> {
   const hours = new Set<number>();
   for (const candle of candles) hours.add(candle.ts - (candle.ts % 3_600_000));
-  await tx.query(ROLLUP_HOURS, [exchange, symbol, [...hours].map(iso)]);
+  await tx.query(ROLLUP_HOURS, [series, [...hours].map(iso)]);
 }
 
 /**
