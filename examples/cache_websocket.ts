@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   const exId = 900_000_000 + Math.floor(Math.random() * 1_000_000);
   const balance = await fetchJson(`${CACHE}/accounts/${exId}`, { token: adminToken, body: { USDT: { total: 1000, free: 900, used: 100 } } });
   assert.equal(balance.status, 201, JSON.stringify(balance.body));
-  const private_ = await ws.request('get_balance', { user_id: exId, currency: 'USDT' });
+  // Account actions live on the accounts path (or plain /ws), as in fullon_cache_api.
+  const accounts = await open(`/ws/accounts/${randomUUID().slice(0, 8)}`, userToken);
+  assert.ok('socket' in accounts, `upgrade refused: ${JSON.stringify(accounts)}`);
+  const private_ = await accounts.request('get_balance', { user_id: exId, currency: 'USDT' });
   assert.equal(private_.success, false);
   assert.equal(private_.error_code, 'BALANCE_NOT_FOUND');
 
@@ -120,8 +123,7 @@ async function main(): Promise<void> {
   assert.equal(seen.success, true, JSON.stringify(seen));
   assert.equal(seen.result.total_balance, 1000);
 
-  ws.socket.close();
-  adminWs.socket.close();
+  for (const socket of [ws, accounts, adminWs]) socket.socket.close();
   console.log('cache_websocket: ok');
 }
 
