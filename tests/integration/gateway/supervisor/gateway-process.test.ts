@@ -1,15 +1,14 @@
 // The real gateway (gateway/main.ts) supervising fixture children: SIGTERM stops
-// them all before it exits, and SIGKILL leaves no orphans either (pdeathsig).
-// Children are found in the process table by their parent pid.
+// them all before it exits (SIGKILL: orphans.test.ts). Children are found in the
+// process table by their parent pid.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findSetpriv } from '../../../../gateway/supervisor/spawner.ts';
 import { fixturePath } from '../../../fixtures/processes/configs.ts';
-import { isAlive, waitForPidGone } from '../../../fixtures/processes/wait.ts';
+import { isAlive } from '../../../fixtures/processes/wait.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 
 let gateway: StartedProcess | null = null;
@@ -74,12 +73,5 @@ describe('the gateway process and its children', () => {
     const code = await gateway!.stop('SIGTERM');
     expect(code).toBe(0);
     for (const pid of children) expect(isAlive(pid)).toBe(false);
-  });
-
-  it.skipIf(findSetpriv() === null)('leaves no orphan after SIGKILL', async () => {
-    await startGateway();
-    expect(children).toHaveLength(2);
-    await gateway!.stop('SIGKILL');
-    for (const pid of children) await waitForPidGone(pid);
   });
 });

@@ -1,6 +1,7 @@
-// Issue item 6, measured: ~200 req/s against a supervised upstream while it is
-// restarted. The new process binds the same port (reusePort), is ready before the
-// old one drains, so no request should fail. Prints the counts it saw.
+// Issue item 6, measured directly against the port (no proxy): ~200 req/s while a
+// supervised upstream is restarted. The new process binds the same port
+// (reusePort) and is ready before the old one stops. Prints the counts it saw; the
+// polite-drain case through the gateway is services-api/restart-under-load.test.ts.
 import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,12 +77,6 @@ async function measureRestart(env: Record<string, string>): Promise<LoadResult> 
 }
 
 describe('zero-downtime restart', () => {
-  it('loses no request at ~200 req/s when the old process drains with Connection: close', async () => {
-    const result = await measureRestart({ DRAIN_MS: '1500' });
-    expect(result.pids.size).toBe(2);
-    expect(result.failed).toBe(0);
-  });
-
   it('serves through an abrupt close too, losing at most a request racing an idle keep-alive socket', async () => {
     // http.Server#close drops idle kept-alive sockets at once; a request the client
     // sent on one at that instant fails (UND_ERR_SOCKET). Measured, not hidden.
