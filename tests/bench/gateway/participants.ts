@@ -98,6 +98,8 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     JWT_ISSUER: BENCH_JWT.issuer,
     JWT_AUDIENCE: BENCH_JWT.audience,
     NODE_ENV: 'production',
+    // Teardown only: nothing is in flight when the bench stops a gateway.
+    SHUTDOWN_GRACE_MS: '2000',
   });
   // Logs live outside the routes file's directory: the reloader watches that
   // directory, and a log growing next to routes.yaml would trigger a reload

@@ -33,7 +33,7 @@ export function formatMachine(machine: MachineInfo): string {
     `${machine.date.slice(0, 16).replace('T', ' ')} UTC`,
     `${machine.cores} cores (${machine.cpu})`,
     `Node ${machine.node}`,
-    machine.nginx ? `nginx ${machine.nginx}` : 'nginx missing',
+    machine.nginx ?? 'nginx missing',
     machine.wrk ?? 'wrk missing',
     `load average at start ${machine.loadAverage.join(' / ')}`,
   ].join(', ');
