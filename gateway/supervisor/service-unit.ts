@@ -153,7 +153,12 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
     this.#resetFailures();
     const old = this.#child;
     if (old && this.state === 'running' && this.spec.port !== null && this.spec.healthUrl !== null) {
-      if (await this.#replace(old)) return;
+      const outcome = await this.#replace(old);
+      if (outcome === 'replaced') return;
+      if (outcome === 'cancelled') {
+        if (this.#child) await this.#terminate(this.#child, 'restart cancelled');
+        throw new ServiceControlError(409, `restart of ${this.spec.name} was cancelled by a later stop or restart`);
+      }
     }
     if (this.#child) await this.#terminate(this.#child, 'restarting');
     if (this.#launches > 0) this.restarts++;
@@ -161,7 +166,7 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
   }
 
   /** Zero-downtime restart: a new process on the same (reusePort) port, ready before the old one drains. */
-  async #replace(old: ChildHandle): Promise<boolean> {
+  async #replace(old: ChildHandle): Promise<'replaced' | 'failed' | 'cancelled'> {
     this.#overlapping = true;
     const fresh = this.#spawn();
     const abort = new AbortController();
@@ -178,10 +183,10 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
     this.#startAbort = null;
     this.#overlapping = false;
     if (!readiness.ready) {
-      this.#deps.onLine(this.spec.name, 'stderr', `replacement process not ready (${readiness.reason}); restarting in place`);
+      if (!readiness.cancelled) this.#deps.onLine(this.spec.name, 'stderr', `replacement process not ready (${readiness.reason}); restarting in place`);
       await this.#kill(fresh);
       if (old.exited && this.#child === old) this.#child = null;
-      return false;
+      return readiness.cancelled ? 'cancelled' : 'failed';
     }
     this.#child = fresh;
     fresh.once('exit', (code, signal) => this.#onChildExit(fresh, code, signal));
@@ -189,7 +194,7 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
     this.#markRunningSince(false);
     this.emit('replaced', this.spec.name);
     await this.#kill(old);
-    return true;
+    return 'replaced';
   }
 
   /** Spawn and wait for readiness; on failure apply the restart policy and throw. */

@@ -238,6 +238,19 @@ describe('supervisor state machine', () => {
     expect(registry.get('orm')?.availability).toBe('up');
   });
 
+  it('lets a stop cancel a restart whose replacement is not ready yet, ending stopped', async () => {
+    setup();
+    await supervisor.apply(gatewayConfig([upstreamConfig('orm')]));
+    await supervisor.start('orm');
+    const restarting = supervisor.restart('orm');
+    await new Promise<void>((resolve) => (fake.children.length > 1 ? resolve() : (fake.onSpawn = () => resolve())));
+    await supervisor.stop('orm');
+    await expectControlError(restarting, 409, /restart of orm was cancelled/);
+    expect(supervisor.status('orm')?.status).toBe('stopped');
+    expect(fake.children).toHaveLength(2);
+    expect(fake.children.every((child) => child.exited)).toBe(true);
+  });
+
   it('falls back to stop-then-start when the replacement never says it is listening', async () => {
     setup();
     await supervisor.apply(gatewayConfig([upstreamConfig('orm', { process: processConfig({ startTimeoutMs: 100 }) })]));
