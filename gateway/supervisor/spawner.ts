@@ -1,9 +1,11 @@
 // Real child processes for the supervisor: each in its own process group (so stop
-// reaches grandchildren too), killed by the kernel if the gateway dies (setpriv
-// --pdeathsig), output delivered line by line. The supervisor sees only ChildHandle.
+// reaches grandchildren too), stopped by the kernel if the gateway dies (setpriv
+// --pdeathsig; watchdog.ts where setpriv is missing), output delivered line by
+// line. The supervisor sees only ChildHandle.
 import { spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { SUPERVISOR_POLICY } from './policy.ts';
 
 export interface SpawnRequest {
@@ -66,11 +68,29 @@ class ProcessChild extends EventEmitter<ChildEvents> implements ChildHandle {
   }
 }
 
-export const spawnProcess: Spawner = (request) => {
+/** How a child is kept from outliving the gateway: kernel pdeathsig, a watchdog process, or nothing. */
+export type OrphanGuard = 'auto' | 'setpriv' | 'watchdog' | 'none';
+
+const WATCHDOG = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
+
+export function guardedArgv(argv: string[], guard: OrphanGuard): string[] {
+  const setpriv = guard === 'auto' || guard === 'setpriv' ? findSetpriv() : null;
+  if (setpriv) return [setpriv, '--pdeathsig', 'SIGTERM', '--', ...argv];
+  if (guard === 'setpriv') throw new Error('setpriv (util-linux) is not installed');
+  if (guard === 'none') return argv;
+  return [process.execPath, WATCHDOG, '--', ...argv];
+}
+
+export function createProcessSpawner(options: { orphanGuard?: OrphanGuard } = {}): Spawner {
+  const guard = options.orphanGuard ?? 'auto';
+  return (request) => spawnGuarded(request, guard);
+}
+
+export const spawnProcess: Spawner = createProcessSpawner();
+
+function spawnGuarded(request: SpawnRequest, guard: OrphanGuard): ChildHandle {
   const handle = new ProcessChild();
-  const argv = resolveCommand(request.command);
-  const setpriv = findSetpriv();
-  const full = setpriv ? [setpriv, '--pdeathsig', 'SIGTERM', '--', ...argv] : argv;
+  const full = guardedArgv(resolveCommand(request.command), guard);
   const child = spawn(full[0] as string, full.slice(1), {
     cwd: request.cwd,
     env: request.env,
@@ -105,4 +125,4 @@ export const spawnProcess: Spawner = (request) => {
     flushTimer = setTimeout(finish, SUPERVISOR_POLICY.outputFlushMs);
   });
   return handle;
-};
+}
