@@ -7,6 +7,8 @@ import { bucketSql, shiftSql, type Timeframe } from '../timeframes/timeframes.ts
 
 export interface CandleSource {
   table: string;
+  /** The timeframe one stored row already is (no aggregation needed), if any. */
+  native?: Timeframe;
   open: string;
   high: string;
   low: string;
@@ -15,8 +17,8 @@ export interface CandleSource {
 }
 
 const OHLC = { open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume' };
-export const MINUTE_SOURCE: CandleSource = { table: 'ohlcv_candles', ...OHLC };
-export const HOURLY_SOURCE: CandleSource = { table: 'ohlcv_candles_1h', ...OHLC };
+export const MINUTE_SOURCE: CandleSource = { table: 'ohlcv_candles', native: '1m', ...OHLC };
+export const HOURLY_SOURCE: CandleSource = { table: 'ohlcv_candles_1h', native: '1h', ...OHLC };
 export const TRADE_SOURCE: CandleSource = { table: 'ohlcv_trades', open: 'price', high: 'price', low: 'price', close: 'price', volume: 'volume' };
 
 export interface AggregateQuery {
@@ -48,6 +50,17 @@ export function buildAggregateSql(query: AggregateQuery): string {
   const { source, timeframe } = query;
   const end = shiftSql(timeframe, 'b', '1');
   const extra = query.withEnd ? `, ${end} AS end_ts, (${end} <= now()) AS is_final` : '';
+  if (source.native === timeframe) {
+    // Stored rows already are candles of this frame: a plain index range scan.
+    return `SELECT b AS ts, o AS open, h AS high, l AS low, c AS close, v AS vol${extra}
+FROM (
+  SELECT ts AS b, ${source.open} AS o, ${source.high} AS h, ${source.low} AS l, ${source.close} AS c, ${source.volume} AS v
+  FROM ${source.table}
+  WHERE series_id = ${SERIES_OF_PARAMS} AND ${query.where}
+) s${query.having ? `\nWHERE ${query.having}` : ''}
+ORDER BY b ${query.order}
+LIMIT ${query.limit}`;
+  }
   return `SELECT b AS ts,
   (array_agg(o ORDER BY t))[1] AS open, max(h) AS high, min(l) AS low,
   (array_agg(c ORDER BY t DESC))[1] AS close, sum(v) AS vol${extra}
