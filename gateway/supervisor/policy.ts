@@ -6,6 +6,12 @@ import type { RestartPolicy } from '../config/types.ts';
 export const SUPERVISOR_POLICY = {
   /** Readiness probe cadence while `starting` (short: a start should be noticed at once). */
   readinessPollMs: 100,
+  /**
+   * A service without a health URL counts as started once it stayed up this long
+   * (PM2's min_uptime idea): a command that exits at once is a failed start, not a
+   * "running" service that then crashes.
+   */
+  settleWithoutHealthMs: 500,
   /** Per-probe timeout while `starting`. */
   readinessProbeTimeoutMs: 1_000,
   /** Jitter spreads restarts of services that crashed together: delay is in [base/2, base]. */

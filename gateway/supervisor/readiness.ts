@@ -11,7 +11,7 @@ export type Readiness = { ready: true } | { ready: false; reason: string; exited
 
 export interface ReadinessOptions {
   child: ChildHandle;
-  /** Full health URL, or null: ready as soon as the process is spawned. */
+  /** Full health URL, or null: ready once the process stayed up for a moment. */
   healthUrl: string | null;
   startTimeoutMs: number;
   requireListeningLine: boolean;
@@ -52,7 +52,11 @@ export function awaitReadiness(options: ReadinessOptions): Promise<Readiness> {
     signal.addEventListener('abort', onCancel, { once: true });
     if (signal.aborted) return onCancel();
     if (child.pid === null) return;
-    if (options.healthUrl === null) return settle({ ready: true });
+    if (options.healthUrl === null) {
+      const settleMs = Math.min(SUPERVISOR_POLICY.settleWithoutHealthMs, options.startTimeoutMs);
+      void sleep(clock, settleMs, stop.signal).then(() => settle({ ready: true }));
+      return;
+    }
     const url = options.healthUrl;
     void (async () => {
       while (!stop.signal.aborted) {

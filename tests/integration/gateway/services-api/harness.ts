@@ -16,7 +16,7 @@ export interface SupervisedStack {
   close(): Promise<void>;
 }
 
-export async function startSupervisedStack(options: { env?: Record<string, string>; health?: string } = {}): Promise<SupervisedStack> {
+export async function startSupervisedStack(options: { env?: Record<string, string>; health?: string; services?: string } = {}): Promise<SupervisedStack> {
   const env = Object.entries({ DRAIN_MS: '0', ...options.env })
     .map(([key, value]) => `        ${key}: "${value}"`)
     .join('\n');
@@ -31,6 +31,7 @@ ${env}
       stop_grace: 3s
       start_timeout: 20s
     health: ${options.health ?? '{ path: /health, timeout: 2s, unhealthy_threshold: 1, critical: true }'}
+${options.services ? `services:\n${options.services}` : ''}
 routes:
   - prefix: /api/v1/orm
     upstream: orm

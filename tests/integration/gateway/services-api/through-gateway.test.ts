@@ -1,7 +1,7 @@
 // The services API, the health endpoints and the supervisor's registry marks as a
 // client sees them through the real gateway pipeline and proxy.
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextTransition } from '../../../fixtures/processes/wait.ts';
+import { nextTransition, waitForState } from '../../../fixtures/processes/wait.ts';
 import { request } from '../proxy/harness.ts';
 import { startSupervisedStack, type SupervisedStack } from './harness.ts';
 
@@ -74,5 +74,42 @@ describe('services API through the gateway', () => {
     expect(bad.status).toBe(422);
     expect(bad.json()).toEqual({ detail: 'lines must be an integer between 1 and 1000' });
     expect((await request(`${base}/api/v1/services/ghost/status`, { headers: admin })).status).toBe(404);
+  });
+
+  it('serialises concurrent control requests: every answer 200 or a 409 with a reason, state consistent with the last', async () => {
+    stack = await startSupervisedStack();
+    const base = stack.gateway.url;
+    const actions = ['restart', 'stop', 'start', 'start', 'stop', 'restart'];
+    const answers = await Promise.all(actions.map((action) => request(`${base}/api/v1/services/orm/${action}`, { method: 'POST', headers: admin })));
+    // Arrival order decides who wins (a stop may cancel a restart still waiting for
+    // health, a start may find it running): each answer is a success or a 409 that says why.
+    for (const answer of answers) {
+      expect([200, 409]).toContain(answer.status);
+      if (answer.status === 409) expect(answer.json().detail).toMatch(/already running|already starting|not running|cancelled/);
+    }
+    expect(answers.at(-1)!.status).toBe(200);
+    const status = (await request(`${base}/api/v1/services/orm/status`, { headers: admin })).json();
+    expect(status).toMatchObject({ status: 'running', is_running: true });
+    expect((await request(`${base}/api/v1/orm/x`)).json().pid).toBe(status.pid);
+  });
+
+  it('shows why a broken daemon failed: failed status, its last output in /logs, 503 on start', async () => {
+    // A shell one-liner rather than a node fixture: it exits within the settle window
+    // even on a loaded machine, where starting node alone can take seconds.
+    const script = JSON.stringify('echo booting fixture; echo fatal: cannot open config >&2; exit 3');
+    stack = await startSupervisedStack({
+      services: `  broken:\n    process:\n      command: [sh, -c, ${script}]\n      restart: { policy: always, backoff_initial: 20ms, start_limit_burst: 2 }\n`,
+    });
+    await waitForState(stack.supervisor, 'broken', 'failed');
+    const base = stack.gateway.url;
+    const status = (await request(`${base}/api/v1/services/broken/status`, { headers: admin })).json();
+    expect(status).toMatchObject({ status: 'failed', is_running: false, last_exit: { code: 3 } });
+    const logs = (await request(`${base}/api/v1/services/broken/logs?lines=2`, { headers: admin })).json();
+    // stdout and stderr are separate pipes: their relative order is not guaranteed.
+    expect(logs.service).toBe('broken');
+    expect([...logs.lines].sort()).toEqual(['booting fixture', 'fatal: cannot open config']);
+    const start = await request(`${base}/api/v1/services/broken/start`, { method: 'POST', headers: admin });
+    expect(start.status).toBe(503);
+    expect(start.json().detail).toMatch(/broken failed to start: exited with code 3 during start/);
   });
 });
