@@ -37,7 +37,8 @@ describe('orm demo seed', () => {
     expect(second).toMatchObject({ botsCreated: 0, botsExisting: 3 });
     expect(await countOwned(owner.uid)).toEqual(counts);
 
-    const bots = (await call(h, owner, 'GET', '/bots')).json();
+    // The owner is an admin, who sees every bot: filter to theirs.
+    const bots = (await call(h, owner, 'GET', `/bots?uid=${owner.uid}`)).json();
     const kraken = bots.items.find((b: { name: string }) => b.name === 'demo_kraken_trend');
     const detail = (await call(h, owner, 'GET', `/bots/${kraken.bot_id}`)).json();
     expect(detail.exchanges).toEqual([expect.objectContaining({ exchange_name: 'kraken', name: 'demo' })]);
