@@ -76,7 +76,9 @@ async function connect(command: Extract<WorkerCommand, { type: 'connect' }>) {
     while (next < command.count) {
       next++;
       try {
-        sockets.push(await openOne(command.url, command.headers, command.subscribe));
+        // "{id}" in the URL becomes a connection id of this socket's own.
+        const url = command.url.replace('{id}', `${process.pid}-${sockets.length + failed}`);
+        sockets.push(await openOne(url, command.headers, command.subscribe));
       } catch (error) {
         failed++;
         firstError ??= (error as Error).message;

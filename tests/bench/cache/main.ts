@@ -38,6 +38,10 @@ interface Row {
   subscribe: string | null;
   proxy?: BenchProcess;
   backend: BenchProcess;
+  /** Redis key and channel of this row's ticker (fullon's layout for the cache rows). */
+  hash: string;
+  symbol: string;
+  channel: string;
 }
 
 export async function main(args: string[] = process.argv.slice(2)): Promise<number> {
@@ -51,26 +55,37 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
   const secret = randomBytes(32).toString('hex');
   const redis = new Redis(redisUrl);
   const processes: BenchProcess[] = [];
+  const fleets: Fleet[] = [];
   const results: RowResult[] = [];
   const work = await mkdtemp(join(tmpdir(), 'fullon-bench-cache-'));
+  const wanted = (name: string) => !only || only.includes(name);
 
   try {
-    const bareChannel = `${tag}:bare`;
-    const cacheChannel = `${tag}:ticker_updates:${EXCHANGE}:${SYMBOL}`;
     const rows: Row[] = [];
-    const wanted = (name: string) => !only || only.includes(name);
-
-    if (wanted('bare') || wanted('nginx')) {
-      const bare = await startListeningProcess({ name: 'bare', command: process.execPath, args: [join(HERE, 'bare-server.ts')], env: { REDIS_URL: redisUrl, BENCH_CHANNEL: bareChannel } });
+    const startBare = (name: string) =>
+      startListeningProcess({ name, command: process.execPath, args: [join(HERE, 'bare-server.ts')], env: { REDIS_URL: redisUrl, BENCH_CHANNEL: `${tag}:${name}` } });
+    const bareRow = (name: string, url: string, backend: BenchProcess, proxy?: BenchProcess): Row => ({
+      name, url, headers: async () => ({}), subscribe: null, backend, proxy, hash: `${tag}:bare-ticks`, symbol: SYMBOL, channel: `${tag}:${backend.name}`,
+    });
+    // Each row has its own server process (bare) or its own symbol (cache), so a
+    // tick published for one row reaches only that row's sockets.
+    if (wanted('bare')) {
+      const bare = await startBare('bare');
       processes.push(bare);
-      if (wanted('bare')) rows.push({ name: 'bare ws broadcast', url: `ws://127.0.0.1:${bare.port}/`, headers: async () => ({}), subscribe: null, backend: bare });
-      if (wanted('nginx')) {
-        const nginx = await startNginxWebSocketProxy(bare.port);
-        processes.push(nginx);
-        rows.push({ name: 'bare ws behind nginx', url: `ws://127.0.0.1:${nginx.port}/`, headers: async () => ({}), subscribe: null, proxy: nginx, backend: bare });
-      }
+      rows.push(bareRow('bare ws broadcast', `ws://127.0.0.1:${bare.port}/`, bare));
     }
-    const subscribe = JSON.stringify({ action: 'stream_tickers', request_id: 'bench', params: { exchange: EXCHANGE, symbols: [SYMBOL] } });
+    if (wanted('nginx')) {
+      const bare = await startBare('bare-behind-nginx');
+      const nginx = await startNginxWebSocketProxy(bare.port);
+      processes.push(bare, nginx);
+      rows.push(bareRow('bare ws behind nginx', `ws://127.0.0.1:${nginx.port}/`, bare, nginx));
+    }
+    const cacheRow = (name: string, url: string, symbol: string, headers: Row['headers'], backend: BenchProcess, proxy?: BenchProcess): Row => ({
+      name, url, headers, backend, proxy, symbol,
+      subscribe: JSON.stringify({ action: 'stream_tickers', request_id: 'bench', params: { exchange: EXCHANGE, symbols: [symbol] } }),
+      hash: `${tag}:tickers:${EXCHANGE}`,
+      channel: `${tag}:ticker_updates:${EXCHANGE}:${symbol}`,
+    });
     if (wanted('cache') || wanted('gateway')) {
       const cache = await startListeningProcess({
         name: 'cache',
@@ -80,55 +95,63 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
       });
       processes.push(cache);
       if (wanted('cache')) {
-        rows.push({ name: 'cache direct', url: `ws://127.0.0.1:${cache.port}/ws/tickers/bench`, headers: async () => ({ 'x-gateway-assertion': await signAssertion(secret) }), subscribe, backend: cache });
+        rows.push(cacheRow('cache direct', `ws://127.0.0.1:${cache.port}/ws/tickers/{id}`, 'ETH/USDT', async () => ({ 'x-gateway-assertion': await signAssertion(secret) }), cache));
       }
       if (wanted('gateway')) {
         const gateway = await startGateway(work, cache.url, secret);
         processes.push(gateway);
         const token = await mintBenchToken({ secret, ...JWT });
-        rows.push({ name: 'gateway + cache', url: `ws://127.0.0.1:${gateway.port}/api/v1/cache/ws/tickers/bench`, headers: async () => ({ authorization: `Bearer ${token}` }), subscribe, proxy: gateway, backend: cache });
+        rows.push(cacheRow('gateway + cache', `ws://127.0.0.1:${gateway.port}/api/v1/cache/ws/tickers/{id}`, SYMBOL, async () => ({ authorization: `Bearer ${token}` }), cache, gateway));
       }
     }
 
-    let round = 0;
-    const publish = async () => {
-      const tick = { symbol: SYMBOL, exchange: EXCHANGE, price: round, volume: 1, time: (performance.timeOrigin + performance.now()) / 1000, bid: round, ask: round, last: round };
-      const json = JSON.stringify(tick);
-      // fullon's write: the hash, then the channel (bare listens on its own channel).
-      await redis.multi().hset(`${tag}:tickers:${EXCHANGE}`, SYMBOL, json).publish(cacheChannel, json).publish(bareChannel, json).exec();
-    };
-
+    // Connect every row first (memory per connection = RSS delta while that row connects)...
+    const memory: Array<{ proxy: number; backend: number }> = [];
     for (const row of rows) {
       process.stdout.write(`${row.name}: opening ${connections} connections...\n`);
       const before = { proxy: treeRssKb(row.proxy?.child.pid), backend: treeRssKb(row.backend.child.pid) };
       const fleet = await Fleet.start({ url: row.url, connections, workers, headers: await row.headers(), subscribe: row.subscribe });
-      const after = { proxy: treeRssKb(row.proxy?.child.pid), backend: treeRssKb(row.backend.child.pid) };
+      memory.push({ proxy: treeRssKb(row.proxy?.child.pid) - before.proxy, backend: treeRssKb(row.backend.child.pid) - before.backend });
       if (fleet.failed > 0) process.stdout.write(`  ${fleet.failed} connections failed (first: ${fleet.firstError})\n`);
-      let incomplete = 0;
-      for (let i = 0; i < WARMUP_ROUNDS + rounds; i++) {
+      fleets.push(fleet);
+    }
+
+    // ...then publish round-robin across rows, so load from anything else on this
+    // shared machine lands on every row alike.
+    const incomplete = rows.map(() => 0);
+    let round = 0;
+    for (let pass = 0; pass < WARMUP_ROUNDS + rounds; pass++) {
+      if (pass === WARMUP_ROUNDS) await Promise.all(fleets.map((fleet) => fleet.collect())); // drop warm-up samples
+      for (const [index, row] of rows.entries()) {
         round++;
-        if (i === WARMUP_ROUNDS) await fleet.collect(); // drop warm-up samples
-        if (!(await fleet.round(round, publish))) incomplete++;
+        const publish = async () => {
+          const json = JSON.stringify({ symbol: row.symbol, exchange: EXCHANGE, price: round, volume: 1, time: (performance.timeOrigin + performance.now()) / 1000, bid: round, ask: round, last: round });
+          // fullon's write: the hash field, then the channel.
+          await redis.multi().hset(row.hash, row.symbol, json).publish(row.channel, json).exec();
+        };
+        if (!(await fleets[index]!.round(round, publish))) incomplete[index]!++;
         await new Promise((done) => setTimeout(done, ROUND_GAP_MS));
       }
+    }
+
+    for (const [index, row] of rows.entries()) {
+      const fleet = fleets[index]!;
       const latencies = (await fleet.collect()).sort((a, b) => a - b);
-      await fleet.close();
       const perConnection = (delta: number) => (fleet.open > 0 ? delta / fleet.open : 0);
       results.push({
         name: row.name,
         open: fleet.open,
         failed: fleet.failed,
         deliveries: latencies.length,
-        incompleteRounds: incomplete,
+        incompleteRounds: incomplete[index]!,
         p50: percentile(latencies, 0.5),
         p99: percentile(latencies, 0.99),
         max: latencies.at(-1) ?? Number.NaN,
-        proxyKbPerConnection: row.proxy ? perConnection(after.proxy - before.proxy) : null,
-        backendKbPerConnection: perConnection(after.backend - before.backend),
+        proxyKbPerConnection: row.proxy ? perConnection(memory[index]!.proxy) : null,
+        backendKbPerConnection: perConnection(memory[index]!.backend),
         proxyName: row.proxy?.name ?? null,
         backendName: row.backend.name,
       });
-      process.stdout.write(`  p50 ${results.at(-1)!.p50.toFixed(2)} ms, p99 ${results.at(-1)!.p99.toFixed(2)} ms\n`);
     }
 
     const report = renderReport(results, { connections, rounds, workers, machine: formatMachine(machine) });
@@ -137,8 +160,9 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
     process.stdout.write(`raw results: ${file}\n`);
     return 0;
   } finally {
+    await Promise.all(fleets.map((fleet) => fleet.close().catch(() => {})));
     await Promise.all(processes.reverse().map((child) => child.stop()));
-    await redis.del(`${tag}:tickers:${EXCHANGE}`).catch(() => {});
+    await redis.del(`${tag}:tickers:${EXCHANGE}`, `${tag}:bare-ticks`).catch(() => {});
     redis.disconnect();
   }
 }
