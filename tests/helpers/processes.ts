@@ -36,7 +36,11 @@ export async function startProcess(script: string, env: Record<string, string | 
     }),
   );
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${output.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A child that never said it listens is still running: end it, or it outlives the test.
+      child.kill('SIGKILL');
+      reject(new Error(`${script} did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
+    }, timeoutMs);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);

@@ -14,7 +14,8 @@ export function mapDatabaseError(error: unknown): HttpError | undefined {
     return conflict(`${field} already exists`);
   }
   if (state === '23503') return unprocessable([{ loc: ['body'], msg: 'referenced row does not exist', type: 'foreign_key' }]);
-  if (state === '22P02' || state === '22003' || state === '22001') {
+  // 22021: a NUL byte in text, which Postgres cannot store.
+  if (state === '22P02' || state === '22003' || state === '22001' || state === '22021') {
     return unprocessable([{ loc: ['body'], msg: 'value out of range or of the wrong type', type: 'value_error' }]);
   }
   const code = (error as { code?: unknown } | null)?.code;
