@@ -157,6 +157,7 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
       if (outcome === 'replaced') return;
       if (outcome === 'cancelled') {
         if (this.#child) await this.#terminate(this.#child, 'restart cancelled');
+        else this.#transition('stopped', 'restart cancelled');
         throw new ServiceControlError(409, `restart of ${this.spec.name} was cancelled by a later stop or restart`);
       }
     }
@@ -169,6 +170,13 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
   async #replace(old: ChildHandle): Promise<'replaced' | 'failed' | 'cancelled'> {
     this.#overlapping = true;
     const fresh = this.#spawn();
+    // Listen from the start: an exit right after readiness must not be missed.
+    let adopted = false;
+    let earlyExit: { code: number | null; signal: string | null } | null = null;
+    fresh.once('exit', (code, signal) => {
+      if (adopted) this.#onChildExit(fresh, code, signal);
+      else earlyExit = { code, signal };
+    });
     const abort = new AbortController();
     this.#startAbort = abort;
     const readiness = await awaitReadiness({
@@ -189,10 +197,12 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
       return readiness.cancelled ? 'cancelled' : 'failed';
     }
     this.#child = fresh;
-    fresh.once('exit', (code, signal) => this.#onChildExit(fresh, code, signal));
+    adopted = true;
     this.restarts++;
     this.#markRunningSince(false);
     this.emit('replaced', this.spec.name);
+    const exited = earlyExit as { code: number | null; signal: string | null } | null;
+    if (exited) this.#onChildExit(fresh, exited.code, exited.signal);
     await this.#kill(old);
     return 'replaced';
   }

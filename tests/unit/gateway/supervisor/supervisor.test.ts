@@ -238,6 +238,37 @@ describe('supervisor state machine', () => {
     expect(registry.get('orm')?.availability).toBe('up');
   });
 
+  it('ends running on the replacement when the old process crashes during a restart', async () => {
+    setup();
+    await supervisor.apply(gatewayConfig([upstreamConfig('orm')]));
+    await supervisor.start('orm');
+    const seen = recordTransitions(supervisor);
+    fake.onSpawn = (child) => {
+      fake.children[0]!.exit(1);
+      child.print('{"msg":"listening"}');
+    };
+    await supervisor.restart('orm');
+    expect(seen).toEqual([]);
+    expect(supervisor.status('orm')).toMatchObject({ status: 'running', pid: fake.children[1]!.pid, last_exit: { code: 1 } });
+  });
+
+  it('ends stopped when a stop cancels a restart after the old process crashed', async () => {
+    setup();
+    await supervisor.apply(gatewayConfig([upstreamConfig('orm')]));
+    await supervisor.start('orm');
+    const spawned = new Promise<void>((resolve) => {
+      fake.onSpawn = () => {
+        fake.children[0]!.exit(1);
+        resolve();
+      };
+    });
+    const restarting = supervisor.restart('orm');
+    await spawned;
+    await supervisor.stop('orm');
+    await expectControlError(restarting, 409, /cancelled/);
+    expect(supervisor.status('orm')).toMatchObject({ status: 'stopped', pid: null });
+  });
+
   it('lets a stop cancel a restart whose replacement is not ready yet, ending stopped', async () => {
     setup();
     await supervisor.apply(gatewayConfig([upstreamConfig('orm')]));
