@@ -1,3 +1,4 @@
+// Auto-restart guard rails: cooldown, hourly maximum, bounded history.
 import { describe, expect, it } from 'vitest';
 import { RestartGuard } from '../../../../gateway/health/restart-guard.ts';
 

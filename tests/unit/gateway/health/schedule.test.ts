@@ -1,3 +1,4 @@
+// The monitor schedule (node-cron expressions) and HEALTH_* settings parsing.
 import { describe, expect, it } from 'vitest';
 import cron from 'node-cron';
 import { cronExpressionFor, tickSecondsOf } from '../../../../gateway/health/schedule.ts';

@@ -1,3 +1,4 @@
+// Pure supervision policy: backoff with jitter and cap, restart decisions, start limit.
 import { describe, expect, it } from 'vitest';
 import { computeBackoffMs, isCleanExit, shouldRestart, StartLimit } from '../../../../gateway/supervisor/policy.ts';
 
