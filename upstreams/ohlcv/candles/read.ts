@@ -4,7 +4,7 @@
 import type { Queryable } from '../../common/db.ts';
 import { SERIES_OF_PARAMS } from '../db/series.ts';
 import { maxWidthMs, readsHourly, type Timeframe } from '../timeframes/timeframes.ts';
-import { HOURLY_SOURCE, MINUTE_SOURCE, TRADE_SOURCE, buildAggregateSql, latestBoundSql, type CandleRow, type CandleSource } from './aggregate-sql.ts';
+import { HOURLY_SOURCE, MINUTE_SOURCE, TRADE_SOURCE, buildAggregateSql, epochMs, latestBoundSql, type CandleRow, type CandleSource } from './aggregate-sql.ts';
 
 export interface Candle {
   timestamp: string;
@@ -34,9 +34,9 @@ export async function readLatestRows(db: Queryable, exchange: string, symbol: st
   let { rows } = await db.query<CandleRow>(windowed, [exchange, symbol, limit]);
   if (rows.length < limit) {
     const oldest = rows.at(-1)?.ts;
-    const { rows: first } = await db.query<{ ts: Date | null }>(`SELECT min(ts) AS ts FROM ${source.table} WHERE series_id = ${SERIES_OF_PARAMS}`, [exchange, symbol]);
-    const min = first[0]?.ts;
-    if (min && (!oldest || min.getTime() < oldest.getTime())) {
+    const { rows: first } = await db.query<{ ms: number | null }>(`SELECT ${epochMs('min(ts)')} AS ms FROM ${source.table} WHERE series_id = ${SERIES_OF_PARAMS}`, [exchange, symbol]);
+    const min = first[0]?.ms;
+    if (min !== null && min !== undefined && (oldest === undefined || min < oldest)) {
       ({ rows } = await db.query<CandleRow>(buildAggregateSql({ source, timeframe, where: 'TRUE', order: 'DESC', limit: '$3', withEnd }), [exchange, symbol, limit]));
     }
   }
@@ -63,5 +63,5 @@ export async function readRangeRows(db: Queryable, exchange: string, symbol: str
 }
 
 export function toCandle(row: CandleRow): Candle {
-  return { timestamp: row.ts.toISOString(), open: row.open, high: row.high, low: row.low, close: row.close, vol: row.vol };
+  return { timestamp: new Date(row.ts).toISOString(), open: row.open, high: row.high, low: row.low, close: row.close, vol: row.vol };
 }

@@ -35,9 +35,9 @@ async function pushUpdates(db: Queryable, hub: LiveHub, exchange: string, symbol
     const rows = await readLatestRows(db, exchange, symbol, timeframe, 2, true);
     for (const row of rows) {
       // Push only buckets the batch overlapped: [bucket start, bucket end) ∩ [first, last].
-      if (row.ts.getTime() > lastMs || row.end_ts!.getTime() <= firstMs) continue;
+      if (row.ts > lastMs || row.end_ts! <= firstMs) continue;
       const message = update(exchange, symbol, timeframe, {
-        timestamp: row.ts.toISOString(), open: row.open, high: row.high, low: row.low, close: row.close, volume: row.vol, is_final: row.is_final === true,
+        timestamp: new Date(row.ts).toISOString(), open: row.open, high: row.high, low: row.low, close: row.close, volume: row.vol, is_final: row.is_final === true,
       });
       for (const socket of hub.subscribers(exchange, symbol, timeframe)) hub.send(socket, message);
     }
