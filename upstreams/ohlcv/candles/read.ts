@@ -3,7 +3,7 @@
 // hourly rollup), otherwise its raw trades.
 import type { Queryable } from '../../common/db.ts';
 import { SERIES_OF_PARAMS } from '../db/series.ts';
-import { maxWidthMs, readsHourly, type Timeframe } from '../timeframes/timeframes.ts';
+import { maxWidthMs, nominalSeconds, readsHourly, type Timeframe } from '../timeframes/timeframes.ts';
 import { HOURLY_SOURCE, MINUTE_SOURCE, TRADE_SOURCE, buildAggregateSql, epochMs, latestBoundSql, type CandleRow, type CandleSource } from './aggregate-sql.ts';
 
 export interface Candle {
@@ -24,23 +24,35 @@ export async function chooseSource(db: Queryable, exchange: string, symbol: stri
   return Number(row.trade_count) > 0 ? TRADE_SOURCE : undefined;
 }
 
+/** Scan windows tried for "latest N", in multiples of N bucket widths, before scanning everything. */
+const LATEST_WINDOWS = [1, 8, 64];
+/** Windows never reach back further than this: stored data starts in 1970, and Postgres timestamps end in 4713 BC. */
+const MAX_WINDOW_SECONDS = 500 * 365 * 86_400;
+
 /** The newest `limit` candles, oldest first. */
 export async function readLatestRows(db: Queryable, exchange: string, symbol: string, timeframe: Timeframe, limit: number, withEnd = false): Promise<CandleRow[]> {
   const source = await chooseSource(db, exchange, symbol, timeframe);
   if (!source) return [];
-  // Only the last `limit` bucket widths are scanned; with gaps that window may hold
-  // fewer than `limit` buckets, and then the unbounded form answers.
-  const windowed = buildAggregateSql({ source, timeframe, where: `ts >= ${latestBoundSql(source, timeframe, '$3::int')}`, order: 'DESC', limit: '$3', withEnd });
-  let { rows } = await db.query<CandleRow>(windowed, [exchange, symbol, limit]);
-  if (rows.length < limit) {
-    const oldest = rows.at(-1)?.ts;
-    const { rows: first } = await db.query<{ ms: number | null }>(`SELECT ${epochMs('min(ts)')} AS ms FROM ${source.table} WHERE series_id = ${SERIES_OF_PARAMS}`, [exchange, symbol]);
-    const min = first[0]?.ms;
-    if (min !== null && min !== undefined && (oldest === undefined || min < oldest)) {
-      ({ rows } = await db.query<CandleRow>(buildAggregateSql({ source, timeframe, where: 'TRUE', order: 'DESC', limit: '$3', withEnd }), [exchange, symbol, limit]));
-    }
+  // Only the last `limit` bucket widths are scanned first. With gaps that window
+  // holds fewer than `limit` buckets: widen it while older rows exist, and only
+  // then aggregate the whole history.
+  let oldestRow: number | null | undefined;
+  for (const factor of LATEST_WINDOWS) {
+    const sql = buildAggregateSql({ source, timeframe, where: `ts >= ${latestBoundSql(source, timeframe, '$4::int')}`, order: 'DESC', limit: '$3', withEnd });
+    const buckets = Math.min(limit * factor, Math.floor(MAX_WINDOW_SECONDS / nominalSeconds(timeframe)));
+    const { rows } = await db.query<CandleRow>(sql, [exchange, symbol, limit, buckets]);
+    if (rows.length >= limit) return rows.reverse();
+    oldestRow ??= await readOldestMs(db, source, exchange, symbol);
+    const oldestBucket = rows.at(-1)?.ts;
+    if (oldestRow === null || (oldestBucket !== undefined && oldestRow >= oldestBucket)) return rows.reverse();
   }
+  const { rows } = await db.query<CandleRow>(buildAggregateSql({ source, timeframe, where: 'TRUE', order: 'DESC', limit: '$3', withEnd }), [exchange, symbol, limit]);
   return rows.reverse();
+}
+
+async function readOldestMs(db: Queryable, source: CandleSource, exchange: string, symbol: string): Promise<number | null> {
+  const { rows } = await db.query<{ ms: number | null }>(`SELECT ${epochMs('min(ts)')} AS ms FROM ${source.table} WHERE series_id = ${SERIES_OF_PARAMS}`, [exchange, symbol]);
+  return rows[0]?.ms ?? null;
 }
 
 /** Candles whose bucket starts within [start, end], each over its whole bucket, oldest first. */

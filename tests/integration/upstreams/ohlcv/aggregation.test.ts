@@ -105,6 +105,19 @@ describe('SQL candle aggregation against an in-memory reference (Postgres)', () 
     expect(hourly).toEqual(referenceCandles(rows, '1h'));
   });
 
+  it('finds the newest candles across long gaps and never overflows the timestamp range', async () => {
+    const exchange = uniqueExchange();
+    const early = Array.from({ length: 3 }, (_, i) => ({ ts: Date.UTC(1971, 0, 1) + i * MINUTE, open: 1, high: 1, low: 1, close: 1, volume: 1 }));
+    const late = Array.from({ length: 3 }, (_, i) => ({ ts: Date.UTC(2024, 1, 29) + i * 3_600_000, open: 2, high: 2, low: 2, close: 2, volume: 1 }));
+    await upsertCandles(db, exchange, 'X/Y', [...early, ...late]);
+    for (const timeframe of TIMEFRAMES) {
+      const expected = referenceCandles([...early, ...late], timeframe);
+      const latest = (await readLatestRows(db, exchange, 'X/Y', timeframe, 5000)).map(toCandle);
+      expect(latest, timeframe).toEqual(expected);
+      expect((await readLatestRows(db, exchange, 'X/Y', timeframe, expected.length - 1)).map(toCandle), timeframe).toEqual(expected.slice(1));
+    }
+  });
+
   it.each([
     ['a leap-day month', Date.UTC(2024, 1, 1), 29, '1M', ['2024-02-01T00:00:00.000Z']],
     ['weeks starting Monday across a year end', Date.UTC(2023, 11, 30), 4, '1w', ['2023-12-25T00:00:00.000Z', '2024-01-01T00:00:00.000Z']],
