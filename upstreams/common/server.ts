@@ -1,6 +1,7 @@
 // Bootstrap shared by the orm, ohlcv and cache upstreams: a fastify app whose
 // every route (but /health) requires a valid gateway assertion, whose errors are
 // FastAPI-shaped {"detail": ...}, and which listens on PORT and stops on SIGTERM.
+import { Server as NetServer } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, resolveAssertionSecret, type Identity } from './assertion.ts';
@@ -105,6 +106,15 @@ export interface ListenOptions {
 }
 
 /**
+ * On SIGTERM with a fixed port, a replacement already listens on it (reusePort):
+ * stop accepting, keep answering kept-alive connections for this long with
+ * `Connection: close` so clients move over, then close. Closing at once drops idle
+ * kept-alive sockets a client may be sending on (measured: 1-2 of ~700 requests
+ * per supervised restart at 200 req/s failed with 502/503 without it).
+ */
+export const SHUTDOWN_DRAIN_MS = 1_000;
+
+/**
  * Listens on HOST:PORT (PORT=0 picks a free port), logs {msg: "listening", port},
  * and closes cleanly on SIGTERM/SIGINT so the supervisor's stop is graceful.
  */
@@ -112,6 +122,10 @@ export async function listenFromEnv(options: ListenOptions): Promise<number> {
   const env = options.env ?? process.env;
   const port = Number(env.PORT ?? 0);
   const host = env.HOST ?? '127.0.0.1';
+  let draining = false;
+  options.app.addHook('onRequest', async (_request, reply) => {
+    if (draining) void reply.header('connection', 'close');
+  });
   // reusePort lets a replacement process bind the same port while this one
   // drains, so the supervisor restarts an upstream without refusing connections.
   await options.app.listen({ port, host, reusePort: port !== 0 } as { port: number; host: string });
@@ -123,6 +137,12 @@ export async function listenFromEnv(options: ListenOptions): Promise<number> {
     if (closing) return;
     closing = true;
     options.logger.info({ signal }, 'shutting down');
+    if (port !== 0) {
+      draining = true;
+      // net.Server#close only stops accepting; http.Server#close would also drop idle sockets at once.
+      NetServer.prototype.close.call(options.app.server);
+      await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS));
+    }
     await options.app.close().catch(() => {});
     await options.onClose?.().catch(() => {});
     process.exit(0);
