@@ -25,6 +25,8 @@ export interface Target {
   pid: number | undefined;
   /** When that process was spawned (Date.now()). */
   spawnedAt: number;
+  /** The process's output so far (diagnostics, e.g. --trace-gc lines). */
+  output: () => string;
 }
 
 export interface Participants {
@@ -144,7 +146,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
 }
 
 function rowOf(name: string, child: BenchProcess, prefix: string, headers: Record<string, string> = {}): Target {
-  return { name, base: `${child.url}${prefix}`, headers, pid: child.child.pid, spawnedAt: child.spawnedAt };
+  return { name, base: `${child.url}${prefix}`, headers, pid: child.child.pid, spawnedAt: child.spawnedAt, output: child.output };
 }
 
 /** /bench is public; /private needs a user, so the JWT row pays for verification and the gateway assertion. */

@@ -71,11 +71,16 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
     for (const peer of PEERS) {
       const vsPeer = rps('gateway', workload) / rps(peer, workload);
       ratios.push({ name: `gateway / ${peer} req/s (${label})`, value: vsPeer, goal: '> 1.00×', met: Number.isFinite(vsPeer) ? vsPeer > 1 : null });
+      const cpuVsPeer = cpu(peer, workload) / cpu('gateway', workload);
+      ratios.push({ name: `gateway / ${peer} by CPU per request (${label})`, value: cpuVsPeer, goal: 'info', met: null });
     }
     const vsBare = rps('gateway', workload) / rps('node:http bare proxy', workload);
     ratios.push({ name: `gateway / node:http bare proxy req/s (${label})`, value: vsBare, goal: 'info', met: null });
     const authCost = 1 - rps('gateway+JWT', workload) / rps('gateway', workload);
     ratios.push({ name: `auth cost, 1 − (gateway+JWT / gateway) (${label})`, value: authCost, goal: '< 10 %', met: Number.isFinite(authCost) ? authCost < 0.1 : null });
+    // The throughput a CPU-bound proxy loses when each request costs this much more CPU.
+    const authCpuCost = 1 - cpu('gateway', workload) / cpu('gateway+JWT', workload);
+    ratios.push({ name: `auth cost by CPU per request (${label})`, value: authCpuCost, goal: 'info', met: null });
     const logCost = 1 - rps('gateway', workload) / rps('gateway (access log off)', workload);
     ratios.push({ name: `access log cost, 1 − (gateway / log off) (${label})`, value: logCost, goal: 'info', met: null });
   }

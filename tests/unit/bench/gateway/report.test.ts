@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { PeakResults, Summary } from '../../../bench/gateway/measure.ts';
+import { computeRatios } from '../../../bench/gateway/report.ts';
+
+const row = (rps: number, cpuUsPerRequest: number, errors = 0): Summary => ({
+  rps,
+  cpuUsPerRequest,
+  p50Ms: 1,
+  p99Ms: 2,
+  errors,
+  rpsSpread: 0,
+  runs: [],
+});
+
+function peakWith(overrides: Partial<Record<string, Summary>> = {}): PeakResults {
+  const names = ['direct', 'nginx', 'fastify-http-proxy', 'http-proxy-middleware', 'node:http bare proxy', 'gateway', 'gateway+JWT', 'gateway (access log off)'];
+  const defaults: Record<string, Summary> = {
+    direct: row(20_000, 40),
+    nginx: row(10_000, 30),
+    'fastify-http-proxy': row(4_000, 200),
+    'http-proxy-middleware': row(3_000, 300),
+    'node:http bare proxy': row(6_000, 150),
+    gateway: row(5_000, 180),
+    'gateway+JWT': row(4_750, 190),
+    'gateway (access log off)': row(5_500, 170),
+  };
+  const peak: PeakResults = {};
+  for (const name of names) {
+    const summary = overrides[name] ?? defaults[name]!;
+    peak[name] = { small: summary, body64k: summary };
+  }
+  return peak;
+}
+
+const find = (ratios: ReturnType<typeof computeRatios>, name: string) => ratios.find((ratio) => ratio.name === name);
+
+describe('computeRatios', () => {
+  it('judges the goals: ≥ 0.5× nginx, ahead of each peer, auth under 10 %', () => {
+    const ratios = computeRatios(peakWith(), null);
+    expect(find(ratios, 'gateway / nginx req/s (small)')).toMatchObject({ value: 0.5, met: true });
+    expect(find(ratios, 'gateway / fastify-http-proxy req/s (small)')).toMatchObject({ value: 1.25, met: true });
+    expect(find(ratios, 'auth cost, 1 − (gateway+JWT / gateway) (small)')?.value).toBeCloseTo(0.05);
+    expect(find(ratios, 'auth cost, 1 − (gateway+JWT / gateway) (small)')?.met).toBe(true);
+  });
+
+  it('gives no verdict from a row that saw errors (a 401 storm is not "fast auth")', () => {
+    const ratios = computeRatios(peakWith({ 'gateway+JWT': row(50_000, 20, 1234) }), null);
+    const auth = find(ratios, 'auth cost, 1 − (gateway+JWT / gateway) (small)');
+    expect(auth?.value).toBeNaN();
+    expect(auth?.met).toBeNull();
+  });
+
+  it('reports added p99 at half load as gateway minus direct', () => {
+    const half = {
+      targetRps: 2_500,
+      rows: {
+        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
+        gateway: { ...row(2_500, 180), p99Ms: 1.8, achievedRps: 2_500, thinkMs: 10 },
+      },
+    };
+    const added = computeRatios(peakWith(), half).find((ratio) => ratio.name.startsWith('added p99') && ratio.name.endsWith('gateway − direct'));
+    expect(added?.value).toBeCloseTo(0.8);
+    expect(added?.met).toBe(true);
+  });
+});
