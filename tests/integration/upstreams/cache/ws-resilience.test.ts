@@ -69,7 +69,7 @@ describe('cache streams under load and misbehaving clients', () => {
   });
 
   it('reaps a socket that stops answering pings, keeps one that answers', async () => {
-    h = await startCacheHarness({ settings: { pingIntervalMs: 30 } });
+    h = await startCacheHarness({ settings: { pingIntervalMs: 200 } });
     const dead = await h.connect('/ws', ALICE, { autoPong: false });
     const alive = await h.connect('/ws', ALICE);
     let pings = 0;
