@@ -159,7 +159,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   registry.on('connectionError', (name) => {
     const target = targets.get(name);
     const state = registry.get(name);
-    if (!target?.health || !state) return;
+    if (!target?.health || !state || supervisor.isSwitching(name)) return;
     if (state.availability === 'up' && state.connectionErrors >= target.health.unhealthyThreshold) {
       target.healthy = false;
       target.lastError = `${state.connectionErrors} proxy connection errors`;

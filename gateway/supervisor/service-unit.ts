@@ -70,6 +70,7 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
   #stableTimer: unknown = null;
   #startAbort: AbortController | null = null;
   #overlapping = false;
+  #switching = false;
   #disposed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -78,6 +79,11 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
     this.spec = spec;
     this.#deps = deps;
     this.#startLimit = new StartLimit(spec.process.restart.startLimitBurst, spec.process.restart.startLimitIntervalMs);
+  }
+
+  /** A zero-downtime restart is under way (from the new spawn until the old process exited). */
+  get switching(): boolean {
+    return this.#switching;
   }
 
   get pid(): number | null {
@@ -168,6 +174,15 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
 
   /** Zero-downtime restart: a new process on the same (reusePort) port, ready before the old one drains. */
   async #replace(old: ChildHandle): Promise<'replaced' | 'failed' | 'cancelled'> {
+    this.#switching = true;
+    try {
+      return await this.#overlap(old);
+    } finally {
+      this.#switching = false;
+    }
+  }
+
+  async #overlap(old: ChildHandle): Promise<'replaced' | 'failed' | 'cancelled'> {
     this.#overlapping = true;
     const fresh = this.#spawn();
     // Listen from the start: an exit right after readiness must not be missed.

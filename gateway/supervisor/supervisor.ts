@@ -48,6 +48,8 @@ export type AppSupervisor = Supervisor & EventEmitter<SupervisorEvents> & {
   kindOf(name: string): 'upstream' | 'service' | undefined;
   /** Base URL of a supervised service (its loopback port), for health probes. */
   baseUrlOf(name: string): string | null;
+  /** Old and new process overlap in a zero-downtime restart: connection errors now say nothing. */
+  isSwitching(name: string): boolean;
 };
 
 export function createSupervisor(options: SupervisorOptions): AppSupervisor {
@@ -127,6 +129,10 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
   kindOf(name: string): 'upstream' | 'service' | undefined {
     return this.#entries.get(name)?.kind;
+  }
+
+  isSwitching(name: string): boolean {
+    return this.#entries.get(name)?.unit?.switching ?? false;
   }
 
   baseUrlOf(name: string): string | null {

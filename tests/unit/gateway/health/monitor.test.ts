@@ -137,6 +137,18 @@ describe('health monitor', () => {
     await expect.poll(() => probes.length).toBeGreaterThan(0);
   });
 
+  it('ignores proxy connection errors while a zero-downtime restart switches processes', async () => {
+    const { registry, supervisor } = await setup([upstreamConfig('orm', { health: healthConfig({ unhealthyThreshold: 1 }) })]);
+    const replaced = new Promise<void>((resolve) => supervisor.once('replaced', () => resolve()));
+    const restarting = supervisor.restart('orm');
+    await replaced;
+    expect(supervisor.isSwitching('orm')).toBe(true);
+    registry.reportConnectionError('orm', new Error('ECONNRESET'));
+    expect(registry.get('orm')?.availability).toBe('up');
+    await restarting;
+    expect(supervisor.isSwitching('orm')).toBe(false);
+  });
+
   it('does not probe a supervised service that is not running (the supervisor owns that)', async () => {
     const { monitor, supervisor, probes } = await setup();
     await supervisor.stop('orm');
