@@ -137,6 +137,16 @@ export function describeOhlcvContract(store: string, openDb: () => Promise<{ db:
       expect((await get(`/exchanges/${exchange}/symbols`)).json().count).toBe(2);
     });
 
+    it('lets any authenticated user read', async () => {
+      const exchange = uniqueExchange();
+      await post(`/candles/${exchange}/BTC/USDC`, minuteCandles(DAY, 3));
+      const user = await userHeaders();
+      for (const url of [`/candles/${exchange}/BTC/USDC/1m`, `/trades/${exchange}/BTC/USDC`, '/exchanges', `/exchanges/${exchange}/symbols`, '/timeframes']) {
+        expect((await get(url, user)).statusCode, url).toBe(200);
+      }
+      expect((await get(`/candles/${exchange}/BTC/USDC/1m`, user)).json().count).toBe(3);
+    });
+
     it('returns empty candle lists for unknown symbols', async () => {
       const body = (await get(`/candles/${uniqueExchange()}/NOPE/USDC/1h`)).json();
       expect(body).toMatchObject({ success: true, candles: [], count: 0 });

@@ -98,6 +98,23 @@ describe('WS /ws/ohlcv', () => {
     expect((await client.next()).type).toBe('subscription_confirmed'); // no update came in between
   });
 
+  it('pushes candles built from trades for a symbol without candles', async () => {
+    const exchange = uniqueExchange();
+    const client = await open();
+    client.send({ action: 'subscribe', exchange, symbol: 'ETH/USDC', timeframe: '5m' });
+    await client.next();
+    const trades = [
+      { timestamp: '2024-02-29T10:01:00Z', price: 10, volume: 1, side: 'buy' },
+      { timestamp: '2024-02-29T10:03:30Z', price: 8, volume: 2, side: 'sell' },
+    ];
+    const response = await app.inject({ method: 'POST', url: `/trades/${exchange}/ETH/USDC`, headers: admin, payload: { trades } });
+    expect(response.statusCode).toBe(200);
+    expect(await client.next()).toMatchObject({
+      type: 'ohlcv_update', timeframe: '5m',
+      data: { timestamp: '2024-02-29T10:00:00.000Z', open: 10, high: 10, low: 8, close: 8, volume: 3, is_final: true },
+    });
+  });
+
   it.each([
     ['malformed JSON', '{"action": "subscribe",', /Invalid JSON/],
     ['a non-object message', '[1, 2]', /JSON object/],
