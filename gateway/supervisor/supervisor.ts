@@ -84,6 +84,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
   async apply(config: GatewayConfig): Promise<void> {
     const seen = new Set<string>();
+    const added: ServiceUnit[] = [];
     for (const upstream of config.upstreams.values()) {
       seen.add(upstream.name);
       if (!upstream.process) {
@@ -92,25 +93,27 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
         this.#options.registry.setTarget(upstream.name, upstream.url ? new URL(upstream.url) : null);
         continue;
       }
-      await this.#configure(upstream.name, 'upstream', upstream.process, upstream.health, upstream.url, true);
+      added.push(...(await this.#configure(upstream.name, 'upstream', upstream.process, upstream.health, upstream.url, true)));
     }
     for (const service of config.services.values()) {
       seen.add(service.name);
       // Every supervised process gets a PORT (the issue's contract), used or not.
-      await this.#configure(service.name, 'service', service.process, service.health, service.url, true);
+      added.push(...(await this.#configure(service.name, 'service', service.process, service.health, service.url, true)));
     }
     for (const name of [...this.#entries.keys()]) if (!seen.has(name)) await this.#forget(name, true);
-    if (this.#autostarted) void this.startAll();
+    // After startAll, a reload starts only what it added: a service an admin stopped stays stopped.
+    if (this.#autostarted) void this.#startUnits(added.filter((unit) => unit.spec.process.autostart));
   }
 
   async startAll(): Promise<void> {
     this.#autostarted = true;
-    const starting = [...this.#entries.entries()]
-      .filter(([, entry]) => entry.unit && entry.autostart && entry.unit.state === 'stopped')
-      .map(([name, entry]) =>
-        entry.unit!.start().catch((error: Error) => this.#options.logger.error({ service: name, err: error.message }, 'service did not start')),
-      );
-    await Promise.all(starting);
+    const units = [...this.#entries.values()].flatMap((entry) => (entry.unit && entry.autostart && entry.unit.state === 'stopped' ? [entry.unit] : []));
+    await this.#startUnits(units);
+  }
+
+  async #startUnits(units: ServiceUnit[]): Promise<void> {
+    const log = this.#options.logger;
+    await Promise.all(units.map((unit) => unit.start().catch((error: Error) => log.error({ service: unit.spec.name, err: error.message }, 'service did not start'))));
   }
 
   async stopAll(): Promise<void> {
@@ -186,7 +189,8 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     return entry.unit;
   }
 
-  async #configure(name: string, kind: Entry['kind'], processConfig: ProcessConfig, health: HealthConfig | null, url: string | null, needsPort: boolean): Promise<void> {
+  /** Creates or updates the unit; returns it when it is new. */
+  async #configure(name: string, kind: Entry['kind'], processConfig: ProcessConfig, health: HealthConfig | null, url: string | null, needsPort: boolean): Promise<ServiceUnit[]> {
     const existing = this.#entries.get(name);
     const port = url ? portOf(url) : needsPort ? (existing?.port ?? (await (this.#options.pickPort ?? pickFreePort)())) : null;
     const base = url ?? (port !== null ? `http://127.0.0.1:${port}` : null);
@@ -204,8 +208,11 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       });
       this.#entries.set(name, { kind, unit, url: base, port, autostart: processConfig.autostart });
       if (kind === 'upstream') this.#options.registry.markDown(name, 'not started', unit.retryAfterS);
+      if (kind === 'upstream') this.#options.registry.setTarget(name, base ? new URL(base) : null);
+      return [unit];
     }
     if (kind === 'upstream') this.#options.registry.setTarget(name, base ? new URL(base) : null);
+    return [];
   }
 
   async #forget(name: string, removeFromRegistry = false): Promise<void> {

@@ -215,6 +215,17 @@ describe('supervisor state machine', () => {
     expect(fake.children[0]!.request.env).not.toHaveProperty('UPSTREAM_TICKER_URL');
   });
 
+  it('starts only services a reload added, leaving one an admin stopped alone', async () => {
+    setup();
+    await supervisor.apply(gatewayConfig([upstreamConfig('orm')]));
+    await supervisor.startAll();
+    await supervisor.stop('orm');
+    const ticker = nextTransition(supervisor, 'ticker', 'running');
+    await supervisor.apply(gatewayConfig([upstreamConfig('orm')], [serviceConfig('ticker')]));
+    await ticker;
+    expect(supervisor.status('orm')?.status).toBe('stopped');
+  });
+
   it('stops removed services and keeps the chosen port across a reload', async () => {
     setup();
     await supervisor.apply(gatewayConfig([upstreamConfig('orm')], [serviceConfig('ticker')]));
