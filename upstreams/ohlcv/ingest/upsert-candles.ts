@@ -14,11 +14,16 @@ export interface UpsertResult {
   lastMs: number;
 }
 
+const CANDLE_ROWS = `
+  SELECT $1, to_timestamp(u.ms / 1000.0), u.open, u.high, u.low, u.close, u.volume
+  FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]) AS u(ms, open, high, low, close, volume)`;
+
+/** Appending past or between existing rows (the collector's usual case): no conflict handling needed. */
+const INSERT_CANDLES = `INSERT INTO ohlcv_candles (series_id, ts, open, high, low, close, volume) ${CANDLE_ROWS}`;
+
 const UPSERT_CANDLES = `
 WITH up AS (
-  INSERT INTO ohlcv_candles AS c (series_id, ts, open, high, low, close, volume)
-  SELECT $1, to_timestamp(u.ms / 1000.0), u.open, u.high, u.low, u.close, u.volume
-  FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[]) AS u(ms, open, high, low, close, volume)
+  INSERT INTO ohlcv_candles AS c (series_id, ts, open, high, low, close, volume) ${CANDLE_ROWS}
   ON CONFLICT (series_id, ts) DO UPDATE
     SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume
     WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
@@ -57,12 +62,28 @@ export async function upsertCandles(db: Db, exchange: string, symbol: string, ca
   const columns = columnsOf(candles);
   return db.transaction(async (tx) => {
     const series = await lockSeries(tx, exchange, symbol);
-    const { rows } = await tx.query<{ inserted: number; written: number }>(UPSERT_CANDLES, [series, ...columns]);
-    const { inserted, written } = rows[0] ?? { inserted: 0, written: 0 };
+    const { inserted, written } = await writeRows(tx, 'ohlcv_candles', series, firstMs, lastMs, INSERT_CANDLES, UPSERT_CANDLES, columns);
     if (written > 0) await rollUpHours(tx, series, candles);
     await tx.query(CATALOGUE_CANDLES, [series, iso(firstMs), iso(lastMs), inserted]);
     return { received: candles.length, inserted, updated: written - inserted, firstMs, lastMs };
   });
+}
+
+/**
+ * Writes a batch: a plain INSERT when no stored row lies within the batch's time
+ * span (about twice as fast as ON CONFLICT), the upsert otherwise. The check is
+ * race-free because the caller holds the series lock.
+ */
+export async function writeRows(tx: Queryable, table: string, series: number, firstMs: number, lastMs: number, insertSql: string, upsertSql: string, columns: unknown[]): Promise<{ inserted: number; written: number }> {
+  const { rows: probe } = await tx.query<{ taken: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${table} WHERE series_id = $1 AND ts >= to_timestamp($2 / 1000.0) AND ts <= to_timestamp($3 / 1000.0)) AS taken`,
+    [series, firstMs, lastMs]);
+  if (!probe[0]?.taken) {
+    const { rowCount } = await tx.query(insertSql, [series, ...columns]);
+    return { inserted: rowCount, written: rowCount };
+  }
+  const { rows } = await tx.query<{ inserted: number; written: number }>(upsertSql, [series, ...columns]);
+  return rows[0] ?? { inserted: 0, written: 0 };
 }
 
 async function rollUpHours(tx: Queryable, series: number, candles: CandleInput[]): Promise<void> {

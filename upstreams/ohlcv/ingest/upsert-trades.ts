@@ -2,14 +2,18 @@
 // on (exchange, symbol, timestamp) and the symbol catalogue.
 import type { Db } from '../../common/db.ts';
 import { lockSeries } from '../db/series.ts';
-import { arrayLiteral, type UpsertResult } from './upsert-candles.ts';
+import { arrayLiteral, writeRows, type UpsertResult } from './upsert-candles.ts';
 import type { TradeInput } from './validate-trades.ts';
+
+const TRADE_ROWS = `
+  SELECT $1, to_timestamp(u.ms / 1000.0), u.price, u.volume, u.side, u.type
+  FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::text[], $6::text[]) AS u(ms, price, volume, side, type)`;
+
+const INSERT_TRADES = `INSERT INTO ohlcv_trades (series_id, ts, price, volume, side, type) ${TRADE_ROWS}`;
 
 const UPSERT_TRADES = `
 WITH up AS (
-  INSERT INTO ohlcv_trades AS t (series_id, ts, price, volume, side, type)
-  SELECT $1, to_timestamp(u.ms / 1000.0), u.price, u.volume, u.side, u.type
-  FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::text[], $6::text[]) AS u(ms, price, volume, side, type)
+  INSERT INTO ohlcv_trades AS t (series_id, ts, price, volume, side, type) ${TRADE_ROWS}
   ON CONFLICT (series_id, ts) DO UPDATE
     SET price = EXCLUDED.price, volume = EXCLUDED.volume, side = EXCLUDED.side, type = EXCLUDED.type
     WHERE (t.price, t.volume, t.side, t.type) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.volume, EXCLUDED.side, EXCLUDED.type)
@@ -36,8 +40,7 @@ export async function upsertTrades(db: Db, exchange: string, symbol: string, tra
   ];
   return db.transaction(async (tx) => {
     const series = await lockSeries(tx, exchange, symbol);
-    const { rows } = await tx.query<{ inserted: number; written: number }>(UPSERT_TRADES, [series, ...columns]);
-    const { inserted, written } = rows[0] ?? { inserted: 0, written: 0 };
+    const { inserted, written } = await writeRows(tx, 'ohlcv_trades', series, firstMs, lastMs, INSERT_TRADES, UPSERT_TRADES, columns);
     await tx.query(CATALOGUE_TRADES, [series, new Date(firstMs).toISOString(), new Date(lastMs).toISOString(), inserted]);
     return { received: trades.length, inserted, updated: written - inserted, firstMs, lastMs };
   });
