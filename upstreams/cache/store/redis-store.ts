@@ -77,8 +77,16 @@ export class RedisStore implements CacheStore {
   async subscribe(channel: string, listener: ChannelListener) {
     let set = this.#channels.get(channel);
     if (!set) {
-      this.#channels.set(channel, (set = new Set()));
-      await this.#subscriber.subscribe(channel);
+      const created = new Set<ChannelListener>();
+      set = created;
+      this.#channels.set(channel, created);
+      try {
+        await this.#subscriber.subscribe(channel);
+      } catch (error) {
+        // Forget the channel, or the next subscriber would skip the SUBSCRIBE.
+        if (created.size === 0 && this.#channels.get(channel) === created) this.#channels.delete(channel);
+        throw error;
+      }
     }
     set.add(listener);
     return async () => {
