@@ -79,6 +79,15 @@ describe('hot reload', () => {
     expect(gw.lifecycle.reload.lastError).toBeNull();
   });
 
+  it('does not reload for a write that changes nothing', async () => {
+    await writeFile(file, routes(stub));
+    // Absence of an event: give the (20 ms) debounce ample time, then also make a real change.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(gw.lifecycle.reload.count).toBe(0);
+    await writeFile(file, routes(stub, '  - { prefix: /changed, upstream: stub, auth: public }\n'));
+    await eventually(() => gw.lifecycle.reload.count === 1);
+  });
+
   it('reloads on demand (SIGHUP) even when the content did not change', async () => {
     const outcome = await reloader.reload('SIGHUP');
     expect(outcome.status).toBe('applied');
