@@ -30,7 +30,7 @@ routes:
   - { prefix: /small, upstream: stub, rewrite: "", auth: public, body_limit: 1kb }
   - { prefix: /big, upstream: stub, rewrite: "", auth: public, body_limit: 1mb }
 `,
-      settings: { maxHeaderBytes: 4096, headersTimeoutMs: 300, requestTimeoutMs: 600 },
+      settings: { maxHeaderBytes: 4096, headersTimeoutMs: 300, requestTimeoutMs: 2000 },
     });
   });
   afterEach(async () => {
