@@ -4,6 +4,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,12 +58,22 @@ routes:
 `,
   );
   gateway = await startProcess(fileURLToPath(new URL('../../../../gateway/main.ts', import.meta.url)), { ROUTES_FILE: routes, DATA_DIR: dir, JWT_SECRET_KEY: 'k'.repeat(40), ACCESS_LOG: 'false', HEALTH_CHECK_INTERVAL_SECONDS: '60' });
-  // startAll runs after the listening line: wait until both children report running.
-  const deadline = Date.now() + 20_000;
-  while (gateway.output.filter((line) => line.includes('"to":"running"')).length < 2) {
-    if (Date.now() > deadline) throw new Error(`children did not start:\n${gateway.output.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // startAll runs after the listening line: wait for both children's "running" log lines.
+  const started = gateway;
+  await new Promise<void>((resolve, reject) => {
+    const count = () => started.output.filter((line) => line.includes('"to":"running"')).length;
+    if (count() >= 2) return resolve();
+    const lines = createInterface({ input: started.child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`children did not start:\n${started.output.join('\n')}`)), 25_000);
+    // No lines.close(): it would pause the child's stdout for the helper's reader too.
+    const onLine = (line: string) => {
+      if (!line.includes('"to":"running"') || count() < 2) return;
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      resolve();
+    };
+    lines.on('line', onLine);
+  });
   children = childrenOf(gateway.child.pid!);
 }
 
