@@ -1,8 +1,10 @@
-// Writes a validated candle batch in one transaction: one multi-row upsert
+// Writes a validated candle batch in one transaction: one multi-row statement
 // (unnest of column arrays) under the symbol's row lock, then the hourly rollup
-// of the touched hours and the symbol catalogue. Re-sending identical rows changes nothing (idempotent).
+// of the touched hours and the symbol catalogue. Re-sending identical rows
+// changes nothing (idempotent).
 import type { Db, Queryable } from '../../common/db.ts';
 import { lockSeries } from '../db/series.ts';
+import { arrayLiteral, writeRows } from './write-rows.ts';
 import type { CandleInput } from './validate-candles.ts';
 
 export interface UpsertResult {
@@ -62,28 +64,11 @@ export async function upsertCandles(db: Db, exchange: string, symbol: string, ca
   const columns = columnsOf(candles);
   return db.transaction(async (tx) => {
     const series = await lockSeries(tx, exchange, symbol);
-    const { inserted, written } = await writeRows(tx, 'ohlcv_candles', series, firstMs, lastMs, INSERT_CANDLES, UPSERT_CANDLES, columns);
+    const { inserted, written } = await writeRows(tx, { table: 'ohlcv_candles', series, firstMs, lastMs, insertSql: INSERT_CANDLES, upsertSql: UPSERT_CANDLES, columns });
     if (written > 0) await rollUpHours(tx, series, candles);
     await tx.query(CATALOGUE_CANDLES, [series, iso(firstMs), iso(lastMs), inserted]);
     return { received: candles.length, inserted, updated: written - inserted, firstMs, lastMs };
   });
-}
-
-/**
- * Writes a batch: a plain INSERT when no stored row lies within the batch's time
- * span (about twice as fast as ON CONFLICT), the upsert otherwise. The check is
- * race-free because the caller holds the series lock.
- */
-export async function writeRows(tx: Queryable, table: string, series: number, firstMs: number, lastMs: number, insertSql: string, upsertSql: string, columns: unknown[]): Promise<{ inserted: number; written: number }> {
-  const { rows: probe } = await tx.query<{ taken: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${table} WHERE series_id = $1 AND ts >= to_timestamp($2 / 1000.0) AND ts <= to_timestamp($3 / 1000.0)) AS taken`,
-    [series, firstMs, lastMs]);
-  if (!probe[0]?.taken) {
-    const { rowCount } = await tx.query(insertSql, [series, ...columns]);
-    return { inserted: rowCount, written: rowCount };
-  }
-  const { rows } = await tx.query<{ inserted: number; written: number }>(upsertSql, [series, ...columns]);
-  return rows[0] ?? { inserted: 0, written: 0 };
 }
 
 async function rollUpHours(tx: Queryable, series: number, candles: CandleInput[]): Promise<void> {
@@ -106,11 +91,6 @@ function columnsOf(candles: CandleInput[]): string[] {
     ms[i] = c.ts; open[i] = c.open; high[i] = c.high; low[i] = c.low; close[i] = c.close; volume[i] = c.volume;
   }
   return [ms, open, high, low, close, volume].map(arrayLiteral);
-}
-
-/** `{1,2.5,...}`; the values are finite numbers (validated), so no quoting is needed. */
-export function arrayLiteral(values: number[]): string {
-  return `{${values.join(',')}}`;
 }
 
 function iso(ms: number): string {

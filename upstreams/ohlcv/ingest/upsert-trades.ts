@@ -2,7 +2,8 @@
 // on (exchange, symbol, timestamp) and the symbol catalogue.
 import type { Db } from '../../common/db.ts';
 import { lockSeries } from '../db/series.ts';
-import { arrayLiteral, writeRows, type UpsertResult } from './upsert-candles.ts';
+import type { UpsertResult } from './upsert-candles.ts';
+import { arrayLiteral, writeRows } from './write-rows.ts';
 import type { TradeInput } from './validate-trades.ts';
 
 const TRADE_ROWS = `
@@ -40,7 +41,7 @@ export async function upsertTrades(db: Db, exchange: string, symbol: string, tra
   ];
   return db.transaction(async (tx) => {
     const series = await lockSeries(tx, exchange, symbol);
-    const { inserted, written } = await writeRows(tx, 'ohlcv_trades', series, firstMs, lastMs, INSERT_TRADES, UPSERT_TRADES, columns);
+    const { inserted, written } = await writeRows(tx, { table: 'ohlcv_trades', series, firstMs, lastMs, insertSql: INSERT_TRADES, upsertSql: UPSERT_TRADES, columns });
     await tx.query(CATALOGUE_TRADES, [series, new Date(firstMs).toISOString(), new Date(lastMs).toISOString(), inserted]);
     return { received: trades.length, inserted, updated: written - inserted, firstMs, lastMs };
   });
