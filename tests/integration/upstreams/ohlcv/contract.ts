@@ -166,6 +166,8 @@ export function describeOhlcvContract(store: string, openDb: () => Promise<{ db:
         ['a malformed time', '/candles/kraken/BTC/USDC/1h/range?start_time=yesterday&end_time=2024-02-01T00:00:00Z', /start_time/],
         ['an impossible date', '/trades/kraken/BTC/USDC/range?start_time=2023-02-29T00:00:00Z&end_time=2024-02-01T00:00:00Z', /start_time/],
         ['a missing range bound', '/candles/kraken/BTC/USDC/1h/range?start_time=2024-02-01T00:00:00Z', /end_time/],
+        ['a malformed exchange', '/candles/kr%20aken/BTC/USDC/1h', /exchange/],
+        ['a malformed symbol', '/trades/kraken/BTC%20USDC', /symbol/],
       ])('%s', async (_case, url, pattern) => {
         const response = await get(url);
         expect(response.statusCode).toBe(422);
