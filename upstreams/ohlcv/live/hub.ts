@@ -77,12 +77,24 @@ export class LiveHub {
 
   /** Sends JSON unless the socket's unsent backlog is past the limit, which closes it (1013). */
   send(socket: WebSocket, message: unknown): void {
+    this.#sendText(socket, JSON.stringify(message));
+  }
+
+  /** Sends one message to every subscriber of a key, serialised once. */
+  broadcast(exchange: string, symbol: string, timeframe: Timeframe, message: unknown): void {
+    const sockets = this.subscribers(exchange, symbol, timeframe);
+    if (sockets.length === 0) return;
+    const text = JSON.stringify(message);
+    for (const socket of sockets) this.#sendText(socket, text);
+  }
+
+  #sendText(socket: WebSocket, text: string): void {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > this.#maxBuffered) {
       this.removeSocket(socket);
       socket.close(1013, 'client too slow: send backlog over limit');
       return;
     }
-    socket.send(JSON.stringify(message));
+    socket.send(text);
   }
 }

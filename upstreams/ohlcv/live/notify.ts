@@ -39,7 +39,7 @@ async function pushUpdates(db: Queryable, hub: LiveHub, exchange: string, symbol
       const message = update(exchange, symbol, timeframe, {
         timestamp: new Date(row.ts).toISOString(), open: row.open, high: row.high, low: row.low, close: row.close, volume: row.vol, is_final: row.is_final === true,
       });
-      for (const socket of hub.subscribers(exchange, symbol, timeframe)) hub.send(socket, message);
+      hub.broadcast(exchange, symbol, timeframe, message);
     }
   }
 }

@@ -51,4 +51,17 @@ describe('LiveHub', () => {
     expect(hub.subscriptionCount()).toBe(0);
     expect(fast.sent).toHaveLength(1);
   });
+
+  it('broadcasts one serialised message to every subscriber of a key, skipping slow sockets', () => {
+    const hub = new LiveHub({ maxBufferedBytes: 1000 });
+    const slow = fakeSocket(5000), fast = fakeSocket(), other = fakeSocket();
+    hub.subscribe(slow.ws, 'kraken', 'BTC/USDC', '1m');
+    hub.subscribe(fast.ws, 'kraken', 'BTC/USDC', '1m');
+    hub.subscribe(other.ws, 'kraken', 'BTC/USDC', '5m');
+    hub.broadcast('kraken', 'BTC/USDC', '1m', { type: 'ohlcv_update' });
+    expect(fast.sent).toEqual(['{"type":"ohlcv_update"}']);
+    expect(other.sent).toEqual([]);
+    expect(slow.socket.closed?.[0]).toBe(1013);
+    expect(hub.subscribers('kraken', 'BTC/USDC', '1m')).toHaveLength(1);
+  });
 });
