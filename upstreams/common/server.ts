@@ -51,6 +51,17 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     }
   });
 
+  // A refused upgrade (401 from the hook above, 404...) is answered on the raw
+  // socket, which Node's HTTP server no longer tracks once 'upgrade' fired: end it
+  // when the answer is out, or a client that never hangs up keeps it (and
+  // app.close()) open forever. Successful upgrades answer 101 and are left alone.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.headers.upgrade !== undefined) void reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.headers.upgrade !== undefined && reply.statusCode !== 101) request.raw.socket?.end();
+  });
+
   app.setNotFoundHandler((_request, reply) => {
     void reply.code(404).send({ detail: 'Not Found' });
   });

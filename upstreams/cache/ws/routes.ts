@@ -32,12 +32,7 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
   const { deps, hub, logger } = options;
   const keepalive = new Keepalive(deps.settings.pingIntervalMs);
   app.addHook('onClose', async () => keepalive.stop());
-  // An upgrade refused with an HTTP answer (401 from the assertion hook, which
-  // runs before the plugin's own hook and so skips its cleanup) must not leave
-  // the raw socket open: the client would hang and so would server shutdown.
-  app.addHook('onResponse', async (request) => {
-    if (request.headers.upgrade?.toLowerCase() === 'websocket') request.raw.socket?.destroy();
-  });
+  // Refused upgrades (401 from the assertion hook) are closed by createUpstreamApp.
   // maxPayload: ws closes a socket sending a bigger frame with 1009 (Message Too Big).
   await app.register(fastifyWebsocket, { options: { maxPayload: deps.settings.maxMessageBytes } });
 

@@ -7,15 +7,7 @@ import type { LiveHub } from './hub.ts';
 import { ProtocolError, confirmation, errorMessage, parseClientMessage } from './protocol.ts';
 
 export function registerLiveRoutes(app: FastifyInstance, hub: LiveHub, maxSubscriptions: number): void {
-  // A refused upgrade (401, 404...) is answered on the raw socket, which the
-  // http server no longer tracks or closes: end it once the answer is out, or a
-  // client that never hangs up keeps it (and app.close()) open forever.
-  app.addHook('onSend', async (request, reply) => {
-    if (request.headers.upgrade !== undefined) void reply.header('connection', 'close');
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.headers.upgrade !== undefined && reply.statusCode !== 101) request.raw.socket.end();
-  });
+  // Refused upgrades (401 from the assertion hook, 404...) are closed by createUpstreamApp.
   app.get('/ws/ohlcv', { websocket: true }, (socket: WebSocket) => {
     // Attach the error handler first: a reset socket must not crash the process.
     socket.on('error', () => hub.removeSocket(socket));
