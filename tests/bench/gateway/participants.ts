@@ -14,6 +14,8 @@ import { mintBenchToken } from './token.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '..', '..', '..');
+/** Which tree's gateway/main.ts the gateway rows run: BENCH_GATEWAY_ROOT compares a candidate change (A/B). */
+const GATEWAY_ROOT = resolve(process.env.BENCH_GATEWAY_ROOT || REPO_ROOT);
 
 /** One row of the table: where to send requests and with which headers. */
 export interface Target {
@@ -114,7 +116,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     const gateway = await startListeningProcess({
       name: 'gateway',
       command: process.execPath,
-      args: [...flags, join(REPO_ROOT, 'gateway', 'main.ts')],
+      args: [...flags, join(GATEWAY_ROOT, 'gateway', 'main.ts')],
       env: gatewayEnv(true),
       logFile: gatewayLogFile,
       timeoutMs: 30_000,
@@ -126,7 +128,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     const quiet = await startListeningProcess({
       name: 'gateway-quiet',
       command: process.execPath,
-      args: [...flags, join(REPO_ROOT, 'gateway', 'main.ts')],
+      args: [...flags, join(GATEWAY_ROOT, 'gateway', 'main.ts')],
       env: gatewayEnv(false),
       logFile: join(logs, 'gateway-quiet.log'),
       timeoutMs: 30_000,
