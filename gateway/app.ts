@@ -15,7 +15,7 @@ import { createContext, type LocalRoute, type RequestContext, type Stage } from 
 import { errors, toGatewayError } from './pipeline/errors.ts';
 import { LocalRouter } from './pipeline/local-router.ts';
 import { buildRouteTable, type RouteTable } from './pipeline/route-table.ts';
-import { runStages } from './pipeline/run-stages.ts';
+import { runStages, type StagesResult } from './pipeline/run-stages.ts';
 import { enforceAuthPolicy } from './pipeline/stages/auth-policy.ts';
 import { limitBody } from './pipeline/stages/body-limit.ts';
 import { normalisePath } from './pipeline/stages/normalise-path.ts';
@@ -112,8 +112,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (active === 0 && sockets.size === 0) for (const wake of settledWaiters.splice(0)) wake();
   }
 
-  /** Entry: request id, path, then a local handler or the matched route's stage list. */
-  async function dispatch(ctx: RequestContext): Promise<void> {
+  /** Entry: request id, path, then a local handler or the matched route's stage list (sync until a stage is async). */
+  function dispatch(ctx: RequestContext): StagesResult {
     assignRequestId(ctx);
     normalisePath(ctx);
     const method = ctx.req.method ?? 'GET';
@@ -122,17 +122,28 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (ctx.isUpgrade) throw errors.webSocketNotAllowed();
       ctx.local = localMatch.route;
       ctx.params = localMatch.params;
-      await runStages(localStages.get(localMatch.route)!, ctx);
-      return;
+      return runStages(localStages.get(localMatch.route)!, ctx);
     }
     if (localMatch?.kind === 'method') throw errors.methodNotAllowed(localMatch.allow);
     const route = table.match(ctx.path);
     if (!route) throw errors.notFound();
     ctx.route = route.config;
-    await runStages(ctx.isUpgrade ? route.ws : route.http, ctx);
+    return runStages(ctx.isUpgrade ? route.ws : route.http, ctx);
   }
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Runs dispatch; any throw or rejection becomes the error answer. */
+  function dispatchSafely(ctx: RequestContext, onError: (error: unknown) => void): void {
+    let result: StagesResult;
+    try {
+      result = dispatch(ctx);
+    } catch (error) {
+      onError(error);
+      return;
+    }
+    if (result !== undefined && result !== 'halt') result.then(undefined, onError);
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const ctx = createContext(req, res, null, null);
     active++;
     if (lifecycle.draining) res.setHeader('connection', 'close');
@@ -142,13 +153,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       access(ctx);
       onSettled();
     });
-    try {
-      await dispatch(ctx);
-    } catch (error) {
+    dispatchSafely(ctx, (error) => {
       const failure = toGatewayError(error);
       if (failure.status >= 500) logger.error({ err: error, request_id: ctx.requestId }, 'request failed');
       sendError(ctx, failure);
-    }
+    });
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -165,7 +174,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       access(ctx);
       return;
     }
-    dispatch(ctx).catch((error: unknown) => {
+    dispatchSafely(ctx, (error) => {
       const failure = toGatewayError(error);
       if (failure.status >= 500) logger.error({ err: error, request_id: ctx.requestId }, 'upgrade failed');
       sendError(ctx, failure);
@@ -173,7 +182,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  server.on('request', (req, res) => void onRequest(req, res));
+  server.on('request', onRequest);
   server.on('upgrade', onUpgrade);
 
   return {

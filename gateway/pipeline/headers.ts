@@ -4,10 +4,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BlockList } from 'node:net';
 
-/** Hop-by-hop (RFC 9110 §7.6.1) plus headers that make no sense past the gateway. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade', 'expect']);
-/** Identity headers only the gateway may set. */
-const RESERVED_PREFIXES = ['x-user-', 'x-auth-', 'x-gateway-'];
+/** Hop-by-hop (RFC 9110 §7.6.1), headers that make no sense past the gateway, and Forwarded (rebuilt as X-Forwarded-*). */
+const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade', 'expect', 'forwarded']);
+/** The usual Connection values nominate nothing we keep anyway: skip parsing them. */
+const PLAIN_CONNECTION = /^\s*(keep-alive|close|upgrade)\s*$/i;
 /** Framing headers a Connection token must not remove (request smuggling / lost bodies). */
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'host']);
 
@@ -16,41 +16,66 @@ export interface StripOptions {
   forwardAuthorization: boolean;
 }
 
-/** Removes client-sent identity, hop-by-hop and Connection-nominated headers, in place. */
-export function stripClientHeaders(headers: IncomingHttpHeaders, options: StripOptions): void {
-  const nominated = typeof headers.connection === 'string' ? headers.connection.split(',') : [];
-  for (const token of nominated) {
-    const name = token.trim().toLowerCase();
-    if (name && !FRAMING.has(name) && !(options.isUpgrade && name === 'upgrade')) delete headers[name];
+/** Identity headers only the gateway may set: x-user-*, x-auth-*, x-gateway-*. */
+function isReserved(name: string): boolean {
+  // Cheap first test: every reserved name starts with "x-".
+  return name.charCodeAt(0) === 120 && name.charCodeAt(1) === 45 && (name.startsWith('x-user-') || name.startsWith('x-auth-') || name.startsWith('x-gateway-'));
+}
+
+/**
+ * The client's headers minus identity, hop-by-hop and Connection-nominated ones,
+ * as a new object: deleting from Node's headers object would turn it into a slow
+ * dictionary-mode object that every later copy (http-proxy-3, ClientRequest) pays for.
+ */
+export function stripClientHeaders(headers: IncomingHttpHeaders, options: StripOptions): IncomingHttpHeaders {
+  let nominated: Set<string> | null = null;
+  const connection = headers.connection;
+  if (typeof connection === 'string' && !PLAIN_CONNECTION.test(connection)) {
+    nominated = new Set();
+    for (const token of connection.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name && !FRAMING.has(name) && !(options.isUpgrade && name === 'upgrade')) nominated.add(name);
+    }
   }
-  for (const name of Object.keys(headers)) {
-    if (HOP_BY_HOP.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))) delete headers[name];
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (DROPPED.has(name) || isReserved(name) || nominated?.has(name)) continue;
+    if (name === 'authorization' && !options.forwardAuthorization) continue;
+    out[name] = headers[name] as string;
   }
-  if (!options.forwardAuthorization) delete headers.authorization;
   if (options.isUpgrade) {
     // The upgrade handshake itself is the one hop-by-hop exchange we relay.
-    headers.connection = 'Upgrade';
-    headers.upgrade = 'websocket';
+    out.connection = 'Upgrade';
+    out.upgrade = 'websocket';
   }
+  return out;
 }
 
 export interface ForwardedInput {
   peer: string;
-  trusted: BlockList;
+  /** null when no proxy is trusted (skips the lookup). */
+  trusted: BlockList | null;
   encrypted: boolean;
+  /** The client's headers, where a trusted proxy's X-Forwarded-* come from. */
+  client: IncomingHttpHeaders;
 }
 
-/** Sets X-Forwarded-For/-Proto/-Host: appended to when the peer is a trusted proxy, rebuilt otherwise. */
-export function setForwardedHeaders(headers: IncomingHttpHeaders, { peer, trusted, encrypted }: ForwardedInput): void {
+/** Sets X-Forwarded-For/-Proto/-Host on headers: appended to when the peer is a trusted proxy, rebuilt otherwise. */
+export function setForwardedHeaders(headers: IncomingHttpHeaders, { peer, trusted, encrypted, client }: ForwardedInput): void {
   const address = peer.startsWith('::ffff:') ? peer.slice(7) : peer;
-  const isTrusted = address !== '' && trusted.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+  const isTrusted = trusted !== null && address !== '' && trusted.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+  if (!isTrusted) {
+    headers['x-forwarded-for'] = address;
+    headers['x-forwarded-proto'] = encrypted ? 'https' : 'http';
+    headers['x-forwarded-host'] = client.host ?? '';
+    return;
+  }
   const given = (name: string) => {
-    const value = headers[name];
+    const value = client[name];
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
   };
-  const priorFor = isTrusted ? given('x-forwarded-for') : null;
+  const priorFor = given('x-forwarded-for');
   headers['x-forwarded-for'] = priorFor ? `${priorFor}, ${address}` : address;
-  headers['x-forwarded-proto'] = (isTrusted && given('x-forwarded-proto')) || (encrypted ? 'https' : 'http');
-  headers['x-forwarded-host'] = (isTrusted && given('x-forwarded-host')) || headers.host || '';
-  delete headers.forwarded;
+  headers['x-forwarded-proto'] = given('x-forwarded-proto') ?? (encrypted ? 'https' : 'http');
+  headers['x-forwarded-host'] = given('x-forwarded-host') ?? client.host ?? '';
 }

@@ -12,6 +12,8 @@ export type LocalMatch = { kind: 'route'; route: LocalRoute; params: Record<stri
 
 export class LocalRouter {
   #routes: CompiledLocal[] = [];
+  /** Routes by segment count: a request only looks at patterns of its own length. */
+  #byLength = new Map<number, CompiledLocal[]>();
 
   constructor(routes: readonly LocalRoute[] = []) {
     this.add(routes);
@@ -25,6 +27,12 @@ export class LocalRouter {
     }
     // Static segments beat :params ("/services/logs" before "/services/:name").
     this.#routes.sort((a, b) => a.segments.filter((s) => s.startsWith(':')).length - b.segments.filter((s) => s.startsWith(':')).length);
+    this.#byLength.clear();
+    for (const compiled of this.#routes) {
+      const list = this.#byLength.get(compiled.segments.length) ?? [];
+      list.push(compiled);
+      this.#byLength.set(compiled.segments.length, list);
+    }
   }
 
   get size(): number {
@@ -32,10 +40,13 @@ export class LocalRouter {
   }
 
   match(method: string, path: string): LocalMatch {
-    if (this.#routes.length === 0) return null;
+    let count = 0;
+    for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47 /* "/" */) count++;
+    const candidates = this.#byLength.get(count);
+    if (candidates === undefined) return null;
     const parts = path.split('/').slice(1);
     const allow: string[] = [];
-    for (const { route, segments } of this.#routes) {
+    for (const { route, segments } of candidates) {
       const params = matchSegments(segments, parts);
       if (!params) continue;
       if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { kind: 'route', route, params };

@@ -4,6 +4,10 @@
 
 export type NormalisedPath = { ok: true; path: string; query: string } | { ok: false; reason: string };
 
+/** A path made only of characters that need neither decoding nor re-encoding. */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
+
 /** Characters RFC 3986 allows unescaped in a path segment besides unreserved ones. */
 const SEGMENT_KEEP = /%(3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi;
 
@@ -20,6 +24,8 @@ export function normaliseRequestPath(rawUrl: string): NormalisedPath {
   const mark = target.indexOf('?');
   const rawPath = mark === -1 ? target : target.slice(0, mark);
   const query = mark === -1 ? '' : target.slice(mark + 1);
+  // Fast path: nothing encoded, no dot segments, no empty segments — already normal.
+  if (PLAIN_PATH.test(rawPath) && !rawPath.includes('//') && !DOT_SEGMENT.test(rawPath)) return { ok: true, path: rawPath, query };
   if (rawPath.includes('\\')) return { ok: false, reason: 'backslash' };
   const segments = rawPath.split('/');
   const decoded: string[] = [];
@@ -47,6 +53,7 @@ export function normaliseRequestPath(rawUrl: string): NormalisedPath {
 
 /** Re-encodes a normalised (decoded) path for the upstream request line. */
 export function encodePath(path: string): string {
+  if (PLAIN_PATH.test(path)) return path;
   return path
     .split('/')
     .map((segment) => encodeURIComponent(segment).replace(SEGMENT_KEEP, (s) => decodeURIComponent(s)))

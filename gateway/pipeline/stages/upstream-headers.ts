@@ -10,19 +10,25 @@ import type { RequestContext, Stage } from '../context.ts';
 import { setForwardedHeaders, stripClientHeaders } from '../headers.ts';
 import { encodePath, rewritePath } from '../paths.ts';
 
-export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trusted: BlockList): Stage {
+export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trustedProxies: BlockList): Stage {
   const { prefix, rewrite, forwardAuthorization, upstream } = route;
-  return async function rewriteForUpstream(ctx: RequestContext): Promise<void> {
+  // No trusted proxies (the default): skip the per-request address lookup.
+  const trusted = trustedProxies.rules.length > 0 ? trustedProxies : null;
+  return function rewriteForUpstream(ctx: RequestContext): void | Promise<void> {
     const { req } = ctx;
     const path = encodePath(rewritePath(ctx.path, prefix, rewrite));
-    const headers = req.headers;
+    const client = req.headers;
     // An upgrade's ?token= and "bearer, <token>" subprotocol are for the gateway only.
-    const query = ctx.isUpgrade ? stripUpgradeCredentials(ctx.query, headers) : ctx.query;
+    const query = ctx.isUpgrade ? stripUpgradeCredentials(ctx.query, client) : ctx.query;
     ctx.forwardUrl = query ? `${path}?${query}` : path;
     req.url = ctx.forwardUrl;
-    stripClientHeaders(headers, { isUpgrade: ctx.isUpgrade, forwardAuthorization });
-    setForwardedHeaders(headers, { peer: ctx.clientAddress, trusted, encrypted: Boolean((req.socket as TLSSocket).encrypted) });
+    // A new object replaces req.headers (http-proxy-3 copies req.headers upstream).
+    const headers = stripClientHeaders(client, { isUpgrade: ctx.isUpgrade, forwardAuthorization });
+    setForwardedHeaders(headers, { peer: ctx.clientAddress, trusted, encrypted: Boolean((req.socket as TLSSocket).encrypted), client });
     headers['x-request-id'] = ctx.requestId;
-    if (ctx.user) Object.assign(headers, await auth.identityHeaders(ctx.user, upstream));
+    req.headers = headers;
+    // Identity headers are async (signing); anonymous requests stay synchronous.
+    if (ctx.user) return auth.identityHeaders(ctx.user, upstream).then((identity) => void Object.assign(headers, identity));
+    return undefined;
   };
 }
