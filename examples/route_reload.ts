@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
 import { fetchJson, waitFor } from './lib/client.ts';
 
@@ -41,13 +42,16 @@ async function main(): Promise<void> {
     const broken = parseDocument(original);
     broken.addIn(['routes'], broken.createNode({ prefix: `/examples/broken-${id}`, upstream: 'no-such-upstream' }));
     const invalid = broken.toString();
-    const failuresBefore = await reloadFailures();
+    const failuresBefore = (await reloadStats()).failures;
     await writeFile(ROUTES_FILE, invalid);
     const check = spawnSync(process.execPath, ['gateway/cli/check.ts', ROUTES_FILE], { encoding: 'utf8' });
     assert.equal(check.status, 1, check.stdout);
     assert.match(check.stdout, new RegExp(`${ROUTES_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: routes\\[\\d+\\]\\.upstream: unknown upstream "no-such-upstream"`));
     console.log(`check refuses the invalid file:\n  ${check.stdout.split('\n')[0]}`);
-    await waitForRefusal(failuresBefore);
+    const refused = await waitForRefusal(failuresBefore);
+    // Public health names where the problem is (never the values found there).
+    assert.match(refused.last_error ?? '', new RegExp(`${basename(ROUTES_FILE).replace('.', '\\.')}:\\d+:\\d+: routes\\[\\d+\\]\\.upstream`));
+    console.log(`/health/monitor reports: ${refused.last_error}`);
     assert.equal(await status(`${prefix}/hello`), 200, 'the old route must still be served after a refused reload');
     assert.equal(await status(`/examples/broken-${id}/x`), 404);
     console.log('the gateway refused it and still serves the old routes');
@@ -59,19 +63,18 @@ async function main(): Promise<void> {
   console.log('restored the original routes.yaml');
 }
 
-/** Refused reloads so far, from /health/monitor (null when the health endpoints are not there). */
-async function reloadFailures(): Promise<number | null> {
-  const monitor = await fetchJson<{ reload?: { failures?: number } } | null>('/health/monitor');
-  return monitor.status === 200 ? (monitor.body?.reload?.failures ?? null) : null;
+interface ReloadStats { failures: number; last_error: string | null }
+
+/** Reload stats as ops see them in /health/monitor. */
+async function reloadStats(): Promise<ReloadStats> {
+  const monitor = await fetchJson<{ reload: ReloadStats }>('/health/monitor');
+  assert.equal(monitor.status, 200, 'GET /health/monitor');
+  return monitor.body.reload;
 }
 
-async function waitForRefusal(before: number | null): Promise<void> {
-  if (before === null) {
-    // No monitor to ask: give the file watcher a moment.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    return;
-  }
-  await waitFor('the gateway to refuse the invalid file', async () => ((await reloadFailures()) ?? 0) > before);
+async function waitForRefusal(before: number): Promise<ReloadStats> {
+  await waitFor('the gateway to refuse the invalid file', async () => (await reloadStats()).failures > before);
+  return reloadStats();
 }
 
 main().catch((error: unknown) => {

@@ -91,7 +91,7 @@ const reloader = new ConfigReloader({
     config = next;
     for (const hook of onConfigApplied) await hook(next);
   },
-  onReloaded: (error) => lifecycle.recordReload(error),
+  onReloaded: (error, _config, locations) => lifecycle.recordReload(error, locations),
 });
 await reloader.prime();
 reloader.start();

@@ -1,6 +1,15 @@
 // Problems found in a routes file: collected (never thrown one at a time, so
 // `check` can print them all) and formatted as `file:line:col: path: message`.
+import { basename } from 'node:path';
 import type { ConfigProblem } from './types.ts';
+
+/**
+ * Where a problem is, without what was found there: safe for public endpoints,
+ * since a message may echo a value interpolated from a secret variable.
+ */
+export function locateProblem(problem: ConfigProblem): string {
+  return `${basename(problem.file)}:${problem.line}:${problem.column}: ${problem.path}`;
+}
 
 export function formatProblem(problem: ConfigProblem): string {
   return `${problem.file}:${problem.line}:${problem.column}: ${problem.path}: ${problem.message}`;

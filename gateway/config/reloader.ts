@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfigFile } from './load.ts';
-import { formatProblems } from './problems.ts';
+import { formatProblems, locateProblem } from './problems.ts';
 import type { ConfigProblem, GatewayConfig } from './types.ts';
 
 export interface ReloaderOptions {
@@ -19,7 +19,8 @@ export interface ReloaderOptions {
   /** Applies a valid config (swap route table, sync registry, supervisor...). May throw: treated as a refusal. */
   apply: (config: GatewayConfig) => void | Promise<void>;
   /** Every attempt's outcome: null after a good reload, the problem text after a refusal. */
-  onReloaded: (error: string | null, config: GatewayConfig | null) => void;
+  /** `locations` name each problem without its message (see locateProblem). */
+  onReloaded: (error: string | null, config: GatewayConfig | null, locations?: string[]) => void;
 }
 
 export type ReloadOutcome = { status: 'applied'; config: GatewayConfig } | { status: 'unchanged' } | { status: 'refused'; problems: ConfigProblem[]; text: string };
@@ -84,7 +85,7 @@ export class ConfigReloader {
       const text = formatProblems(result.problems);
       logger.error({ reason, problems: result.problems.length, errors: text }, 'routes file refused; keeping the running config');
       this.#lastHash = hash;
-      this.#options.onReloaded(text, null);
+      this.#options.onReloaded(text, null, result.problems.map(locateProblem));
       return { status: 'refused', problems: result.problems, text };
     }
     try {
@@ -92,7 +93,7 @@ export class ConfigReloader {
     } catch (error) {
       const text = `${this.#file}: could not apply: ${(error as Error).message}`;
       logger.error({ err: error, reason }, 'routes file could not be applied; keeping the running config');
-      this.#options.onReloaded(text, null);
+      this.#options.onReloaded(text, null, [`${basename(this.#file)}: could not be applied`]);
       return { status: 'refused', problems: [], text };
     }
     this.#lastHash = hash;

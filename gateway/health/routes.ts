@@ -136,7 +136,13 @@ export function createHealthRoutes(options: HealthRoutesOptions): LocalRoute[] {
           restart_counts: restartCounts(),
           recovery_actions: monitor.guard.history(),
           last_result: monitor.lastResult(),
-          reload: { ...lifecycle.reload, lastError: lifecycle.reload.lastError === null ? null : 'the last reload was refused (see the gateway log)' },
+          // Locations only: problem messages can echo interpolated secrets; the full text is in the gateway log.
+          reload: {
+            count: lifecycle.reload.count,
+            failures: lifecycle.reload.failures,
+            last_at: lifecycle.reload.lastAt,
+            last_error: lifecycle.reload.lastError === null ? null : `routes file refused (${lifecycle.reload.lastErrorLocations.join('; ')}); full problems in the gateway log`,
+          },
           metrics: metrics(),
         },
       }),

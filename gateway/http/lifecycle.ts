@@ -8,13 +8,15 @@ export interface ReloadStats {
   lastAt: string | null;
   /** Problems of the last refused file, as `check` prints them; null after a good reload. */
   lastError: string | null;
+  /** Where those problems are (file:line:col: path), without values: what public health shows. */
+  lastErrorLocations: string[];
 }
 
 export class GatewayLifecycle extends EventEmitter<{ drain: [] }> {
   readonly startedAt = Date.now();
   draining = false;
   configValid = true;
-  readonly reload: ReloadStats = { count: 0, failures: 0, lastAt: null, lastError: null };
+  readonly reload: ReloadStats = { count: 0, failures: 0, lastAt: null, lastError: null, lastErrorLocations: [] };
 
   /** First step of shutdown: /health/check turns 503 from here on. */
   beginDrain(): void {
@@ -23,14 +25,16 @@ export class GatewayLifecycle extends EventEmitter<{ drain: [] }> {
     this.emit('drain');
   }
 
-  recordReload(error: string | null): void {
+  recordReload(error: string | null, locations: string[] = []): void {
     this.reload.lastAt = new Date().toISOString();
     if (error === null) {
       this.reload.count++;
       this.reload.lastError = null;
+      this.reload.lastErrorLocations = [];
     } else {
       this.reload.failures++;
       this.reload.lastError = error;
+      this.reload.lastErrorLocations = locations;
     }
   }
 

@@ -1,6 +1,6 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigReloader } from '../../../../gateway/config/reloader.ts';
 import { createGatewayLogger } from '../../../../gateway/logging/logger.ts';
@@ -36,7 +36,7 @@ describe('hot reload', () => {
         syncStaticUpstreams(gw.registry, next, current);
         current = next;
       },
-      onReloaded: (error) => gw.lifecycle.recordReload(error),
+      onReloaded: (error, _config, locations) => gw.lifecycle.recordReload(error, locations),
     });
     await reloader.prime();
     reloader.start();
@@ -71,6 +71,7 @@ describe('hot reload', () => {
     await writeFile(file, routes(stub, '  - { prefix: /bad, upstream: nope }\n'));
     await eventually(() => gw.lifecycle.reload.failures === 1);
     expect(gw.lifecycle.reload.lastError).toBe(`${file}:5:31: routes[1].upstream: unknown upstream "nope" (expected one of: stub)`);
+    expect(gw.lifecycle.reload.lastErrorLocations).toEqual([`${basename(file)}:5:31: routes[1].upstream`]);
     expect(await status('/old/x')).toBe(200);
     expect(await status('/bad/x')).toBe(404);
     // Fixing the file clears the error.

@@ -114,17 +114,18 @@ describe('health routes', () => {
 
   it('GET /health/monitor shows schedule, counters, restart counts and reload stats', async () => {
     await setup();
-    lifecycle.recordReload('routes.yaml:3:1 bad /tmp/secret/path');
+    lifecycle.recordReload('/tmp/secret/path/routes.yaml:3:1: routes[0].body_limit: got "hunter2"', ['routes.yaml:3:1: routes[0].body_limit']);
     await monitor.runCycle();
     const body = (await call('GET', '/health/monitor')).body as Record<string, unknown>;
     expect(body).toMatchObject({
       services: { orm: { healthy: true, consecutive_failures: 0 } },
       restart_counts: { orm: { restarts: 0, auto_restarts_last_hour: 0 } },
       recovery_actions: [],
-      reload: { count: 0, failures: 1 },
+      reload: { count: 0, failures: 1, last_error: 'routes file refused (routes.yaml:3:1: routes[0].body_limit); full problems in the gateway log' },
       last_result: { overall_status: 'healthy' },
     });
     expect(JSON.stringify(body)).not.toContain('/tmp/secret');
+    expect(JSON.stringify(body)).not.toContain('hunter2');
   });
 
   it('GET /health/live always answers 200', async () => {
