@@ -45,7 +45,8 @@ export async function main(args: string[]): Promise<number> {
     const gatewayPeak = peak.gateway?.small?.rps;
     let half: HalfLoadResults | null = null;
     if (gatewayPeak) {
-      const names = new Set(['direct', 'nginx', 'gateway', 'gateway+JWT']);
+      // The bare node:http proxy shows which part of the added latency any Node proxy pays here.
+      const names = new Set(['direct', 'nginx', 'node:http bare proxy', 'gateway', 'gateway+JWT']);
       plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each)`);
       half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan);
     }

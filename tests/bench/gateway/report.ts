@@ -86,11 +86,11 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
   }
   if (half) {
     const direct = half.rows.direct?.p99Ms ?? Number.NaN;
-    for (const name of ['gateway', 'gateway+JWT', 'nginx']) {
+    for (const name of ['gateway', 'gateway+JWT', 'nginx', 'node:http bare proxy']) {
       const row = half.rows[name];
       if (!row || row.errors > 0) continue;
       const added = row.p99Ms - direct;
-      const isGoal = name !== 'nginx';
+      const isGoal = name.startsWith('gateway');
       ratios.push({
         name: `added p99 at ${formatRate(half.targetRps)} req/s (½ gateway peak), ${name} − direct`,
         value: added,
