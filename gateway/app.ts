@@ -22,7 +22,7 @@ import { normalisePath } from './pipeline/stages/normalise-path.ts';
 import { assignRequestId } from './pipeline/stages/request-id.ts';
 import { ProxyEngine } from './proxy/engine.ts';
 import { closeSocket } from './proxy/ws-close.ts';
-import type { UpstreamRegistry } from './upstreams/registry.ts';
+import type { UpstreamRegistry } from './registry/upstream-registry.ts';
 
 export interface GatewayOptions {
   settings: GatewaySettings;

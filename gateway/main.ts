@@ -23,7 +23,7 @@ import { createGatewayLogger } from './logging/logger.ts';
 import type { LocalRoute } from './pipeline/context.ts';
 import { syncStaticUpstreams } from './proxy/static-targets.ts';
 import { closeSocket } from './proxy/ws-close.ts';
-import { UpstreamRegistry } from './upstreams/registry.ts';
+import { UpstreamRegistry } from './registry/upstream-registry.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 const settings = readSettings();

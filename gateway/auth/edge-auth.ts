@@ -4,7 +4,7 @@
 // their life.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { ApiKeyAuth } from './api-key-auth.ts';
 import { ASSERTION_HEADER, AssertionSigner, resolveGatewayAssertionSecret } from './assertion-signer.ts';
 import { BoundedCache } from './bounded-cache.ts';

@@ -3,7 +3,7 @@
 // keep-alive Agent with a bounded pool (so a flood of checks queues instead of
 // opening connections without end); msw stands in for the orm in unit tests.
 import { Agent } from 'undici';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { GATEWAY_SERVICE_IDENTITY, type AssertionSigner } from './assertion-signer.ts';
 import { AuthError } from './errors.ts';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { GatewayLifecycle } from '../http/lifecycle.ts';
 import type { LocalRoute } from '../pipeline/context.ts';
 import type { AppSupervisor } from '../supervisor/supervisor.ts';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { HealthMonitor } from './monitor.ts';
 import { HEALTH_DEFAULTS } from './settings.ts';
 import { describeTarget, failingChecks, overallStatus, scrub } from './verdicts.ts';

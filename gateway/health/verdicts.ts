@@ -3,7 +3,7 @@
 import type { GatewayLifecycle } from '../http/lifecycle.ts';
 import type { AppSupervisor } from '../supervisor/supervisor.ts';
 import type { ServiceState } from '../supervisor/types.ts';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { TargetHealth } from './target-state.ts';
 
 export type OverallStatus = 'healthy' | 'degraded' | 'unhealthy';

@@ -6,7 +6,7 @@ import type { BlockList } from 'node:net';
 import type { EdgeAuth } from '../auth/types.ts';
 import type { GatewayConfig, RouteConfig } from '../config/types.ts';
 import type { ProxyEngine } from '../proxy/engine.ts';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { RequestContext, Stage } from './context.ts';
 import { errors } from './errors.ts';
 import { isUnderPrefix } from './paths.ts';

@@ -6,7 +6,7 @@ import { type Agent, type ClientRequest, type IncomingMessage, type ServerRespon
 import type { Duplex } from 'node:stream';
 import { ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import { sendError, writeRawResponse } from '../http/respond.ts';
 import { createUpstreamAgent } from './agents.ts';

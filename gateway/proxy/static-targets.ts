@@ -2,7 +2,7 @@
 // the url and they are up until passive or active checks say otherwise. Called at
 // start and after every reload; supervised upstreams are left to the supervisor.
 import type { GatewayConfig } from '../config/types.ts';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 
 export function syncStaticUpstreams(registry: UpstreamRegistry, config: GatewayConfig, previous: GatewayConfig | null = null): void {
   for (const upstream of config.upstreams.values()) {

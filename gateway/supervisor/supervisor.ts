@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { GatewayConfig, HealthConfig, ProcessConfig } from '../config/types.ts';
 import { probeHealth, type Probe } from '../health/probe.ts';
-import type { UpstreamRegistry } from '../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { buildChildEnv } from './child-env.ts';
 import { relogChildLine } from './child-output.ts';
 import { systemClock, type Clock } from './clock.ts';

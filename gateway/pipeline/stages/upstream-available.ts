@@ -1,6 +1,6 @@
 // Stage factory: reads the upstream's live state from the registry per request;
 // one known to be down answers 503 with Retry-After at once (no connect attempt).
-import type { UpstreamRegistry } from '../../upstreams/registry.ts';
+import type { UpstreamRegistry } from '../../registry/upstream-registry.ts';
 import type { RequestContext, Stage } from '../context.ts';
 import { errors } from '../errors.ts';
 

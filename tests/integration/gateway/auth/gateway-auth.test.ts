@@ -11,7 +11,7 @@ import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../gateway/auth/e
 import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import { createWebSocketExpiry } from '../../../../gateway/auth/ws-expiry.ts';
 import { closeSocket } from '../../../../gateway/proxy/ws-close.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
 import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
 

@@ -6,7 +6,7 @@ import { createAuthRoutes } from '../../../../gateway/auth/auth-routes.ts';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../gateway/auth/edge-auth.ts';
 import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import type { AuthenticatedUser, AuthOutcome } from '../../../../gateway/auth/types.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { uniqueMail, workerDatabaseUrl } from '../../../helpers/isolation.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 import { fakeRequest, urlOf } from '../../../unit/gateway/auth/support/auth-fixtures.ts';

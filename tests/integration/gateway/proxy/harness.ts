@@ -14,7 +14,7 @@ import { GatewayLifecycle } from '../../../../gateway/http/lifecycle.ts';
 import { createGatewayLogger } from '../../../../gateway/logging/logger.ts';
 import type { LocalRoute } from '../../../../gateway/pipeline/context.ts';
 import { syncStaticUpstreams } from '../../../../gateway/proxy/static-targets.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 
 export interface StubUpstream {
   url: string;

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
 import { ServiceControlError } from '../../../../gateway/supervisor/types.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { fixturePath, gatewayConfig, processConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { isAlive, nextTransition } from '../../../fixtures/processes/wait.ts';
 

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { gatewayConfig, processConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 
 const RATE_PER_S = 200;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AssertionSigner } from '../../../../gateway/auth/assertion-signer.ts';
 import { AuthError } from '../../../../gateway/auth/errors.ts';
 import { OrmAuthClient } from '../../../../gateway/auth/orm-client.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
 import { ORM_URL, TEST_ASSERTION_SECRET_TEXT } from './support/auth-fixtures.ts';
 

@@ -8,7 +8,7 @@ import type { ProbeResult } from '../../../../gateway/health/probe.ts';
 import type { HealthSettings } from '../../../../gateway/health/settings.ts';
 import { GatewayLifecycle } from '../../../../gateway/http/lifecycle.ts';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { gatewayConfig, healthConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { createFakeSpawner } from '../../../fixtures/processes/fake-spawner.ts';
 

@@ -4,7 +4,7 @@ import { parseConfigText } from '../../../../gateway/config/load.ts';
 import { parseTrustedProxies } from '../../../../gateway/config/settings.ts';
 import { buildRouteTable } from '../../../../gateway/pipeline/route-table.ts';
 import type { ProxyEngine } from '../../../../gateway/proxy/engine.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 
 const yaml = `upstreams:
   a: { url: http://127.0.0.1:1 }

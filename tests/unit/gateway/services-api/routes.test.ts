@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalResponse, LocalRoute, RequestContext } from '../../../../gateway/pipeline/context.ts';
 import { createServiceRoutes, parseLines } from '../../../../gateway/services-api/routes.ts';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { gatewayConfig, processConfig, serviceConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { createFakeSpawner } from '../../../fixtures/processes/fake-spawner.ts';
 

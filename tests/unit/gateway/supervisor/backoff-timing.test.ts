@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { gatewayConfig, processConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { createFakeSpawner, type FakeSpawner } from '../../../fixtures/processes/fake-spawner.ts';
 import { ManualClock } from '../../../fixtures/processes/manual-clock.ts';

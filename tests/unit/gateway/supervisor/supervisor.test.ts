@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../../../gateway/health/probe.ts';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
 import { ServiceControlError } from '../../../../gateway/supervisor/types.ts';
-import { UpstreamRegistry } from '../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { gatewayConfig, processConfig, serviceConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { createFakeSpawner, type FakeSpawner } from '../../../fixtures/processes/fake-spawner.ts';
 import { nextTransition, recordTransitions, waitForState } from '../../../fixtures/processes/wait.ts';

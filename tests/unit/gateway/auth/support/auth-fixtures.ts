@@ -4,7 +4,7 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../../gateway/auth/edge-auth.ts';
 import { loadAuthSettings, type AuthSettings } from '../../../../../gateway/auth/settings.ts';
-import { UpstreamRegistry } from '../../../../../gateway/upstreams/registry.ts';
+import { UpstreamRegistry } from '../../../../../gateway/registry/upstream-registry.ts';
 
 export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789abcdef-xyz';
 export const TEST_ASSERTION_SECRET_TEXT = 'unit-test-assertion-secret-0123456789abcdef';
