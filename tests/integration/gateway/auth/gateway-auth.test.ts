@@ -160,6 +160,26 @@ describe('HTTP through the gateway', () => {
     expect(JSON.parse(answer.body)).toEqual({ detail: 'Authentication service unavailable' });
   });
 
+  // Chunked bodies have no Content-Length to refuse up front: the limit is found
+  // while reading, and the client must still get a 413, not a reset connection.
+  it('answers a chunked login body past the login limit (16 KB) with 413, not a reset', async () => {
+    const size = 64 * 1024;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } });
+      request.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      const chunk = 'x'.repeat(16 * 1024);
+      for (let sent = 0; sent < size; sent += chunk.length) request.write(chunk);
+      request.end();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ detail: expect.stringMatching(/too large/i) });
+  });
+
   it('serves verify and jwks as local routes', async () => {
     const verify = await get('/api/v1/auth/verify', { authorization: `Bearer ${await token()}` });
     expect(verify.status).toBe(200);
