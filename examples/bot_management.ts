@@ -3,19 +3,13 @@
 // it, link and unlink exchange accounts, and delete.
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/bot_management.ts
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { adminCredentials, fetchJson, login } from './lib/client.ts';
+import { createUser, fetchJson, login, loginAsAdmin } from './lib/client.ts';
 
 const ORM = '/api/v1/orm';
 
 async function main(): Promise<void> {
-  const admin = adminCredentials();
-  assert.ok(admin.password, 'set ADMIN_PASSWORD');
-  const adminToken = await login(admin.mail, admin.password);
-  const mail = `bots-${randomUUID().slice(0, 8)}@example.com`;
-  const password = `pw-${randomUUID()}`;
-  const user = await fetchJson(`${ORM}/users/`, { token: adminToken, body: { mail, password, name: 'Bot', lastname: 'Manager' } });
-  assert.equal(user.status, 201, JSON.stringify(user.body));
+  const adminToken = await loginAsAdmin();
+  const { mail, password } = await createUser(adminToken, 'bots', { name: 'Bot', lastname: 'Manager' });
   const token = await login(mail, password);
 
   // Exchange accounts to run the bots on.

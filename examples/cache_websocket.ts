@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { adminCredentials, fetchJson, gatewayUrl, login } from './lib/client.ts';
+import { createUser, fetchJson, login, loginAsAdmin, wsUrl } from './lib/client.ts';
 
 const CACHE = '/api/v1/cache';
 // An exchange name of our own keeps reruns and parallel runs apart.
@@ -21,13 +21,9 @@ interface Socket {
   next(match: (message: any) => boolean): Promise<any>;
 }
 
-function wsUrl(path: string): string {
-  return `${gatewayUrl().replace(/^http/, 'ws')}${CACHE}${path}`;
-}
-
 /** Opens a cache socket; resolves with the HTTP status when the upgrade is refused. */
 function open(path: string, token?: string): Promise<Socket | { refused: number }> {
-  const socket = new WebSocket(wsUrl(path), token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const socket = new WebSocket(wsUrl(`${CACHE}${path}`), token ? { headers: { authorization: `Bearer ${token}` } } : {});
   const messages: any[] = [];
   const waiters: Array<{ match: (m: any) => boolean; resolve: (m: any) => void }> = [];
   socket.on('message', (data) => {
@@ -64,19 +60,14 @@ async function publishTicker(adminToken: string, price: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const admin = adminCredentials();
-  assert.ok(admin.password, 'set ADMIN_PASSWORD');
-  const adminToken = await login(admin.mail, admin.password);
+  const adminToken = await loginAsAdmin();
 
   // 1. No token: refused before the upgrade.
   const anonymous = await open('/ws/tickers/anonymous');
   assert.deepEqual(anonymous, { refused: 401 });
 
   // 2. A regular user of our own.
-  const mail = `cache-${randomUUID().slice(0, 8)}@example.com`;
-  const password = `pw-${randomUUID()}`;
-  const created = await fetchJson('/api/v1/orm/users', { token: adminToken, body: { mail, password, name: 'Cache', lastname: 'Example' } });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { mail, password } = await createUser(adminToken, 'cache', { name: 'Cache', lastname: 'Example' });
   const userToken = await login(mail, password);
 
   // 3. The admin (a collector) writes a ticker; the user reads it.

@@ -6,7 +6,7 @@
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/ohlcv_routes.ts
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { adminCredentials, fetchJson, gatewayUrl, login } from './lib/client.ts';
+import { fetchJson, loginAsAdmin, wsUrl } from './lib/client.ts';
 
 const OHLCV = '/api/v1/ohlcv';
 // Through the gateway the symbol's slash stays raw: encoded %2F is refused at the edge.
@@ -24,8 +24,7 @@ function dayOfCandles() {
 }
 
 function openStream(token: string): Promise<{ socket: WebSocket; next: () => Promise<any> }> {
-  const url = `${gatewayUrl().replace(/^http/, 'ws')}${OHLCV}/ws/ohlcv`;
-  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+  const socket = new WebSocket(wsUrl(`${OHLCV}/ws/ohlcv`), { headers: { authorization: `Bearer ${token}` } });
   const queue: any[] = [];
   const waiters: Array<(message: any) => void> = [];
   socket.on('message', (data) => {
@@ -52,9 +51,7 @@ function openStream(token: string): Promise<{ socket: WebSocket; next: () => Pro
 }
 
 async function main(): Promise<void> {
-  const admin = adminCredentials();
-  assert.ok(admin.password, 'set ADMIN_PASSWORD');
-  const token = await login(admin.mail, admin.password);
+  const token = await loginAsAdmin();
 
   // 1. Ingest one day of minute candles (idempotent upsert, so reruns are harmless).
   const candles = dayOfCandles();

@@ -5,28 +5,23 @@
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/orm_routes.ts
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { adminCredentials, fetchJson, login } from './lib/client.ts';
+import { createUser, fetchJson, login, loginAsAdmin, type NewUser } from './lib/client.ts';
 
 const ORM = '/api/v1/orm';
 
-async function createUser(adminToken: string, label: string): Promise<{ mail: string; password: string; uid: number }> {
-  const mail = `${label}-${randomUUID().slice(0, 8)}@example.com`;
-  const password = `pw-${randomUUID()}`;
-  const created = await fetchJson(`${ORM}/users`, { token: adminToken, body: { mail, password, name: label, lastname: 'Example' } });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  assert.equal(created.body.mail, mail);
-  assert.equal(created.body.password, undefined, 'the password hash is never returned');
-  return { mail, password, uid: created.body.uid };
+async function createExampleUser(adminToken: string, label: string): Promise<NewUser> {
+  const user = await createUser(adminToken, label, { name: label, lastname: 'Example' });
+  assert.equal(user.record.mail, user.mail);
+  assert.equal(user.record.password, undefined, 'the password hash is never returned');
+  return user;
 }
 
 async function main(): Promise<void> {
-  const admin = adminCredentials();
-  assert.ok(admin.password, 'set ADMIN_PASSWORD');
-  const adminToken = await login(admin.mail, admin.password);
+  const adminToken = await loginAsAdmin();
 
   // 1. The admin creates two users; a regular user may not.
-  const alice = await createUser(adminToken, 'alice');
-  const bob = await createUser(adminToken, 'bob');
+  const alice = await createExampleUser(adminToken, 'alice');
+  const bob = await createExampleUser(adminToken, 'bob');
   const token = await login(alice.mail, alice.password);
   const bobToken = await login(bob.mail, bob.password);
   const refused = await fetchJson(`${ORM}/users`, { token, body: { mail: `x-${randomUUID()}@example.com`, password: 'password-123' } });
