@@ -18,7 +18,7 @@ const WARMUP_S = 2;
 const SCENARIOS: Array<{ name: string; process: string; row: string; workload: WorkloadName }> = [
   { name: 'gateway-small', process: 'gateway', row: 'gateway', workload: 'small' },
   { name: 'gateway-body64k', process: 'gateway', row: 'gateway', workload: 'body64k' },
-  { name: 'gateway-jwt-small', process: 'gateway', row: 'gateway+JWT', workload: 'small' },
+  { name: 'gateway-jwt-small', process: 'gateway+JWT', row: 'gateway+JWT', workload: 'small' },
   { name: 'bare-small', process: 'node:http bare proxy', row: 'node:http bare proxy', workload: 'small' },
 ];
 
