@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { killAllParticipants } from './lib/processes.ts';
 import { MissingRequirementError } from './lib/requirements.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +37,15 @@ async function run(argv: string[]): Promise<number> {
   let worst = 0;
   for (const bench of listBenches()) worst = Math.max(worst, await runBench(bench, args));
   return worst;
+}
+
+// Ctrl-C, a timeout's SIGTERM or a crash must not leave stubs, proxies or nginx running.
+process.on('exit', killAllParticipants);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllParticipants();
+    process.exit(130);
+  });
 }
 
 try {

@@ -33,6 +33,19 @@ export interface SpawnOptions {
 
 const READY_POLL_MS = 20;
 
+/** Every participant still running, so an interrupted benchmark leaves none behind. */
+const live = new Set<ChildProcess>();
+
+/**
+ * SIGTERMs every participant still running (synchronous: usable from an 'exit'
+ * handler). Not SIGKILL: nginx's workers outlive a killed master, while on
+ * SIGTERM the master stops them; our Node participants exit on SIGTERM.
+ */
+export function killAllParticipants(): void {
+  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  live.clear();
+}
+
 /** Spawns a process that prints {"msg":"listening","port":N} and resolves with that port. */
 export async function startListeningProcess(options: SpawnOptions): Promise<BenchProcess> {
   const { child, output, exited, spawnedAt } = spawnParticipant(options);
@@ -69,6 +82,8 @@ function spawnParticipant(options: SpawnOptions) {
     stdio: fd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
   });
   if (fd !== null) closeSync(fd);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const chunks: string[] = [];
   let captured = 0;
   for (const stream of [child.stdout, child.stderr]) {
