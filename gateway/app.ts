@@ -58,8 +58,11 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const { settings, registry, auth, lifecycle, logger } = options;
   const server = createGatewayServer(settings, logger);
+  // Access lines are built field by field from data already redacted (query
+  // secrets) and carry no headers, so they skip pino's redaction pass.
+  const accessLogger = logger.child({}, { redact: { paths: [] } });
   const access = (ctx: RequestContext) => {
-    if (settings.accessLog) logAccess(logger, ctx);
+    if (settings.accessLog) logAccess(accessLogger, ctx);
   };
   const sockets = new Set<RequestContext>();
   const engine = new ProxyEngine({

@@ -48,7 +48,14 @@ export class ConfigReloader {
     // Any event in the directory leads to a (debounced) content check: Kubernetes
     // ConfigMaps swap a "..data" symlink, editors rename temp files; the content
     // hash decides whether anything changed.
-    this.#watcher = watch(dirname(this.#file), { persistent: false }, () => this.#schedule());
+    // Watch the directory (editors save by renaming over the file) but react only
+    // to our file, to Kubernetes ConfigMap symlink swaps (..data), or when the
+    // platform cannot say which file changed: a log growing beside routes.yaml
+    // must not re-read it every debounce period.
+    const name = basename(this.#file);
+    this.#watcher = watch(dirname(this.#file), { persistent: false }, (_event, changed) => {
+      if (changed === null || changed === name || String(changed).startsWith('..data')) this.#schedule();
+    });
     this.#watcher.on('error', (error) => this.#options.logger.warn({ err: error }, 'routes file watcher failed'));
   }
 

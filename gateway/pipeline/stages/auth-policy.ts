@@ -5,13 +5,16 @@ import type { EdgeAuth } from '../../auth/types.ts';
 import type { RequestContext, Stage } from '../context.ts';
 import { errors, GatewayError } from '../errors.ts';
 
+const NO_QUERY = new URL('http://gateway/');
+
 export function enforceAuthPolicy(policy: AuthPolicy, auth: EdgeAuth): Stage | null {
   if (policy !== 'public' && policy !== 'user' && policy !== 'admin') throw new Error(`unknown auth policy ${String(policy)}`);
   // Public routes skip the stage entirely (compiled out, fastify-style).
   if (policy === 'public') return null;
   const adminOnly = policy === 'admin';
   return async function checkAuthPolicy(ctx: RequestContext): Promise<void> {
-    const url = new URL(`http://gateway${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`);
+    // Only upgrades read the query (?token=); plain requests skip a URL parse each.
+    const url = ctx.isUpgrade ? new URL(`http://gateway${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`) : NO_QUERY;
     const outcome = await auth.authenticate(ctx.req, url, ctx.isUpgrade);
     if (outcome.kind === 'rejected') {
       const headers = outcome.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined;
