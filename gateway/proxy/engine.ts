@@ -49,6 +49,35 @@ interface Pending {
   timer: NodeJS.Timeout | null;
   timedOut: boolean;
   settled: boolean;
+  /** Already sent once more after a reset (at most one retry). */
+  retried: boolean;
+}
+
+/**
+ * A pooled keep-alive connection can be closed by the upstream at the moment we
+ * reuse it (an upstream draining during a restart, an idle timeout shorter than
+ * ours): the request then fails before any answer. Like Envoy's retry-on-reset
+ * and nginx's proxy_next_upstream, send such a request once more — but only when
+ * that cannot repeat a side effect: idempotent method, no body, nothing answered.
+ */
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
+
+function mayRetry(error: Error, pending: Pending): boolean {
+  const { ctx } = pending;
+  const { req, res } = ctx;
+  return (
+    !pending.retried &&
+    !pending.timedOut &&
+    res !== null &&
+    !res.headersSent &&
+    !res.destroyed &&
+    RESET_CODES.has((error as NodeJS.ErrnoException).code ?? '') &&
+    RETRYABLE_METHODS.has(req.method ?? '') &&
+    // http-proxy-3 itself sets content-length: 0 on bodiless OPTIONS and DELETE.
+    (req.headers['content-length'] === undefined || req.headers['content-length'] === '0') &&
+    req.headers['transfer-encoding'] === undefined
+  );
 }
 
 export class ProxyEngine {
@@ -75,14 +104,19 @@ export class ProxyEngine {
       ctx.status = 499;
       return;
     }
-    const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false };
+    const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false, retried: false };
     (ctx.req as WithPending)[PENDING] = pending;
+    this.#forwardHttp(pending);
+  }
+
+  #forwardHttp(pending: Pending): void {
+    const { ctx, options } = pending;
     this.#proxy.web(ctx.req, ctx.res!, { target: ctx.target!, agent: this.agent, connectTimeout: options.connectTimeoutMs }, (error) => this.#onError(error, pending));
   }
 
   ws(ctx: RequestContext, options: ForwardOptions): void {
     const socket = ctx.socket!;
-    const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false };
+    const pending: Pending = { ctx, options, timer: null, timedOut: false, settled: false, retried: false };
     (ctx.req as WithPending)[PENDING] = pending;
     trackClientSocket(socket);
     this.#proxy.ws(ctx.req, socket, ctx.head, { target: ctx.target!, connectTimeout: options.connectTimeoutMs }, (error) => this.#onError(error, pending));
@@ -154,6 +188,12 @@ export class ProxyEngine {
     if (pending.timer) clearTimeout(pending.timer);
     pending.timer = null;
     const { ctx } = pending;
+    if (mayRetry(error, pending)) {
+      pending.retried = true;
+      this.#options.logger.info({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code }, upstream: ctx.upstream, request_id: ctx.requestId }, 'upstream reset an idempotent request before answering; retrying once');
+      this.#forwardHttp(pending);
+      return;
+    }
     // Already answered (413 from the body limit): the upstream was cancelled on purpose.
     if (ctx.res?.writableEnded) return;
     const upstream = ctx.upstream ?? 'unknown';

@@ -263,3 +263,48 @@ describe('local routes', () => {
     expect(res.json()).toEqual(body);
   });
 });
+
+describe('a reset before any answer (upstream closing a pooled keep-alive connection)', () => {
+  let stub: StubUpstream;
+  let gw: TestGateway;
+  let resets = 0;
+  beforeEach(async () => {
+    resets = 0;
+    // The first request to reach /reset-once has its connection cut, as when the
+    // gateway reuses a pooled connection the upstream is closing; later ones answer.
+    stub = await startStubUpstream({
+      '/reset-once': (req, res) => {
+        if (resets++ === 0) req.socket.destroy();
+        else res.end(JSON.stringify({ answered: true }));
+      },
+    });
+    gw = await startTestGateway({ yaml: routesFor(stub) });
+  });
+  afterEach(async () => {
+    await gw.close();
+    await stub.close();
+  });
+
+  it.each(['GET', 'HEAD', 'OPTIONS'])('retries a bodiless %s once, so the client never sees the reset', async (method) => {
+    const response = await request(`${gw.url}/api/v1/stub/reset-once`, { method });
+    expect(response.status).toBe(200);
+    expect(stub.seen.filter((r) => r.url === '/reset-once')).toHaveLength(2);
+  });
+
+  it.each([
+    ['POST', 'a=1'],
+    ['PUT', 'a=1'],
+    ['DELETE', undefined],
+  ])('never retries %s (it may have had an effect): 502 naming the upstream after one attempt', async (method, body) => {
+    const response = await request(`${gw.url}/api/v1/stub/reset-once`, { method, ...(body ? { body } : {}) });
+    expect(response.status).toBe(502);
+    expect(response.json().detail).toMatch(/stub/);
+    expect(stub.seen.filter((r) => r.url === '/reset-once')).toHaveLength(1);
+  });
+
+  it('retries at most once: an upstream that resets every time still gets a fast 502', async () => {
+    const response = await request(`${gw.url}/api/v1/stub/reset`);
+    expect(response.status).toBe(502);
+    expect(stub.seen.filter((r) => r.url === '/reset')).toHaveLength(2);
+  });
+});
