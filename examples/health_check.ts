@@ -20,6 +20,10 @@ async function eventually(path: string, want: number, attempts = 40): Promise<Js
 
 async function main(): Promise<void> {
   assert.ok(adminCredentials().password, 'set ADMIN_PASSWORD');
+  // The root says where things are, as the Python original did.
+  const root = await fetchJson('/');
+  assert.equal(root.status, 200);
+  assert.deepEqual({ ...root.body, version: typeof root.body.version }, { service: 'fullon_master_api', version: 'string', docs: null, health: '/health', api: '/api/v1' });
   const live = await fetchJson('/health/live');
   assert.equal(live.status, 200);
   assert.deepEqual(live.body, { status: 'alive' });

@@ -18,7 +18,9 @@ import { ConfigReloader } from './config/reloader.ts';
 import { readSettings } from './config/settings.ts';
 import type { GatewayConfig } from './config/types.ts';
 import { GatewayLifecycle } from './http/lifecycle.ts';
+import { createRootRoute } from './http/root-route.ts';
 import { installShutdown } from './http/shutdown.ts';
+import { readGatewayVersion } from './http/version.ts';
 import { createGatewayLogger } from './logging/logger.ts';
 import type { LocalRoute } from './pipeline/context.ts';
 import { syncStaticUpstreams } from './proxy/static-targets.ts';
@@ -50,7 +52,7 @@ const auth = await createEdgeAuthFromEnv({ registry, logger }).catch((error: unk
 const webSocketExpiry = createWebSocketExpiry(closeSocket);
 
 // --- local routes (health, auth endpoints, services API) ------------------------
-const localRoutes: LocalRoute[] = [...createAuthRoutes(auth)];
+const localRoutes: LocalRoute[] = [createRootRoute(readGatewayVersion()), ...createAuthRoutes(auth)];
 
 // --- hooks run after a routes file was applied (supervisor.apply(config)) -------
 const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = [];

@@ -1,7 +1,6 @@
 // The public health endpoints (DESIGN.md "Health") as LocalRoutes. All answers
 // come from the monitor's cache (POST /health/check excepted, which runs one
 // single-flight cycle); none carries pids, commands, paths or secrets.
-import { readFileSync } from 'node:fs';
 import type { GatewayLifecycle } from '../http/lifecycle.ts';
 import type { LocalRoute } from '../pipeline/context.ts';
 import type { AppSupervisor } from '../supervisor/supervisor.ts';
@@ -9,6 +8,7 @@ import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { HealthMonitor } from './monitor.ts';
 import { HEALTH_DEFAULTS } from './settings.ts';
 import { describeTarget, failingChecks, overallStatus, scrub } from './verdicts.ts';
+import { readGatewayVersion } from '../http/version.ts';
 
 export interface HealthRoutesOptions {
   monitor: HealthMonitor;
@@ -23,7 +23,7 @@ const NO_STORE = { 'cache-control': 'no-store' };
 
 export function createHealthRoutes(options: HealthRoutesOptions): LocalRoute[] {
   const { monitor, lifecycle } = options;
-  const version = options.version ?? readVersion();
+  const version = options.version ?? readGatewayVersion();
   const sources = { supervisor: options.supervisor, registry: options.registry };
 
   const services = () =>
@@ -164,13 +164,5 @@ export function createHealthRoutes(options: HealthRoutesOptions): LocalRoute[] {
       total_recovery_actions: history.length,
       service_restart_counts: monitor.guard.counts(),
     };
-  }
-}
-
-function readVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }
