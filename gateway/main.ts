@@ -1,6 +1,7 @@
 // Entry point (`npm start`): reads settings and routes.yaml, wires auth, the
 // supervisor, health and the proxy together, starts listening, and handles
 // SIGHUP (reload) and SIGTERM/SIGINT (graceful shutdown). Wiring only.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createAuthRoutes } from './auth/auth-routes.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
@@ -28,8 +29,15 @@ import { closeSocket } from './proxy/ws-close.ts';
 import { UpstreamRegistry } from './registry/upstream-registry.ts';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
+// Development without JWT_SECRET_KEY: a random secret for this run, never a
+// constant from the public source (that would let anyone forge user tokens and
+// upstream assertions). Every key derivation reads process.env, so they agree.
+// Production still refuses to start without one (gateway/auth/settings.ts).
+const generatedSecret = !process.env.JWT_SECRET_KEY && process.env.NODE_ENV !== 'production';
+if (generatedSecret) process.env.JWT_SECRET_KEY = randomBytes(32).toString('hex');
 const settings = readSettings();
 const logger = createGatewayLogger({ level: settings.logLevel });
+if (generatedSecret) logger.warn('JWT_SECRET_KEY is not set: using a random secret for this run, so tokens stop working when the gateway restarts (set JWT_SECRET_KEY to keep them)');
 
 const loaded = await loadConfigFile(settings.routesFile);
 if (!loaded.ok) {

@@ -28,6 +28,11 @@ export interface Identity {
 export function resolveAssertionSecret(env: NodeJS.ProcessEnv = process.env): Uint8Array {
   const explicit = env.GATEWAY_ASSERTION_SECRET;
   if (explicit && explicit.length >= 32) return new TextEncoder().encode(explicit);
+  // The fallback is public (it is in this file): fine on a developer's loopback,
+  // never in production, where anyone could forge an assertion with it.
+  if (!env.JWT_SECRET_KEY && env.NODE_ENV === 'production') {
+    throw new Error('GATEWAY_ASSERTION_SECRET (at least 32 characters) or JWT_SECRET_KEY must be set when NODE_ENV=production');
+  }
   const base = env.JWT_SECRET_KEY ?? 'dev-only-insecure-jwt-secret-change-me';
   // Hex text, not raw bytes: the supervisor hands children exactly this text as
   // GATEWAY_ASSERTION_SECRET, so a child derives the same key either way.

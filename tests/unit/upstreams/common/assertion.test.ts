@@ -92,4 +92,11 @@ describe('resolveAssertionSecret', () => {
     const token = await signTestAssertion('orm', { userId: 1 }, Buffer.from(derived).toString());
     await expect(createAssertionVerifier({ audience: 'orm', secret: derived })(token)).resolves.toMatchObject({ userId: 1 });
   });
+
+  it('refuses to run on the public development fallback when NODE_ENV=production', () => {
+    expect(() => resolveAssertionSecret({ NODE_ENV: 'production' })).toThrow(/must be set when NODE_ENV=production/);
+    expect(() => resolveAssertionSecret({ NODE_ENV: 'production', GATEWAY_ASSERTION_SECRET: 'short' })).toThrow(/must be set/);
+    expect(resolveAssertionSecret({ NODE_ENV: 'production', GATEWAY_ASSERTION_SECRET: 'g'.repeat(32) })).toHaveLength(32);
+    expect(resolveAssertionSecret({ NODE_ENV: 'production', JWT_SECRET_KEY: 'j'.repeat(40) })).toHaveLength(64);
+  });
 });
