@@ -2,11 +2,11 @@
 // server: the second anchor. One worker (like the one-process Node servers on
 // this 2-core box), upgrade headers passed, no access log on the hot path.
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcessOnPort, type BenchProcess } from '../lib/processes.ts';
 import { requireBinary } from '../lib/requirements.ts';
+import { pickFreePort } from '../lib/free-port.ts';
 
 export async function startNginxWebSocketProxy(upstreamPort: number): Promise<BenchProcess> {
   const binary = requireBinary('nginx', 'nginx');
@@ -56,16 +56,4 @@ http {
   }
 }
 `;
-}
-
-function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

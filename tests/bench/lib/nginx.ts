@@ -11,11 +11,11 @@
 //   instead of being spooled to temp files (Debian defaults would write to disk).
 // - access log on (buffered), as the gateway's access log is on.
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcessOnPort, type BenchProcess } from './processes.ts';
 import { requireBinary } from './requirements.ts';
+import { pickFreePort } from './free-port.ts';
 
 export interface NginxLocation {
   /** e.g. "/bench/" */
@@ -103,16 +103,4 @@ ${locations}
   }
 }
 `;
-}
-
-function pickFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

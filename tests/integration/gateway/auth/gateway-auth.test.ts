@@ -2,7 +2,7 @@
 // upstream: identity headers and assertions upstream, client-forged identity
 // stripped, policy answers, and WebSocket auth (?token=, bearer subprotocol,
 // 1008 at expiry, token never forwarded nor logged).
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -145,16 +145,10 @@ describe('HTTP through the gateway', () => {
   });
 
   it.each([0, 20])('reads a chunked login body in full through the gateway pipeline (second chunk after %i ms; then 503: no orm here)', async (delayMs) => {
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } });
-      request.on('response', (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += String(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      request.on('error', reject);
+    const answer = await postChunkedLogin(async (request) => {
       request.write('username=u%40example.com');
-      setTimeout(() => request.end('&password=secret-password'), delayMs);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      request.end('&password=secret-password');
     });
     expect(answer.status).toBe(503);
     expect(JSON.parse(answer.body)).toEqual({ detail: 'Authentication service unavailable' });
@@ -163,17 +157,9 @@ describe('HTTP through the gateway', () => {
   // Chunked bodies have no Content-Length to refuse up front: the limit is found
   // while reading, and the client must still get a 413, not a reset connection.
   it('answers a chunked login body past the login limit (16 KB) with 413, not a reset', async () => {
-    const size = 64 * 1024;
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } });
-      request.on('response', (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += String(chunk)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      request.on('error', reject);
+    const answer = await postChunkedLogin((request) => {
       const chunk = 'x'.repeat(16 * 1024);
-      for (let sent = 0; sent < size; sent += chunk.length) request.write(chunk);
+      for (let sent = 0; sent < 64 * 1024; sent += chunk.length) request.write(chunk);
       request.end();
     });
     expect(answer.status).toBe(413);
@@ -188,6 +174,20 @@ describe('HTTP through the gateway', () => {
     expect((await get('/.well-known/jwks.json')).body).toEqual({ keys: [] });
   });
 });
+
+/** POSTs a chunked (no Content-Length) login body that `send` writes, and collects the answer. */
+function postChunkedLogin(send: (request: ClientRequest) => void | Promise<void>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } });
+    request.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += String(chunk)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+    void Promise.resolve(send(request)).catch(reject);
+  });
+}
 
 function openSocket(path: string, options: { protocols?: string[]; headers?: Record<string, string> } = {}) {
   const ws = new WebSocket(`${gw.url.replace('http', 'ws')}${path}`, options.protocols ?? [], { headers: options.headers });
