@@ -1,8 +1,9 @@
 // Per-worker isolation (the original project's rule): each vitest worker gets its
-// own Postgres database per purpose and its own Redis db number, never 0.
+// own Postgres database per purpose and its own db number on the run's private
+// Redis (never 0; see test-redis.ts).
 // Databases are created on first use and dropped by global-setup at the end.
 import pg from 'pg';
-import { ADMIN_PG_URL, REDIS_TEST_URL, redisDbCount } from './isolation-config.ts';
+import { ADMIN_PG_URL, redisDbCount, redisTestUrl } from './isolation-config.ts';
 
 const created = new Map<string, Promise<string>>();
 
@@ -59,7 +60,7 @@ export async function dropDatabase(name: string): Promise<void> {
 /** This worker's Redis db number (1..15) and a URL selecting it. */
 export function workerRedis(): { db: number; url: string } {
   const db = 1 + ((workerId() - 1) % redisDbCount());
-  return { db, url: `${REDIS_TEST_URL}/${db}` };
+  return { db, url: `${redisTestUrl()}/${db}` };
 }
 
 /** A mail no other test uses. */
