@@ -68,7 +68,7 @@ describe('two test runs at once', () => {
 
   it('both pass, neither touches the machine Redis, each drops its own databases', { timeout: 240_000 }, async () => {
     const ids = [randomBytes(4).toString('hex'), randomBytes(4).toString('hex')];
-    const [first, second] = await Promise.all(ids.map(runVitest));
+    const [first, second] = (await Promise.all(ids.map(runVitest))) as [Awaited<ReturnType<typeof runVitest>>, Awaited<ReturnType<typeof runVitest>>];
     expect(first.code, first.output.slice(-3000)).toBe(0);
     expect(second.code, second.output.slice(-3000)).toBe(0);
     for (const run of [first, second]) expect(run.output).toMatch(/Tests\s+\d+ passed/);
