@@ -1,12 +1,14 @@
 // Bootstrap shared by the orm, ohlcv and cache upstreams: a fastify app whose
 // every route (but /health) requires a valid gateway assertion, whose errors are
-// FastAPI-shaped {"detail": ...}, and which listens on PORT and stops on SIGTERM.
+// FastAPI-shaped {"detail": ...}, which serves its OpenAPI document (openapi.ts),
+// and which listens on PORT and stops on SIGTERM.
 import { Server as NetServer } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, resolveAssertionSecret, type Identity } from './assertion.ts';
 import { mapDatabaseError } from './db-errors.ts';
 import { HttpError, forbidden, unauthorized } from './errors.ts';
+import { registerOpenApi } from './openapi.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +40,8 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     requestIdHeader: 'x-request-id',
   });
   app.decorateRequest('identity', null);
+  // Before any route: schemas become documentation only, and every route is recorded.
+  registerOpenApi(app, { name: options.name });
 
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?', 1)[0] ?? '';
