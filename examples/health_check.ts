@@ -1,11 +1,11 @@
 // Example: health endpoints (DESIGN.md "Health"). A healthy stack answers /health
 // "healthy" and /health/check 200; stopping a critical upstream (SERVICE, default
-// ohlcv) turns /health/check 503 naming it; starting it brings 200 back.
+// ohlcv_api) turns /health/check 503 naming it; starting it brings 200 back.
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/health_check.ts
 import assert from 'node:assert/strict';
 import { adminCredentials, fetchJson, loginAsAdmin, type JsonResponse } from './lib/client.ts';
 
-const SERVICE = process.env.SERVICE ?? 'ohlcv';
+const SERVICE = process.env.SERVICE ?? 'ohlcv_api';
 
 /** The stack may still be settling (a restart, a first check): ask a few times. */
 async function eventually(path: string, want: number, attempts = 40): Promise<JsonResponse> {

@@ -1,12 +1,12 @@
 // Example: admin service control through the gateway (DESIGN.md "Service control").
-// Lists services, walks one (SERVICE, default ohlcv) stopped → start → running →
+// Lists services, walks one (SERVICE, default ohlcv_api) stopped → start → running →
 // restart → stop → stopped, checks a second stop is 409, a regular user gets 403
 // and an unknown name 404, then leaves the service running as it found it.
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/service_control.ts
 import assert from 'node:assert/strict';
 import { createUser, fetchJson, login, loginAsAdmin } from './lib/client.ts';
 
-const SERVICE = process.env.SERVICE ?? 'ohlcv';
+const SERVICE = process.env.SERVICE ?? 'ohlcv_api';
 
 async function status(token: string): Promise<Record<string, unknown>> {
   const answer = await fetchJson(`/api/v1/services/${SERVICE}/status`, { token });

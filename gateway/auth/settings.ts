@@ -66,7 +66,7 @@ export const AUTH_DEFAULTS = {
   apiKeyNegativeTtlMs: 1_000,
   apiKeyCacheMax: 10_000,
   tokenCacheMax: 10_000,
-  authUpstream: 'orm',
+  authUpstream: 'orm_api',
   clockSkewS: 60,
   maxTokenLength: 8_192,
   loginBodyLimitBytes: 16 * 1024,

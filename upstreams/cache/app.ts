@@ -47,7 +47,7 @@ export async function createCacheApp(options: CacheAppOptions): Promise<CacheApp
     else logger.info('cache store reachable again');
   });
 
-  const app = createUpstreamApp({ name: 'cache', logger, env, bodyLimit: 1024 * 1024 });
+  const app = createUpstreamApp({ name: 'cache_api', logger, env, bodyLimit: 1024 * 1024 });
   registerHealthRoute(app, store);
   registerTickerRoutes(app, deps);
   registerPrivateRoutes(app, deps);

@@ -5,9 +5,9 @@ import { listenFromEnv } from '../common/server.ts';
 import { createCacheApp } from './app.ts';
 import { readCacheSettings } from './settings.ts';
 
-const logger = createLogger('cache');
+const logger = createLogger('cache_api');
 const settings = readCacheSettings();
-if (!settings.ormUrl) logger.warn('UPSTREAM_ORM_URL is not set: only admins can read private cache data');
+if (!settings.ormUrl) logger.warn('UPSTREAM_ORM_API_URL is not set: only admins can read private cache data');
 if (!settings.redisUrl) logger.info('REDIS_URL is not set: using the in-process store');
 const { app } = await createCacheApp({ settings, logger });
 await listenFromEnv({ app, logger });

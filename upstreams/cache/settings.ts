@@ -31,7 +31,7 @@ export function readCacheSettings(env: NodeJS.ProcessEnv = process.env): CacheSe
     redisUrl: env.REDIS_URL || undefined,
     keyPrefix: env.CACHE_KEY_PREFIX ?? '',
     pollIntervalMs: int('CACHE_POLL_INTERVAL_MS', CACHE_DEFAULTS.pollIntervalMs),
-    ormUrl: env.UPSTREAM_ORM_URL || undefined,
+    ormUrl: env.UPSTREAM_ORM_API_URL || undefined,
     ownershipTtlMs: int('CACHE_OWNERSHIP_TTL_MS', CACHE_DEFAULTS.ownershipTtlMs),
     sendBufferBytes: int('CACHE_WS_SEND_BUFFER_BYTES', CACHE_DEFAULTS.sendBufferBytes),
     stallTimeoutMs: int('CACHE_WS_STALL_TIMEOUT_MS', CACHE_DEFAULTS.stallTimeoutMs),

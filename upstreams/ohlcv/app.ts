@@ -32,8 +32,8 @@ export interface OhlcvApp {
 }
 
 export async function createOhlcvApp(options: OhlcvAppOptions): Promise<OhlcvApp> {
-  const logger = options.logger ?? createLogger('ohlcv');
-  const app = createUpstreamApp({ name: 'ohlcv', logger, env: options.env, bodyLimit: OHLCV_DEFAULTS.bodyLimitBytes });
+  const logger = options.logger ?? createLogger('ohlcv_api');
+  const app = createUpstreamApp({ name: 'ohlcv_api', logger, env: options.env, bodyLimit: OHLCV_DEFAULTS.bodyLimitBytes });
   const live = { ...OHLCV_DEFAULTS.live, ...options.live };
   await app.register(websocket, { options: { maxPayload: live.maxMessageBytes } });
   const hub = new LiveHub(live);

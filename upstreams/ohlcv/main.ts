@@ -5,7 +5,7 @@ import { createOhlcvApp } from './app.ts';
 import { openOhlcvDatabase } from './db/open.ts';
 import { readOhlcvSettings } from './settings.ts';
 
-const logger = createLogger('ohlcv');
+const logger = createLogger('ohlcv_api');
 const settings = readOhlcvSettings();
 const db = await openOhlcvDatabase(settings, logger);
 const { app } = await createOhlcvApp({ db, logger });

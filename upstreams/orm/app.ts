@@ -49,8 +49,8 @@ const ROUTE_MODULES: Array<(app: FastifyInstance, ctx: OrmContext) => void> = [
 export function createOrmApp(options: OrmAppOptions): FastifyInstance {
   const env = options.env ?? process.env;
   const settings = options.settings ?? readOrmSettings(env);
-  const logger = options.logger ?? createLogger('orm', env.LOG_LEVEL);
-  const app = createUpstreamApp({ name: 'orm', logger, env, bodyLimit: 1024 * 1024 });
+  const logger = options.logger ?? createLogger('orm_api', env.LOG_LEVEL);
+  const app = createUpstreamApp({ name: 'orm_api', logger, env, bodyLimit: 1024 * 1024 });
   const ctx: OrmContext = { db: options.db, settings, logger, cipher: createCredentialCipher(settings.exchangeSecretKey, logger) };
   registerRefuseNul(app);
   for (const register of ROUTE_MODULES) register(app, ctx);

@@ -8,7 +8,7 @@ import { migrateOrm } from './migrations/index.ts';
 import { readOrmSettings } from './settings.ts';
 import { ensureAdminUser } from './users/admin-bootstrap.ts';
 
-const logger = createLogger('orm');
+const logger = createLogger('orm_api');
 try {
   const settings = readOrmSettings();
   const db = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir, name: 'orm' });

@@ -91,7 +91,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
         name: 'cache',
         command: process.execPath,
         args: [join(REPO_ROOT, 'upstreams', 'cache', 'main.ts')],
-        env: { PORT: '0', REDIS_URL: redisUrl, CACHE_KEY_PREFIX: tag, GATEWAY_ASSERTION_SECRET: secret, LOG_LEVEL: 'info', UPSTREAM_ORM_URL: '' },
+        env: { PORT: '0', REDIS_URL: redisUrl, CACHE_KEY_PREFIX: tag, GATEWAY_ASSERTION_SECRET: secret, LOG_LEVEL: 'info', UPSTREAM_ORM_API_URL: '' },
       });
       processes.push(cache);
       if (wanted('cache')) {

@@ -19,7 +19,7 @@ const concurrency = Math.max(1, Number(args.get('--concurrency') ?? 2));
 interface Result { store: string; rows: number; ingestS: number; rate: number; latestP50: number; yearP50: number; latestCount: number; yearCount: number }
 
 async function authHeaders(): Promise<Record<string, string>> {
-  return { 'x-gateway-assertion': await signTestAssertion('ohlcv', { userId: 1, role: 'admin', authMethod: 'gateway' }) };
+  return { 'x-gateway-assertion': await signTestAssertion('ohlcv_api', { userId: 1, role: 'admin', authMethod: 'gateway' }) };
 }
 
 async function benchStore(store: BenchStore, bodies: string[]): Promise<Result> {

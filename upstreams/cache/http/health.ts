@@ -11,12 +11,12 @@ export function registerHealthRoute(app: FastifyInstance, store: CacheStore): vo
     try {
       await withTimeout(store.ping(), PING_TIMEOUT_MS);
       const latency = Math.round((performance.now() - started) * 100) / 100;
-      return { status: 'ok', service: 'cache', store: store.kind, redis: { ok: true, latency_ms: latency } };
+      return { status: 'ok', service: 'cache_api', store: store.kind, redis: { ok: true, latency_ms: latency } };
     } catch (error) {
       const latency = Math.round(performance.now() - started);
       return reply.code(503).send({
         status: 'degraded',
-        service: 'cache',
+        service: 'cache_api',
         store: store.kind,
         redis: { ok: false, latency_ms: latency, error: (error as Error).message || 'unreachable' },
       });

@@ -56,7 +56,7 @@ export class OwnershipClient {
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('0')
       .setIssuer('fullon-gateway')
-      .setAudience('orm')
+      .setAudience('orm_api')
       .setIssuedAt()
       .setExpirationTime('30s')
       .sign(this.#options.secret);

@@ -13,11 +13,11 @@ export function registerHealthRoutes(app: FastifyInstance, db: Db): void {
         timer = setTimeout(() => reject(new Error('database did not answer in time')), OHLCV_DEFAULTS.healthTimeoutMs);
       });
       await Promise.race([db.query('SELECT 1'), timeout]);
-      return { status: 'ok', service: 'ohlcv', database: { ok: true, latency_ms: elapsed(started) } };
+      return { status: 'ok', service: 'ohlcv_api', database: { ok: true, latency_ms: elapsed(started) } };
     } catch (error) {
       // A fixed reason: driver messages can carry hosts and ports, and /health is public.
       const message = error instanceof Error && error.message.includes('in time') ? 'timeout' : 'unreachable';
-      return reply.code(503).send({ status: 'degraded', service: 'ohlcv', database: { ok: false, latency_ms: elapsed(started), error: message } });
+      return reply.code(503).send({ status: 'degraded', service: 'ohlcv_api', database: { ok: false, latency_ms: elapsed(started), error: message } });
     } finally {
       clearTimeout(timer);
     }

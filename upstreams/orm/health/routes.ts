@@ -14,10 +14,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: OrmContext): voi
         ctx.db.query('SELECT 1'),
         new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('database health check timed out')), HEALTH_TIMEOUT_MS); }),
       ]);
-      return { status: 'ok', service: 'orm', database: { ok: true, latency_ms: elapsed(started) } };
+      return { status: 'ok', service: 'orm_api', database: { ok: true, latency_ms: elapsed(started) } };
     } catch (error) {
       const message = error instanceof Error ? error.message : 'database unreachable';
-      return reply.code(503).send({ status: 'degraded', service: 'orm', database: { ok: false, latency_ms: elapsed(started), error: message } });
+      return reply.code(503).send({ status: 'degraded', service: 'orm_api', database: { ok: false, latency_ms: elapsed(started), error: message } });
     } finally {
       clearTimeout(timer);
     }

@@ -68,9 +68,9 @@ export async function startCacheHarness(options: HarnessOptions = {}): Promise<C
     get overflows() {
       return state.overflows;
     },
-    assertion: (identity) => signTestAssertion('cache', identity),
+    assertion: (identity) => signTestAssertion('cache_api', identity),
     async connect(path, identity, clientOptions = {}) {
-      const headers: Record<string, string> = identity ? { 'x-gateway-assertion': await signTestAssertion('cache', identity) } : {};
+      const headers: Record<string, string> = identity ? { 'x-gateway-assertion': await signTestAssertion('cache_api', identity) } : {};
       const client = await TestClient.open(`ws://127.0.0.1:${port}${path}`, { ...clientOptions, headers });
       clients.push(client);
       return client;

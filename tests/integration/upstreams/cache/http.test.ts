@@ -21,7 +21,7 @@ describe('cache HTTP routes', () => {
   it('answers /health without an assertion, with Redis latency', async () => {
     const { status, body } = await call('GET', '/health', null);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', service: 'cache', redis: { ok: true, latency_ms: expect.any(Number) } });
+    expect(body).toMatchObject({ status: 'ok', service: 'cache_api', redis: { ok: true, latency_ms: expect.any(Number) } });
   });
 
   it.each(['/tickers/kraken', '/tickers/kraken/BTC/USDT', '/bots/1/status'])('refuses %s without an assertion (401)', async (path) => {

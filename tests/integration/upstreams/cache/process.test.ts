@@ -27,11 +27,11 @@ describe('cache process', () => {
     ['Redis', () => ({ REDIS_URL: workerRedis().url, CACHE_KEY_PREFIX: prefix }), 'redis'],
     ['the in-process store', () => ({ REDIS_URL: '' }), 'memory'],
   ])('serves health, streams and writes over %s, and exits 0 on SIGTERM', async (_name, env, kind) => {
-    child = await startProcess(SCRIPT, { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, UPSTREAM_ORM_URL: '', ...env() });
+    child = await startProcess(SCRIPT, { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, UPSTREAM_ORM_API_URL: '', ...env() });
     const health = await fetch(`${child.url}/health`);
-    expect(await health.json()).toMatchObject({ status: 'ok', service: 'cache', store: kind, redis: { ok: true } });
+    expect(await health.json()).toMatchObject({ status: 'ok', service: 'cache_api', store: kind, redis: { ok: true } });
 
-    const admin = await signTestAssertion('cache', { userId: 1, role: 'admin' });
+    const admin = await signTestAssertion('cache_api', { userId: 1, role: 'admin' });
     const client = await TestClient.open(`ws://127.0.0.1:${child.port}/ws/tickers/e2e`, { headers: { 'x-gateway-assertion': admin } });
     expect(await client.request('stream_tickers', { exchange: 'e2e', symbols: ['BTC/USDT'] }, 's')).toMatchObject({ success: true, stream_key: 'e2e:s' });
     const posted = await fetch(`${child.url}/tickers/e2e/BTC/USDT`, {

@@ -40,7 +40,7 @@ describe('cache during a Redis outage', () => {
     expect(errors[0]).toMatchObject({ success: false, error_code: 'CACHE_ERROR', stream_key: expect.stringMatching(/:tick$/) });
     const down = await health();
     expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ status: 'degraded', service: 'cache', redis: { ok: false } });
+    expect(down.body).toMatchObject({ status: 'degraded', service: 'cache_api', redis: { ok: false } });
     // One-shot reads fail fast with CACHE_ERROR meanwhile.
     expect(await client.request('get_ticker', { exchange: 'kraken', symbol: 'BTC/USDT' })).toMatchObject({ error_code: 'CACHE_ERROR' });
 

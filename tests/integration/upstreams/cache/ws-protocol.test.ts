@@ -20,7 +20,7 @@ describe('cache WebSocket protocol', () => {
   it('refuses an upgrade whose assertion was made for another upstream', async () => {
     const { signTestAssertion } = await import('../../../helpers/assertion.ts');
     const { TestClient } = await import('./harness.ts');
-    const wrong = await signTestAssertion('orm', ALICE);
+    const wrong = await signTestAssertion('orm_api', ALICE);
     await expect(TestClient.open(`${h.wsUrl}/ws`, { headers: { 'x-gateway-assertion': wrong } })).rejects.toBeInstanceOf(UpgradeRefused);
   });
 

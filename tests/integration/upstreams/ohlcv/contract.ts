@@ -32,7 +32,7 @@ export function describeOhlcvContract(store: string, openDb: () => Promise<{ db:
     it('reports health without credentials', async () => {
       const response = await app.inject({ url: '/health' });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ status: 'ok', service: 'ohlcv', database: { ok: true } });
+      expect(response.json()).toMatchObject({ status: 'ok', service: 'ohlcv_api', database: { ok: true } });
       expect(typeof response.json().database.latency_ms).toBe('number');
     });
 

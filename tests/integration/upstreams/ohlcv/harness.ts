@@ -16,7 +16,7 @@ export async function buildApp(db: Db, live?: OhlcvAppOptions['live']): Promise<
 }
 
 export async function headersFor(identity: TestIdentity): Promise<Record<string, string>> {
-  return { 'x-gateway-assertion': await signTestAssertion('ohlcv', identity) };
+  return { 'x-gateway-assertion': await signTestAssertion('ohlcv_api', identity) };
 }
 
 export const adminHeaders = () => headersFor({ userId: 1, role: 'admin' });

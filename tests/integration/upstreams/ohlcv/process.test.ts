@@ -19,7 +19,7 @@ describe('ohlcv process', () => {
   it('serves health, ingest and the live stream', async () => {
     const health = await fetch(`${upstream.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', service: 'ohlcv', database: { ok: true } });
+    expect(await health.json()).toMatchObject({ status: 'ok', service: 'ohlcv_api', database: { ok: true } });
 
     const wsUrl = `${upstream.url.replace('http', 'ws')}/ws/ohlcv`;
     expect(await upgradeStatus(wsUrl)).toBe(401);

@@ -119,8 +119,8 @@ describe('orm input hardening', () => {
   ] as const;
 
   it.each(routes)('%s %s answers 401 without an assertion and with a forged or wrong-audience one', async (method, url) => {
-    const forged = await signTestAssertion('orm', { userId: 1, role: 'admin' }, 'another-secret-that-is-32-chars-long!!');
-    const wrongAudience = await signTestAssertion('ohlcv', { userId: 1, role: 'admin' });
+    const forged = await signTestAssertion('orm_api', { userId: 1, role: 'admin' }, 'another-secret-that-is-32-chars-long!!');
+    const wrongAudience = await signTestAssertion('ohlcv_api', { userId: 1, role: 'admin' });
     for (const header of [undefined, 'garbage', forged, wrongAudience]) {
       const response = await h.app.inject({ method, url, headers: header ? { 'x-gateway-assertion': header } : {}, payload: method === 'GET' || method === 'DELETE' ? undefined : {} });
       expect(response.statusCode).toBe(401);
@@ -142,8 +142,8 @@ describe('orm during a database outage', () => {
     try {
       const health = await app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(503);
-      expect(health.json()).toMatchObject({ status: 'degraded', service: 'orm', database: { ok: false } });
-      const route = await app.inject({ method: 'GET', url: '/bots', headers: { 'x-gateway-assertion': await signTestAssertion('orm', { userId: 1 }) } });
+      expect(health.json()).toMatchObject({ status: 'degraded', service: 'orm_api', database: { ok: false } });
+      const route = await app.inject({ method: 'GET', url: '/bots', headers: { 'x-gateway-assertion': await signTestAssertion('orm_api', { userId: 1 }) } });
       expect(route.statusCode).toBe(503);
       expect(route.json()).toEqual({ detail: 'Database unavailable' });
       expect(route.body).not.toMatch(/at .*\.ts|ECONNREFUSED/);

@@ -79,7 +79,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export async function call(h: OrmHarness, who: TestUser | TestIdentity | null, method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
   const identity = who && 'identity' in who ? who.identity : who;
   const headers: Record<string, string> = {};
-  if (identity) headers['x-gateway-assertion'] = await signTestAssertion('orm', identity);
+  if (identity) headers['x-gateway-assertion'] = await signTestAssertion('orm_api', identity);
   if (body !== undefined) headers['content-type'] = 'application/json';
   return h.app.inject({ method, url, headers, ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
 }

@@ -25,14 +25,14 @@ describe('orm process (upstreams/orm/main.ts)', () => {
     };
     const verify = async (orm: StartedProcess) => fetch(`${orm.url}/internal/auth/verify-credentials`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-gateway-assertion': await signTestAssertion('orm', { userId: 0, role: 'admin', authMethod: 'gateway', email: 'gateway@internal' }) },
+      headers: { 'content-type': 'application/json', 'x-gateway-assertion': await signTestAssertion('orm_api', { userId: 0, role: 'admin', authMethod: 'gateway', email: 'gateway@internal' }) },
       body: JSON.stringify({ mail: adminMail, password: 'admin-password-1' }),
     });
 
     const withoutPassword = await start({});
     const health = await fetch(`${withoutPassword.url}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', service: 'orm', database: { ok: true, latency_ms: expect.any(Number) } });
+    expect(await health.json()).toMatchObject({ status: 'ok', service: 'orm_api', database: { ok: true, latency_ms: expect.any(Number) } });
     expect(withoutPassword.output.some((line) => line.includes('ADMIN_PASSWORD is not set'))).toBe(true);
     expect((await verify(withoutPassword)).status).toBe(401);
     expect(await withoutPassword.stop()).toBe(0);

@@ -18,7 +18,7 @@ describe('loadAuthSettings', () => {
       issuer: 'fullon-master-api',
       audience: 'fullon',
       adminMail: 'admin@fullon',
-      authUpstream: 'orm',
+      authUpstream: 'orm_api',
       clockSkewS: 60,
       externalIssuers: [],
     });

@@ -34,7 +34,7 @@ describe('parseConfigText', () => {
     const result = await loadConfigFile('routes.yaml', {});
     expect(result.problems).toEqual([]);
     expect(result.config!.routes.map((r) => r.prefix)).toEqual(['/api/v1/ohlcv', '/api/v1/cache', '/api/v1/orm']);
-    expect(result.config!.upstreams.get('orm')!.process!.command).toEqual(['node', 'upstreams/orm/main.ts']);
+    expect(result.config!.upstreams.get('orm_api')!.process!.command).toEqual(['node', 'upstreams/orm/main.ts']);
     expect(result.config!.routes.find((r) => r.prefix === '/api/v1/ohlcv')!.bodyLimitBytes).toBe(16 * 1024 * 1024);
   });
 

@@ -25,7 +25,7 @@ export async function startFakeOrm(secret: string): Promise<FakeOrm> {
     const match = /^\/internal\/users\/(\d+)\/ownership$/.exec(request.url ?? '');
     if (!match || request.method !== 'GET') return reply(404, { detail: 'Not Found' });
     try {
-      const { payload } = await jwtVerify(String(request.headers['x-gateway-assertion'] ?? ''), key, { issuer: 'fullon-gateway', audience: 'orm' });
+      const { payload } = await jwtVerify(String(request.headers['x-gateway-assertion'] ?? ''), key, { issuer: 'fullon-gateway', audience: 'orm_api' });
       if (payload.auth_method !== 'gateway' || payload.sub !== '0' || payload.role !== 'admin') return reply(404, { detail: 'Not Found' });
     } catch {
       return reply(401, { detail: 'Not authenticated' });

@@ -18,7 +18,7 @@ describe('GET /health', () => {
     const { app } = await appOver(fakeDb(async () => ({ rows: [{ '?column?': 1 }], rowCount: 1 })));
     const response = await app.inject({ url: '/health' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok', service: 'ohlcv', database: { ok: true, latency_ms: expect.any(Number) } });
+    expect(response.json()).toEqual({ status: 'ok', service: 'ohlcv_api', database: { ok: true, latency_ms: expect.any(Number) } });
     await app.close();
   });
 
@@ -27,8 +27,8 @@ describe('GET /health', () => {
     const { app } = await appOver(fakeDb(() => Promise.reject(refused)));
     const response = await app.inject({ url: '/health' });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({ status: 'degraded', service: 'ohlcv', database: { ok: false, latency_ms: expect.any(Number), error: 'unreachable' } });
-    const headers = { 'x-gateway-assertion': await signTestAssertion('ohlcv', { userId: 1 }) };
+    expect(response.json()).toEqual({ status: 'degraded', service: 'ohlcv_api', database: { ok: false, latency_ms: expect.any(Number), error: 'unreachable' } });
+    const headers = { 'x-gateway-assertion': await signTestAssertion('ohlcv_api', { userId: 1 }) };
     const read = await app.inject({ url: '/candles/kraken/BTC/USDC/1h', headers });
     expect(read.statusCode).toBe(503);
     expect(read.json()).toEqual({ detail: 'Database unavailable' });
