@@ -51,7 +51,7 @@ export function createServiceRoutes(supervisor: Supervisor): LocalRoute[] {
         const lines = parseLines(new URLSearchParams(ctx.query).get('lines'));
         if (typeof lines === 'string') return { status: 422, body: { detail: lines } };
         if (!supervisor.status(name)) return notFound(name);
-        return { status: 200, body: { service: name, lines: supervisor.logs(name, lines) } };
+        return { status: 200, body: { service: name, entries: supervisor.logs(name, lines) } };
       },
     },
   ];

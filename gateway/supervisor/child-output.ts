@@ -1,9 +1,12 @@
-// Re-logs a child's output line into the gateway's log, tagged service=<name>:
-// JSON lines (pino children) keep their level and fields, other lines become
-// info (stdout) or warn (stderr) entries.
+// A child's output line, understood once: JSON lines (pino children) keep their
+// level, message and fields, other lines become info (stdout) or warn (stderr).
+// Used to re-log the line into the gateway's log, tagged with the child's service
+// and pid, and to answer GET /api/v1/services/{name}/logs with structured entries.
 import type { Logger } from 'pino';
 
-const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+const PINO_LEVELS: Record<number, LevelName> = {
   10: 'trace',
   20: 'debug',
   30: 'info',
@@ -11,27 +14,35 @@ const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' 
   50: 'error',
   60: 'fatal',
 };
-/** Fields the gateway's own logger sets again (or that would mislead next to them). */
-const DROPPED_FIELDS = ['level', 'time', 'pid', 'hostname', 'msg', 'service', 'name', 'v'];
+/** Fields the entry carries itself (or that would mislead next to them). */
+const DROPPED_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'service', 'name', 'v']);
 
-export function relogChildLine(logger: Logger, service: string, stream: 'stdout' | 'stderr', line: string): void {
-  if (line.length === 0) return;
-  const parsed = parseJsonObject(line);
-  if (!parsed) {
-    const level = stream === 'stderr' ? 'warn' : 'info';
-    logger[level]({ service, stream }, line);
-    return;
-  }
-  const level = levelOf(parsed.level);
-  const fields: Record<string, unknown> = { service };
-  for (const [key, value] of Object.entries(parsed)) if (!DROPPED_FIELDS.includes(key)) fields[key] = value;
-  logger[level](fields, typeof parsed.msg === 'string' ? parsed.msg : '');
+export interface ParsedChildLine {
+  level: LevelName;
+  msg: string;
+  /** The line's other JSON fields; `{stream}` for a plain text line. */
+  fields: Record<string, unknown>;
 }
 
-function levelOf(value: unknown): (typeof PINO_LEVELS)[number] {
+export function parseChildLine(stream: 'stdout' | 'stderr', line: string): ParsedChildLine {
+  const parsed = parseJsonObject(line);
+  if (!parsed) return { level: stream === 'stderr' ? 'warn' : 'info', msg: line, fields: { stream } };
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) if (!DROPPED_FIELDS.has(key)) fields[key] = value;
+  return { level: levelOf(parsed.level), msg: typeof parsed.msg === 'string' ? parsed.msg : '', fields };
+}
+
+/** Writes the line into the gateway's log as the child's: `service` and `pid` are the child's. */
+export function relogChildLine(logger: Logger, service: string, stream: 'stdout' | 'stderr', line: string, pid: number | null = null): void {
+  if (line.length === 0) return;
+  const { level, msg, fields } = parseChildLine(stream, line);
+  logger[level]({ ...fields, service, ...(pid === null ? {} : { pid }) }, msg);
+}
+
+function levelOf(value: unknown): LevelName {
   if (typeof value === 'number') return PINO_LEVELS[value] ?? 'info';
   const names = Object.values(PINO_LEVELS) as string[];
-  return typeof value === 'string' && names.includes(value) ? (value as (typeof PINO_LEVELS)[number]) : 'info';
+  return typeof value === 'string' && names.includes(value) ? (value as LevelName) : 'info';
 }
 
 function parseJsonObject(line: string): Record<string, unknown> | null {

@@ -29,7 +29,7 @@ export interface UnitDeps {
   random: () => number;
   /** Environment for the next launch (computed late so discovery URLs are current). */
   envFor(spec: UnitSpec): Record<string, string>;
-  onLine(name: string, stream: 'stdout' | 'stderr', line: string): void;
+  onLine(name: string, stream: 'stdout' | 'stderr', line: string, pid: number | null): void;
 }
 
 export interface Transition {
@@ -65,6 +65,8 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
   #child: ChildHandle | null = null;
   #attempt = 0;
   #launches = 0;
+  /** Processes started for this service so far; each one's output carries its number. */
+  #generation = 0;
   #startLimit: StartLimit;
   #backoffTimer: unknown = null;
   #stableTimer: unknown = null;
@@ -206,7 +208,7 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
     this.#startAbort = null;
     this.#overlapping = false;
     if (!readiness.ready) {
-      if (!readiness.cancelled) this.#deps.onLine(this.spec.name, 'stderr', `replacement process not ready (${readiness.reason}); restarting in place`);
+      if (!readiness.cancelled) this.#deps.onLine(this.spec.name, 'stderr', `replacement process not ready (${readiness.reason}); restarting in place`, fresh.pid);
       await this.#kill(fresh);
       if (old.exited && this.#child === old) this.#child = null;
       return readiness.cancelled ? 'cancelled' : 'failed';
@@ -266,9 +268,10 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
       cwd: this.spec.process.cwd,
       env: this.#deps.envFor(this.spec),
     });
+    const generation = ++this.#generation;
     child.on('line', (stream, line) => {
-      this.logs.push(line);
-      this.#deps.onLine(this.spec.name, stream, line);
+      this.logs.push({ at: this.#deps.clock.now(), stream, pid: child.pid, generation, line });
+      this.#deps.onLine(this.spec.name, stream, line, child.pid);
     });
     return child;
   }

@@ -10,6 +10,7 @@ import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { buildChildEnv } from './child-env.ts';
 import { relogChildLine } from './child-output.ts';
 import { systemClock, type Clock } from './clock.ts';
+import type { LogEntry } from './line-buffer.ts';
 import { pickFreePort } from './ports.ts';
 import { ServiceUnit, type Transition, type UnitDeps, type UnitSpec } from './service-unit.ts';
 import { spawnProcess, type Spawner } from './spawner.ts';
@@ -76,7 +77,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       random: options.random ?? Math.random,
       envFor: (spec) =>
         buildChildEnv({ name: spec.name, gatewayEnv: env, configured: spec.process.env, port: spec.port, upstreamUrls: this.#upstreamUrls() }),
-      onLine: (name, stream, line) => relogChildLine(options.logger, name, stream, line),
+      onLine: (name, stream, line, pid) => relogChildLine(options.logger, name, stream, line, pid),
     };
     // Last resort when the gateway exits without stopAll (pdeathsig covers SIGKILL).
     process.on('exit', this.#onProcessExit);
@@ -176,7 +177,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     return this.#controlled(name).restart();
   }
 
-  logs(name: string, lines: number): string[] {
+  logs(name: string, lines: number): LogEntry[] {
     const entry = this.#entries.get(name);
     if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
     return entry.unit ? entry.unit.logs.tail(lines) : [];

@@ -1,6 +1,7 @@
 // The supervisor as the rest of the gateway sees it: the services API, the
 // health monitor and main.ts depend on this interface only.
 import type { GatewayConfig } from '../config/types.ts';
+import type { LogEntry } from './line-buffer.ts';
 
 export type ServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed';
 
@@ -40,5 +41,6 @@ export interface Supervisor {
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;
-  logs(name: string, lines: number): string[];
+  /** The service's recent output as structured entries, oldest first. */
+  logs(name: string, lines: number): LogEntry[];
 }

@@ -31,7 +31,9 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
   const publicPaths = new Set(['/health', ...(options.publicPaths ?? [])]);
   const verify = createAssertionVerifier({ audience: options.name, secret: resolveAssertionSecret(options.env) });
   const app = Fastify({
-    loggerInstance: options.logger as unknown as FastifyBaseLogger,
+    // Fastify's own info lines ("Server listening at ...") would repeat our single
+    // {"msg":"listening"} line: it logs warnings and errors only.
+    loggerInstance: quietFastifyLogger(options.logger) as unknown as FastifyBaseLogger,
     // The gateway writes the access log; upstreams log only what goes wrong.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
@@ -76,6 +78,11 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     void reply.code(mapped.status).headers(mapped.headers).send({ detail: mapped.detail });
   });
   return app;
+}
+
+/** A child of the process logger that never logs below warn (LOG_LEVEL may ask for less). */
+function quietFastifyLogger(logger: Logger): Logger {
+  return logger.child({}, { level: logger.levelVal >= 40 ? logger.level : 'warn' });
 }
 
 function toHttpError(error: unknown): HttpError {

@@ -69,7 +69,7 @@ describe('services API through the gateway', () => {
     const base = stack.gateway.url;
     const logs = await request(`${base}/api/v1/services/orm/logs?lines=1000`, { headers: admin });
     expect(logs.status).toBe(200);
-    expect(logs.json().lines).toContain('fixture stderr line');
+    expect(logs.json().entries).toContainEqual(expect.objectContaining({ msg: 'fixture stderr line', stream: 'stderr', level: 'warn', generation: 1, pid: expect.any(Number) }));
     const bad = await request(`${base}/api/v1/services/orm/logs?lines=5000`, { headers: admin });
     expect(bad.status).toBe(422);
     expect(bad.json()).toEqual({ detail: 'lines must be an integer between 1 and 1000' });
@@ -107,7 +107,7 @@ describe('services API through the gateway', () => {
     const logs = (await request(`${base}/api/v1/services/broken/logs?lines=2`, { headers: admin })).json();
     // stdout and stderr are separate pipes: their relative order is not guaranteed.
     expect(logs.service).toBe('broken');
-    expect([...logs.lines].sort()).toEqual(['booting fixture', 'fatal: cannot open config']);
+    expect(logs.entries.map((entry: { msg: string }) => entry.msg).sort()).toEqual(['booting fixture', 'fatal: cannot open config']);
     const start = await request(`${base}/api/v1/services/broken/start`, { method: 'POST', headers: admin });
     expect(start.status).toBe(503);
     expect(start.json().detail).toMatch(/broken failed to start: exited with code 3 during start/);

@@ -57,7 +57,7 @@ describe('supervisor with real processes', () => {
     expect((error as ServiceControlError).status).toBe(503);
     expect((await failed).reason).toMatch(/start limit reached .*exited with code 3/);
     // stdout and stderr are separate pipes: their relative order is not guaranteed.
-    expect([...supervisor.logs('broken', 2)].sort()).toEqual(['booting fixture', 'fatal: cannot open config']);
+    expect(supervisor.logs('broken', 2).map((entry) => entry.msg).sort()).toEqual(['booting fixture', 'fatal: cannot open config']);
     expect(supervisor.status('broken')).toMatchObject({ status: 'failed', restarts: 2, last_exit: { code: 3 } });
   });
 
@@ -95,8 +95,22 @@ describe('supervisor with real processes', () => {
   it('captures stdout and stderr lines into the per-service buffer', async () => {
     await supervise(upstreamConfig('orm', { process: fixture() }));
     await supervisor.start('orm');
-    const lines = supervisor.logs('orm', 1000);
-    expect(lines.some((line) => line.includes('"msg":"listening"'))).toBe(true);
-    expect(lines).toContain('fixture stderr line');
+    const entries = supervisor.logs('orm', 1000);
+    const pid = supervisor.status('orm')!.pid;
+    expect(entries.find((entry) => entry.msg === 'listening')).toMatchObject({ stream: 'stdout', level: 'info', pid, generation: 1 });
+    expect(entries.find((entry) => entry.msg === 'fixture stderr line')).toMatchObject({ stream: 'stderr', level: 'warn', pid, generation: 1, fields: {} });
+  });
+
+  it('tells the old process’s output from the new one’s after a restart (pid and generation)', async () => {
+    await supervise(upstreamConfig('orm', { process: fixture() }));
+    await supervisor.start('orm');
+    const first = supervisor.status('orm')!.pid;
+    await supervisor.restart('orm');
+    const second = supervisor.status('orm')!.pid;
+    const listening = supervisor.logs('orm', 1000).filter((entry) => entry.msg === 'listening');
+    expect(listening.map((entry) => [entry.generation, entry.pid])).toEqual([
+      [1, first],
+      [2, second],
+    ]);
   });
 });

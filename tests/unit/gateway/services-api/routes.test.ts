@@ -87,8 +87,8 @@ describe('services API', () => {
   it('returns the last N output lines', async () => {
     await setup();
     await call('POST', '/api/v1/services/orm/start');
-    expect(await call('GET', '/api/v1/services/orm/logs', 'lines=1')).toEqual({ status: 200, body: { service: 'orm', lines: ['second line'] } });
-    expect(((await call('GET', '/api/v1/services/orm/logs')).body as { lines: string[] }).lines).toHaveLength(2);
+    expect(await call('GET', '/api/v1/services/orm/logs', 'lines=1')).toMatchObject({ status: 200, body: { service: 'orm', entries: [{ msg: 'second line', generation: 1, stream: 'stdout', level: 'info', fields: {} }] } });
+    expect(((await call('GET', '/api/v1/services/orm/logs')).body as { entries: unknown[] }).entries).toHaveLength(2);
   });
 
   it.each(['0', '1001', '-1', 'abc', '1.5', '', '99999999999'])('refuses lines=%s with 422 {"detail"}', async (lines) => {

@@ -98,7 +98,11 @@ describe('supervisor state machine', () => {
     expect((await failed).reason).toMatch(/start limit reached \(3 starts/);
     expect(fake.children).toHaveLength(3);
     expect(seen.map((t) => t.to)).toEqual(['starting', 'backoff', 'starting', 'backoff', 'starting', 'failed']);
-    expect(supervisor.logs('orm', 10)).toEqual(['fatal: cannot open config', 'fatal: cannot open config', 'fatal: cannot open config']);
+    expect(supervisor.logs('orm', 10).map((entry) => [entry.generation, entry.msg])).toEqual([
+      [1, 'fatal: cannot open config'],
+      [2, 'fatal: cannot open config'],
+      [3, 'fatal: cannot open config'],
+    ]);
     expect(supervisor.status('orm')?.last_exit?.code).toBe(3);
   });
 
