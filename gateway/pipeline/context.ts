@@ -13,8 +13,10 @@ export interface RequestContext {
   requestId: string;
   /** process.hrtime.bigint() at arrival, for the access log. */
   startedAt: bigint;
-  /** Decoded, normalised path (no query). */
+  /** Path for matching: segments decoded once, "%" and "/" inside a segment kept escaped (paths.ts). */
   path: string;
+  /** The path as the client sent it (normalised "//"), what goes upstream after the rewrite. */
+  rawPath: string;
   /** Raw query string without "?", possibly empty. */
   query: string;
   route: RouteConfig | null;
@@ -67,6 +69,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse | null, 
     requestId: '',
     startedAt: process.hrtime.bigint(),
     path: '',
+    rawPath: '',
     query: '',
     route: null,
     user: null,

@@ -8,7 +8,7 @@ import { stripUpgradeCredentials } from '../../auth/ws-handshake.ts';
 import type { RouteConfig } from '../../config/types.ts';
 import type { RequestContext, Stage } from '../context.ts';
 import { setForwardedHeaders, stripClientHeaders } from '../headers.ts';
-import { encodePath, rewritePath } from '../paths.ts';
+import { rewritePath } from '../paths.ts';
 
 export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trustedProxies: BlockList): Stage {
   const { prefix, rewrite, forwardAuthorization, upstream } = route;
@@ -16,7 +16,8 @@ export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trust
   const trusted = trustedProxies.rules.length > 0 ? trustedProxies : null;
   return function rewriteForUpstream(ctx: RequestContext): void | Promise<void> {
     const { req } = ctx;
-    const path = encodePath(rewritePath(ctx.path, prefix, rewrite));
+    // The client's own spelling goes upstream: BTC%2FUSDC stays one segment there too.
+    const path = rewritePath(ctx.rawPath, prefix, rewrite);
     const client = req.headers;
     // An upgrade's ?token= and "bearer, <token>" subprotocol are for the gateway only.
     const query = ctx.isUpgrade ? stripUpgradeCredentials(ctx.query, client) : ctx.query;

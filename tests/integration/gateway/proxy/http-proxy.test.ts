@@ -53,6 +53,8 @@ describe('HTTP proxying', () => {
     ['/api/v1/stub/../admin/x'],
     ['/api/v1/stub/%2e%2e/admin/x'],
     ['/api/v1/stub%2f..%2fadmin'],
+    ['/api/v1/stub/a%2F..%2Fb'],
+    ['/api/v1/stub/%252e%252e/admin'],
     ['/api/v1/stub/..%5cadmin'],
     ['/api/v1/stub/a%00'],
   ])('refuses %s with 400 and never reaches the upstream', async (path) => {
