@@ -1,16 +1,19 @@
 // Example: the ohlcv upstream through the gateway (/api/v1/ohlcv). The admin
 // ingests a day of 1-minute candles for kraken BTC/USDC, reads them back as 1m,
-// 1h and 1d (checking the daily candle against the minute data), reads the
-// catalogue and some trades, then subscribes to the live stream over WebSocket,
-// ingests one more minute and receives the update.
+// 1h and 1d (checking the daily candle against the minute data), through the
+// older path forms fullon clients still send and with fullon_ohlcv_api's limit
+// semantics, reads the catalogue and some trades (sides sent as BUY/SELL),
+// then subscribes to the live stream over WebSocket, ingests one more minute
+// and receives the update.
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/ohlcv_routes.ts
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { fetchJson, loginAsAdmin, wsUrl } from './lib/client.ts';
 
 const OHLCV = '/api/v1/ohlcv';
-// Through the gateway the symbol's slash stays raw: encoded %2F is refused at the edge.
-const PAIR = 'kraken/BTC/USDC';
+// Symbols travel URL-encoded, as fullon clients send them (quote(symbol, safe=""));
+// the ingest below sends the slash raw, which works too.
+const PAIR = `kraken/${encodeURIComponent('BTC/USDC')}`;
 const DAY = Date.UTC(2024, 1, 29); // a leap day, so reruns ingest the same rows
 
 function dayOfCandles() {
@@ -55,17 +58,18 @@ async function main(): Promise<void> {
 
   // 1. Ingest one day of minute candles (idempotent upsert, so reruns are harmless).
   const candles = dayOfCandles();
-  const ingested = await fetchJson(`${OHLCV}/candles/${PAIR}`, { token, body: { candles } });
+  const ingested = await fetchJson(`${OHLCV}/candles/kraken/BTC/USDC`, { token, body: { candles } });
   assert.equal(ingested.status, 200, JSON.stringify(ingested.body));
   assert.equal(ingested.body.received, 1440);
   console.log(`ingested ${ingested.body.received} candles (${ingested.body.inserted} new, ${ingested.body.updated} changed)`);
 
-  // 2. Read them back as 1m, 1h and 1d.
+  // 2. Read them back as 1m, 1h and 1d. A range without `limit` is the whole range.
   const range = `start_time=2024-02-29T00:00:00Z&end_time=2024-02-29T23:59:00Z`;
-  const minutes = await fetchJson(`${OHLCV}/candles/${PAIR}/1m/range?${range}&limit=1440`, { token });
+  const minutes = await fetchJson(`${OHLCV}/candles/${PAIR}/1m/range?${range}`, { token });
   assert.equal(minutes.status, 200, JSON.stringify(minutes.body));
   assert.equal(minutes.body.success, true);
   assert.equal(minutes.body.count, 1440);
+  assert.equal(minutes.body.limit, null);
   assert.deepEqual(minutes.body.candles[0], candles[0]);
   const hours = await fetchJson(`${OHLCV}/candles/${PAIR}/1h/range?${range}`, { token });
   assert.equal(hours.body.count, 24);
@@ -84,14 +88,30 @@ async function main(): Promise<void> {
   assert.equal(invalid.status, 422);
   assert.match(String(invalid.body.detail), /Invalid timeframe '7m'\. Supported: 1m/);
 
+  // 2b. With `limit`, a timeseries (or range) answers the newest `limit` candles of the range.
+  const newest = await fetchJson(`${OHLCV}/timeseries/${PAIR}/ohlcv?timeframe=1h&${range}&limit=3`, { token });
+  assert.deepEqual(newest.body.ohlcv.map((c: { timestamp: string }) => c.timestamp), ['2024-02-29T21:00:00.000Z', '2024-02-29T22:00:00.000Z', '2024-02-29T23:00:00.000Z']);
+
+  // 2c. The older path forms fullon clients still send: /{exchange}/{symbol}/{timeframe},
+  // /{exchange}/{symbol}/ohlcv (timeseries) and /{exchange}/{symbol} (1m).
+  const legacyHours = await fetchJson(`${OHLCV}/${PAIR}/1h?${range}`, { token });
+  assert.equal(legacyHours.status, 200, JSON.stringify(legacyHours.body));
+  assert.deepEqual(legacyHours.body.candles, hours.body.candles);
+  const legacySeries = await fetchJson(`${OHLCV}/${PAIR}/ohlcv?timeframe=1d&${range}`, { token });
+  assert.deepEqual(legacySeries.body.ohlcv, days.body.candles);
+  const legacyBasic = await fetchJson(`${OHLCV}/${PAIR}?limit=2`, { token });
+  assert.equal(legacyBasic.body.count, 2);
+  console.log(`older forms: ${legacyHours.body.count} hourly candles via /${PAIR}/1h, the daily one via /${PAIR}/ohlcv`);
+
   // 3. Trades: a few in, the latest back.
   const trades = [
-    { timestamp: '2024-02-29T12:00:01.500Z', price: 61_000, volume: 0.2, side: 'buy', type: 'market' },
+    { timestamp: '2024-02-29T12:00:01.500Z', price: 61_000, volume: 0.2, side: 'BUY', type: 'MARKET' },
     { timestamp: '2024-02-29T12:00:02.250Z', price: 61_010, volume: 0.1, side: 'sell', type: 'limit' },
   ];
   assert.equal((await fetchJson(`${OHLCV}/trades/${PAIR}`, { token, body: { trades } })).status, 200);
   const tradeRange = await fetchJson(`${OHLCV}/trades/${PAIR}/range?start_time=2024-02-29T12:00:00Z&end_time=2024-02-29T12:00:59Z`, { token });
   assert.deepEqual(tradeRange.body.trades.map((t: { price: number }) => t.price), [61_000, 61_010]);
+  assert.deepEqual(tradeRange.body.trades.map((t: { side: string; type: string }) => `${t.side} ${t.type}`), ['buy market', 'sell limit']);
 
   // 4. The catalogue is real: kraken lists BTC/USDC with its span and counts.
   const exchanges = await fetchJson(`${OHLCV}/exchanges`, { token });

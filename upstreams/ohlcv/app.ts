@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../common/db.ts';
 import { createLogger } from '../common/logger.ts';
 import { createUpstreamApp } from '../common/server.ts';
+import { registerLegacyCandleRoutes } from './candles/legacy-routes.ts';
 import { registerCandleRoutes } from './candles/routes.ts';
 import { registerCatalogRoutes } from './catalog/routes.ts';
 import { registerHealthRoutes } from './health/routes.ts';
@@ -22,6 +23,8 @@ export interface OhlcvAppOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
   live?: { maxSubscriptionsPerSocket?: number; maxBufferedBytes?: number; maxMessageBytes?: number };
+  /** Rows a range read without `limit` may return (tests lower it). */
+  rangeMaxRows?: number;
 }
 
 export interface OhlcvApp {
@@ -41,9 +44,11 @@ export async function createOhlcvApp(options: OhlcvAppOptions): Promise<OhlcvApp
   registerHealthRoutes(app, options.db);
   registerTimeframeRoutes(app);
   registerCatalogRoutes(app, options.db);
-  registerCandleRoutes(app, options.db);
-  registerTradeRoutes(app, options.db);
+  const reads = { db: options.db, rangeMaxRows: options.rangeMaxRows ?? OHLCV_DEFAULTS.rangeMaxRows };
+  registerCandleRoutes(app, reads);
+  registerTradeRoutes(app, reads);
   registerIngestRoutes(app, options.db, notifier);
   registerLiveRoutes(app, hub, live.maxSubscriptionsPerSocket);
+  registerLegacyCandleRoutes(app, reads);
   return { app, hub, liveIdle: () => notifier.idle() };
 }

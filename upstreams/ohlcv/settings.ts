@@ -5,9 +5,16 @@ export const OHLCV_DEFAULTS = {
   maxBatchRows: 10_000,
   /** Request body cap; 10 000 candles as JSON are about 1.3 MB. */
   bodyLimitBytes: 16 * 1024 * 1024,
-  candles: { defaultLimit: 100, maxLimit: 5000, rangeDefaultLimit: 1000, rangeMaxLimit: 10_000 },
-  trades: { defaultLimit: 100, maxLimit: 5000, rangeDefaultLimit: 1000, rangeMaxLimit: 10_000 },
-  timeseries: { defaultLimit: 1000, maxLimit: 10_000 },
+  candles: { defaultLimit: 100, maxLimit: 5000, rangeMaxLimit: 10_000 },
+  trades: { defaultLimit: 100, maxLimit: 5000, rangeMaxLimit: 10_000 },
+  /** fullon_ohlcv_api: limit 100 by default, at most 10 000, newest of the range. */
+  timeseries: { defaultLimit: 100, maxLimit: 10_000 },
+  /**
+   * A range read without `limit` returns the whole range (fullon_ohlcv_api had no
+   * limit there); past this many rows it answers 422 asking for a narrower range
+   * or a limit, never a silently cut list. 30 days of 1m candles are 43 200.
+   */
+  rangeMaxRows: 200_000,
   live: {
     /** Subscriptions one socket may hold at once. */
     maxSubscriptionsPerSocket: 50,

@@ -55,8 +55,15 @@ async function readOldestMs(db: Queryable, source: CandleSource, exchange: strin
   return rows[0]?.ms ?? null;
 }
 
-/** Candles whose bucket starts within [start, end], each over its whole bucket, oldest first. */
-export async function readRangeRows(db: Queryable, exchange: string, symbol: string, timeframe: Timeframe, start: number | undefined, end: number | undefined, limit: number): Promise<CandleRow[]> {
+/**
+ * Candles whose bucket starts within [start, end], each over its whole bucket,
+ * oldest first: the first `limit` of the range, or with take = 'newest' the
+ * newest `limit` (fullon_ohlcv_api's `tuples[-limit:]`).
+ */
+export async function readRangeRows(
+  db: Queryable, exchange: string, symbol: string, timeframe: Timeframe,
+  start: number | undefined, end: number | undefined, limit: number, take: 'oldest' | 'newest' = 'oldest',
+): Promise<CandleRow[]> {
   const source = await chooseSource(db, exchange, symbol, timeframe);
   if (!source) return [];
   const params: unknown[] = [exchange, symbol, new Date(start ?? 0).toISOString()];
@@ -69,9 +76,10 @@ export async function readRangeRows(db: Queryable, exchange: string, symbol: str
     having += ' AND b <= $5::timestamptz';
   }
   params.push(limit);
-  const sql = buildAggregateSql({ source, timeframe, where, having, order: 'ASC', limit: `$${params.length}` });
+  const order = take === 'newest' ? 'DESC' : 'ASC';
+  const sql = buildAggregateSql({ source, timeframe, where, having, order, limit: `$${params.length}` });
   const { rows } = await db.query<CandleRow>(sql, params);
-  return rows;
+  return take === 'newest' ? rows.reverse() : rows;
 }
 
 export function toCandle(row: CandleRow): Candle {

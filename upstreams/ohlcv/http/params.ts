@@ -16,13 +16,23 @@ export function parseExchange(value: unknown): string {
   return value;
 }
 
+/**
+ * A symbol arrives decoded once by the router (`BTC%2FUSDC` → `BTC/USDC`); its
+ * '/'-separated parts are never empty, '.' or '..' (an encoded `a%2F..%2Fb`
+ * is refused, not normalised), and `%` cannot appear (`%252F` stays refused).
+ */
+function isSymbol(value: unknown): value is string {
+  if (typeof value !== 'string' || !SYMBOL.test(value)) return false;
+  return value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
 export function parseSymbol(value: string): string {
-  if (!SYMBOL.test(value) || value.endsWith('/') || value.includes('//')) throw invalid('path', 'symbol', 'symbol must be 1-64 letters, digits, _ . : / -');
+  if (!isSymbol(value)) throw invalid('path', 'symbol', 'symbol must be 1-64 letters, digits, _ . : / - (no empty, . or .. parts)');
   return value;
 }
 
 export function isValidPair(exchange: unknown, symbol: unknown): boolean {
-  return typeof exchange === 'string' && EXCHANGE.test(exchange) && typeof symbol === 'string' && SYMBOL.test(symbol);
+  return typeof exchange === 'string' && EXCHANGE.test(exchange) && isSymbol(symbol);
 }
 
 /** Splits the wildcard tail `BTC/USDC/1h/range` into symbol and trailing segments. */
@@ -33,7 +43,12 @@ export function splitTail(tail: string, trailing: number): { symbol: string; res
 }
 
 export function parseLimit(value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
+  return parseOptionalLimit(value, max) ?? fallback;
+}
+
+/** The `limit` query parameter when given (1..max), else undefined. */
+export function parseOptionalLimit(value: unknown, max: number): number | undefined {
+  if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d{1,7}$/.test(value)) throw invalid('query', 'limit', `limit must be an integer between 1 and ${max}`);
   const limit = Number(value);
   if (limit < 1 || limit > max) throw invalid('query', 'limit', `limit must be an integer between 1 and ${max}`);
@@ -57,4 +72,9 @@ export function parseRange(query: Record<string, unknown>, optional = false): { 
   }
   if (start !== undefined && end !== undefined && start > end) throw invalid('query', 'start_time', 'start_time must not be after end_time');
   return { start, end };
+}
+
+/** A range read without `limit` that holds more rows than we answer at once. */
+export function tooManyRows(what: string, max: number): HttpError {
+  return invalid('query', 'limit', `the range holds more than ${max} ${what}; narrow start_time/end_time or pass limit`);
 }

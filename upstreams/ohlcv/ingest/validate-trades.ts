@@ -26,10 +26,12 @@ export function validateTradeBatch(body: unknown): TradeInput[] {
     if (!isFiniteNumber(row.price)) issue('price', 'price must be a finite number', 'finite_number');
     if (!isFiniteNumber(row.volume)) issue('volume', 'volume must be a finite number', 'finite_number');
     else if (row.volume < 0) issue('volume', 'volume must be >= 0');
-    if (row.side !== 'buy' && row.side !== 'sell') issue('side', "side must be 'buy' or 'sell'");
-    const type = row.type ?? 'market';
-    if (typeof type !== 'string' || !TYPE.test(type)) issue('type', 'type must be a short lowercase word such as market or limit');
-    if (issues.length === before) valid.push({ ts: ts!, price: row.price as number, volume: row.volume as number, side: row.side as 'buy' | 'sell', type: type as string });
+    // fullon's enums are case-insensitive (BUY, MARKET); they are stored lowercase.
+    const side = typeof row.side === 'string' ? row.side.toLowerCase() : row.side;
+    if (side !== 'buy' && side !== 'sell') issue('side', "side must be 'buy' or 'sell'");
+    const type = typeof row.type === 'string' ? row.type.toLowerCase() : (row.type ?? 'market');
+    if (typeof type !== 'string' || !TYPE.test(type)) issue('type', 'type must be a short word such as market or limit');
+    if (issues.length === before) valid.push({ ts: ts!, price: row.price as number, volume: row.volume as number, side: side as 'buy' | 'sell', type: type as string });
   });
   throwIfIssues(issues, 'trades');
   return dedupeByTime(valid);

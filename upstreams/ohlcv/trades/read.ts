@@ -24,10 +24,12 @@ export async function readLatestTrades(db: Queryable, exchange: string, symbol: 
   return rows.reverse().map(toTrade);
 }
 
-export async function readTradeRange(db: Queryable, exchange: string, symbol: string, start: number, end: number, limit: number): Promise<Trade[]> {
+/** Trades within [start, end], oldest first: the first `limit`, or with take = 'newest' the newest `limit`. */
+export async function readTradeRange(db: Queryable, exchange: string, symbol: string, start: number, end: number, limit: number, take: 'oldest' | 'newest' = 'oldest'): Promise<Trade[]> {
+  const order = take === 'newest' ? 'DESC' : 'ASC';
   const { rows } = await db.query<TradeRow>(
     `SELECT ${TRADE_COLUMNS} FROM ohlcv_trades t
-     WHERE series_id = ${SERIES_OF_PARAMS} AND ts >= $3::timestamptz AND ts <= $4::timestamptz ORDER BY t.ts ASC LIMIT $5`,
+     WHERE series_id = ${SERIES_OF_PARAMS} AND ts >= $3::timestamptz AND ts <= $4::timestamptz ORDER BY t.ts ${order} LIMIT $5`,
     [exchange, symbol, new Date(start).toISOString(), new Date(end).toISOString(), limit]);
-  return rows.map(toTrade);
+  return (take === 'newest' ? rows.reverse() : rows).map(toTrade);
 }

@@ -1,14 +1,16 @@
 // GET /trades/{exchange}/{symbol} and GET /trades/{exchange}/{symbol}/range.
+// A range without `limit` is returned whole (refused past rangeMaxRows, never
+// cut); with `limit`, the newest `limit` trades of the range.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../../common/db.ts';
+import type { ReadContext } from '../candles/answers.ts';
 import { envelope } from '../http/envelope.ts';
-import { parseExchange, parseLimit, parseRange, parseSymbol } from '../http/params.ts';
+import { parseExchange, parseLimit, parseOptionalLimit, parseRange, parseSymbol, tooManyRows } from '../http/params.ts';
 import { OHLCV_DEFAULTS } from '../settings.ts';
 import { readLatestTrades, readTradeRange } from './read.ts';
 
 type TailRequest = FastifyRequest<{ Params: { exchange: string; '*': string }; Querystring: Record<string, unknown> }>;
 
-export function registerTradeRoutes(app: FastifyInstance, db: Db): void {
+export function registerTradeRoutes(app: FastifyInstance, { db, rangeMaxRows: max }: ReadContext): void {
   const limits = OHLCV_DEFAULTS.trades;
   app.get('/trades/:exchange/*', async (request: TailRequest) => {
     const exchange = parseExchange(request.params.exchange);
@@ -18,9 +20,12 @@ export function registerTradeRoutes(app: FastifyInstance, db: Db): void {
     if (isRange) {
       const range = parseRange(request.query);
       const start = range.start!, end = range.end!;
-      const limit = parseLimit(request.query.limit, limits.rangeDefaultLimit, limits.rangeMaxLimit);
-      const trades = await readTradeRange(db, exchange, symbol, start, end, limit);
-      return envelope({ trades, count: trades.length, exchange, symbol, start_time: new Date(start).toISOString(), end_time: new Date(end).toISOString(), limit });
+      const limit = parseOptionalLimit(request.query.limit, limits.rangeMaxLimit);
+      const trades = limit === undefined
+        ? await readTradeRange(db, exchange, symbol, start, end, max + 1)
+        : await readTradeRange(db, exchange, symbol, start, end, limit, 'newest');
+      if (limit === undefined && trades.length > max) throw tooManyRows('trades', max);
+      return envelope({ trades, count: trades.length, exchange, symbol, start_time: new Date(start).toISOString(), end_time: new Date(end).toISOString(), limit: limit ?? null });
     }
     const limit = parseLimit(request.query.limit, limits.defaultLimit, limits.maxLimit);
     const trades = await readLatestTrades(db, exchange, symbol, limit);

@@ -9,10 +9,10 @@ import { TEST_ASSERTION_SECRET, signTestAssertion, type TestIdentity } from '../
 
 export const TEST_ENV = { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET };
 
-export async function buildApp(db: Db, live?: OhlcvAppOptions['live']): Promise<OhlcvApp> {
+export async function buildApp(db: Db, live?: OhlcvAppOptions['live'], options: Pick<OhlcvAppOptions, 'rangeMaxRows'> = {}): Promise<OhlcvApp> {
   const logger = createLogger('ohlcv', 'silent');
   await prepareOhlcvDatabase(db, logger);
-  return createOhlcvApp({ db, logger, env: TEST_ENV, live });
+  return createOhlcvApp({ db, logger, env: TEST_ENV, live, ...options });
 }
 
 export async function headersFor(identity: TestIdentity): Promise<Record<string, string>> {

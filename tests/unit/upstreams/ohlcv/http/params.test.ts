@@ -33,4 +33,12 @@ describe('query parameters', () => {
     expect(detailOf(() => parseSymbol('BTC//USDC'))).toMatchObject({ status: 422 });
     expect(detailOf(() => parseSymbol('BTC/USDC; DROP'))).toMatchObject({ status: 422 });
   });
+
+  it.each(['a/../b', '../BTC', 'BTC/..', 'BTC/./USDC', 'BTC/', '%2F', 'BTC%2FUSDC', 'BTC\\USDC', 'BTC/USDC\u0000'])('refuses the decoded symbol %j', (symbol) => {
+    expect(detailOf(() => parseSymbol(symbol))).toMatchObject({ status: 422, detail: [{ loc: ['path', 'symbol'] }] });
+  });
+
+  it.each(['BTC/USDC', 'BTC/USD:BTC', 'GOLD', 'ETH-PERP', 'A.B/C'])('accepts the symbol %j', (symbol) => {
+    expect(parseSymbol(symbol)).toBe(symbol);
+  });
 });
