@@ -2,12 +2,13 @@
 // creation; listings show only the visible prefix. Someone else's key → 404.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { forbidden, notFound } from '../../common/errors.ts';
+import type { Identity } from '../../common/assertion.ts';
+import { forbidden, notFound, unprocessable } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
-import { parseOr422 } from '../../common/validate.ts';
+import { bodySchema, parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
-import { isAdmin, listScopeUid, requireOwnedRow } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { isAdmin, listScopeUid, requireOwnedRow, resolveTargetUid } from '../db/ownership.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { MAX_NOTE, idParam, idSchema, optionalText, text } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { generateApiKey } from './key-material.ts';
@@ -17,45 +18,50 @@ const KEY_COLUMNS = 'api_key_id, uid, key_prefix, name, description, scopes, is_
 
 // expires_at may lie in the past: such a key is created unusable (verify-api-key
 // refuses it), which is how tests and examples get an "expired key" without waiting.
-const createKeySchema = z.strictObject({
+const createKeySchema = bodySchema({
   name: text(100),
   description: optionalText(MAX_NOTE),
   scopes: scopesSchema.default([]),
-  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  expires_at: z.iso.datetime({ offset: true, local: true }).nullable().optional(),
+  /** Whose key (admins only); the same as ?uid=. */
+  uid: idSchema.optional(),
 });
+
+const createKeyQuerySchema = z.object({ uid: idSchema.optional() });
 
 const listKeysQuerySchema = z.object({ uid: idSchema.optional() });
 
 export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
 
-  app.post('/api_keys/me', async (request, reply) => {
+  app.post('/api_keys/me', async (request) => {
     const identity = identityOf(request);
     const body = parseOr422(createKeySchema, request.body, 'body');
+    const owner = await resolveKeyOwner(ctx, identity, parseOr422(createKeyQuerySchema, request.query, 'query').uid, body.uid);
     const privileged = privilegedScopesIn(body.scopes);
     if (privileged.length > 0 && !isAdmin(identity)) throw forbidden(`Admin access required for scope ${privileged.join(', ')}`);
     const material = generateApiKey();
     const { rows } = await db.query<Record<string, unknown>>(
       `INSERT INTO api_keys (uid, key, key_prefix, name, description, scopes, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${KEY_COLUMNS}`,
-      [identity.userId, material.hash, material.prefix, body.name, body.description ?? null, body.scopes, body.expires_at ?? null],
+      [owner, material.hash, material.prefix, body.name, body.description ?? null, body.scopes, body.expires_at ?? null],
     );
-    return reply.code(201).send({ ...rows[0], key: material.key, api_key: material.key });
+    return { ...rows[0], key: material.key, api_key: material.key };
   });
 
-  app.get('/api_keys/me', async (request) => {
+  app.get('/api_keys/me', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const filter = new SqlFilter().add('uid = ?', identity.userId);
-    return listPage(db, { select: `SELECT ${KEY_COLUMNS} FROM api_keys`, from: 'api_keys', filter, orderBy: 'api_key_id', page });
+    return sendPage(request, reply, await listPage(db, { select: `SELECT ${KEY_COLUMNS} FROM api_keys`, from: 'api_keys', filter, orderBy: 'api_key_id', page }));
   });
 
-  app.get('/api_keys', async (request) => {
+  app.get('/api_keys', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listKeysQuerySchema, request.query, 'query');
     const filter = new SqlFilter().addIf('uid = ?', listScopeUid(identity, query.uid));
-    return listPage(db, { select: `SELECT ${KEY_COLUMNS} FROM api_keys`, from: 'api_keys', filter, orderBy: 'api_key_id', page });
+    return sendPage(request, reply, await listPage(db, { select: `SELECT ${KEY_COLUMNS} FROM api_keys`, from: 'api_keys', filter, orderBy: 'api_key_id', page }));
   });
 
   app.get('/api_keys/:api_key_id', async (request) => {
@@ -80,4 +86,20 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     await db.query('DELETE FROM api_keys WHERE api_key_id = $1', [api_key_id]);
     return reply.code(204).send();
   });
+}
+
+/**
+ * Whose key a create makes: the caller's own, or (admins only) the uid named in
+ * ?uid= or the body. Never a key for someone other than asked: two different
+ * uids, or a uid with no user, are refused.
+ */
+async function resolveKeyOwner(ctx: OrmContext, identity: Identity, queryUid: number | undefined, bodyUid: number | undefined): Promise<number> {
+  if (queryUid !== undefined && bodyUid !== undefined && queryUid !== bodyUid) {
+    throw unprocessable([{ loc: ['query', 'uid'], msg: 'uid in the query and in the body differ', type: 'value_error' }]);
+  }
+  const uid = resolveTargetUid(identity, queryUid ?? bodyUid);
+  if (uid === identity.userId) return uid;
+  const { rowCount } = await ctx.db.query('SELECT 1 FROM users WHERE uid = $1', [uid]);
+  if (rowCount === 0) throw unprocessable([{ loc: [queryUid !== undefined ? 'query' : 'body', 'uid'], msg: `no user with uid ${uid}`, type: 'value_error' }]);
+  return uid;
 }

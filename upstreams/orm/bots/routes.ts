@@ -1,18 +1,18 @@
 // /bots: a user's trading bots, their exchange links and strategies. A regular
 // user sees and changes only their own bots (someone else's → 404).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { identityOf } from '../../common/server.ts';
-import { parseOr422 } from '../../common/validate.ts';
+import { bodySchema, parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
-import { listScopeUid, requireOwnedRow, resolveTargetUid } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { requestedOwnerScope, requireOwnedRow, resolveTargetUid } from '../db/ownership.ts';
+import { listPage, pageQuerySchema, sendPage, wholeList } from '../db/pagination.ts';
 import { idParam, idSchema, queryBool, text } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { BOT_COLUMNS, linkBotExchanges, selectBot, selectBotExchanges, selectBotStrategies } from './bot-store.ts';
 
-const createSchema = z.strictObject({
+const createSchema = bodySchema({
   name: text(100),
   active: z.boolean().default(false),
   dry_run: z.boolean().default(true),
@@ -20,10 +20,12 @@ const createSchema = z.strictObject({
   ex_ids: z.array(idSchema).max(50).default([]),
 });
 
-const patchSchema = z.strictObject({ name: text(100).optional(), active: z.boolean().optional(), dry_run: z.boolean().optional() });
+const patchSchema = bodySchema({ name: text(100).optional(), active: z.boolean().optional(), dry_run: z.boolean().optional() });
 
 const listQuerySchema = z.object({
   uid: idSchema.optional(),
+  /** fullon's name for the owner filter (bots/by-user?user_id=). */
+  user_id: idSchema.optional(),
   name: z.string().max(100).optional(),
   active: queryBool.optional(),
   dry_run: queryBool.optional(),
@@ -39,16 +41,16 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     exchanges: await selectBotExchanges(db, botId),
     strategies: await selectBotStrategies(db, botId),
   });
-  const list = async (request: FastifyRequest) => {
+  const list = async (request: FastifyRequest, reply: FastifyReply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
     const filter = new SqlFilter()
-      .addIf('uid = ?', listScopeUid(identity, query.uid))
+      .addIf('uid = ?', requestedOwnerScope(identity, query.user_id ?? query.uid))
       .addIf('name = ?', query.name)
       .addIf('active = ?', query.active)
       .addIf('dry_run = ?', query.dry_run);
-    return listPage(db, { select: `SELECT ${BOT_COLUMNS} FROM bots`, from: 'bots', filter, orderBy: 'bot_id', page });
+    return sendPage(request, reply, await listPage(db, { select: `SELECT ${BOT_COLUMNS} FROM bots`, from: 'bots', filter, orderBy: 'bot_id', page }));
   };
 
   app.get('/bots', list);
@@ -63,7 +65,7 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
       await linkBotExchanges(tx, rows[0]!.bot_id, uid, body.ex_ids);
       return rows[0]!.bot_id;
     });
-    return reply.code(201).send(await detail(botId));
+    return await detail(botId);
   });
 
   for (const path of ['/bots/:bot_id', '/bots/:bot_id/details']) {
@@ -89,14 +91,14 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     return reply.code(204).send();
   });
 
-  app.get('/bots/:bot_id/strategies', async (request) => {
+  app.get('/bots/:bot_id/strategies', async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const items = await selectBotStrategies(db, bot_id);
-    return { items, page: 1, page_size: items.length, total: items.length };
+    return sendPage(request, reply, wholeList(items));
   });
 
-  app.get('/bots/:bot_id/feeds', async (request) => {
+  app.get('/bots/:bot_id/feeds', async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const { rows } = await db.query(
@@ -105,22 +107,22 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
        WHERE s.bot_id = $1 ORDER BY f.str_id, f."order"`,
       [bot_id],
     );
-    return { items: rows, page: 1, page_size: rows.length, total: rows.length };
+    return sendPage(request, reply, wholeList(rows));
   });
 
-  app.get('/bots/:bot_id/exchanges', async (request) => {
+  app.get('/bots/:bot_id/exchanges', async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const items = await selectBotExchanges(db, bot_id);
-    return { items, page: 1, page_size: items.length, total: items.length };
+    return sendPage(request, reply, wholeList(items));
   });
 
   app.post('/bots/:bot_id/exchanges', async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     const owner = await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
-    const { ex_id } = parseOr422(z.strictObject({ ex_id: idSchema }), request.body, 'body');
+    const { ex_id } = parseOr422(bodySchema({ ex_id: idSchema }), request.body, 'body');
     await linkBotExchanges(db, bot_id, owner.uid, [ex_id]);
-    return reply.code(201).send({ bot_id, ex_id });
+    return { bot_id, ex_id };
   });
 
   app.delete('/bots/:bot_id/exchanges/:ex_id', async (request, reply) => {

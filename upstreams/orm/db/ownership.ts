@@ -14,6 +14,17 @@ export function listScopeUid(identity: Identity, requestedUid: number | undefine
   return isAdmin(identity) ? requestedUid : identity.userId;
 }
 
+/**
+ * The uid a list is restricted to when the caller names an owner (fullon's
+ * ?user_id=): an admin gets that user's rows; anyone else only their own, and
+ * naming another user is 404 like any foreign row.
+ */
+export function requestedOwnerScope(identity: Identity, requestedUid: number | undefined): number | undefined {
+  if (isAdmin(identity)) return requestedUid;
+  if (requestedUid !== undefined && requestedUid !== identity.userId) throw notFound('User not found');
+  return identity.userId;
+}
+
 /** Loads the owner of a row; 404 when missing or owned by someone else (unless admin). */
 export async function requireOwnedRow(db: Queryable, identity: Identity, table: OwnedTable, id: number, what: string): Promise<{ uid: number }> {
   const { rows } = await db.query<{ uid: number }>(`SELECT uid FROM ${table} WHERE ${ID_COLUMNS[table]} = $1`, [id]);

@@ -1,19 +1,33 @@
-// Paged lists as every orm collection answers them: page / page_size query
-// parameters (default 50, max 500) → {items, page, page_size, total}.
+// Lists as fullon_orm_api returned them: a bare JSON array (clients do bots[:3],
+// len(users)). Paging with ?limit=&offset= (fullon_orm's page/page_size still
+// read); the total travels in X-Total-Count and the next page in an RFC 8288
+// Link header. The default limit is large enough that a client that never pages
+// still sees all of a normal user's rows; the maximum bounds one answer.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Queryable } from '../../common/db.ts';
 import type { SqlFilter } from './sql-filter.ts';
 
-export const PAGE_DEFAULTS = { page: 1, pageSize: 50, maxPageSize: 500 } as const;
+export const PAGE_DEFAULTS = { limit: 1000, maxLimit: 5000, maxOffset: 2_147_483_647 } as const;
 
-export const pageQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(PAGE_DEFAULTS.page),
-  page_size: z.coerce.number().int().min(1).max(PAGE_DEFAULTS.maxPageSize).default(PAGE_DEFAULTS.pageSize),
-});
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
-export interface PageQuery { page: number; page_size: number }
+export const pageQuerySchema = z
+  .object({
+    limit: positiveInt(PAGE_DEFAULTS.maxLimit).optional(),
+    offset: z.coerce.number().int().min(0).max(PAGE_DEFAULTS.maxOffset).optional(),
+    page: positiveInt(1_000_000).optional(),
+    page_size: positiveInt(PAGE_DEFAULTS.maxLimit).optional(),
+  })
+  .transform((q): PageQuery => {
+    const limit = q.limit ?? q.page_size ?? PAGE_DEFAULTS.limit;
+    const offset = q.offset ?? (q.page !== undefined ? (q.page - 1) * (q.page_size ?? limit) : 0);
+    return { limit, offset };
+  });
 
-export interface Page<T> { items: T[]; page: number; page_size: number; total: number }
+export interface PageQuery { limit: number; offset: number }
+
+export interface Page<T> { rows: T[]; total: number; limit: number; offset: number }
 
 export interface ListPageOptions {
   /** `SELECT ... FROM ...` without WHERE/ORDER/LIMIT. */
@@ -28,13 +42,40 @@ export interface ListPageOptions {
 /** Runs the count and the page query with the same filter and parameters. */
 export async function listPage<T>(db: Queryable, options: ListPageOptions): Promise<Page<T>> {
   const { where, params } = options.filter.build();
-  const offset = (options.page.page - 1) * options.page.page_size;
+  const { limit, offset } = options.page;
   const [count, rows] = await Promise.all([
     db.query<{ total: number }>(`SELECT count(*)::int AS total FROM ${options.from} ${where}`, params),
     db.query<T>(
       `${options.select} ${where} ORDER BY ${options.orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, options.page.page_size, offset],
+      [...params, limit, offset],
     ),
   ]);
-  return { items: rows.rows, page: options.page.page, page_size: options.page.page_size, total: count.rows[0]?.total ?? 0 };
+  return { rows: rows.rows, total: count.rows[0]?.total ?? 0, limit, offset };
+}
+
+/** A list that is never paged (a bot's feeds...): the whole array, with its count. */
+export function wholeList<T>(rows: T[]): Page<T> {
+  return { rows, total: rows.length, limit: rows.length, offset: 0 };
+}
+
+/**
+ * Answers a page as a JSON array with X-Total-Count and, when rows remain, a Link
+ * to the next page. The link is a query-only relative reference (RFC 3986 §5.2.2:
+ * it keeps the request's path), so it stays right behind the gateway's prefix.
+ */
+export function sendPage<T>(request: FastifyRequest, reply: FastifyReply, page: Page<T>): T[] {
+  void reply.header('x-total-count', String(page.total));
+  const nextOffset = page.offset + page.rows.length;
+  if (page.rows.length > 0 && nextOffset < page.total) {
+    void reply.header('link', `<${nextPageQuery(request.url, page.limit, nextOffset)}>; rel="next"`);
+  }
+  return page.rows;
+}
+
+function nextPageQuery(url: string, limit: number, offset: number): string {
+  const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  for (const name of ['page', 'page_size', 'limit', 'offset']) query.delete(name);
+  query.set('limit', String(limit));
+  query.set('offset', String(offset));
+  return `?${query.toString()}`;
 }

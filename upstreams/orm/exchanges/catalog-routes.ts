@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../common/errors.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { SYMBOL_SELECT } from '../symbols/symbol-columns.ts';
@@ -16,9 +16,9 @@ const CATALOG_SELECT = `SELECT c.cat_ex_id, c.name, c.ohlcv_view,
 export function registerExchangeCatalogRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
 
-  app.get('/exchanges/catalog', async (request) => {
+  app.get('/exchanges/catalog', async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
-    return listPage(db, { select: CATALOG_SELECT, from: 'cat_exchanges c', filter: new SqlFilter(), orderBy: 'c.cat_ex_id', page });
+    return sendPage(request, reply, await listPage(db, { select: CATALOG_SELECT, from: 'cat_exchanges c', filter: new SqlFilter(), orderBy: 'c.cat_ex_id', page }));
   });
 
   app.get('/exchanges/catalog/:cat_ex_id', async (request) => {
@@ -28,19 +28,20 @@ export function registerExchangeCatalogRoutes(app: FastifyInstance, ctx: OrmCont
     return rows[0];
   });
 
+  // An object, as fullon clients read it: {cat_ex_id, name, params: {name: value}}.
   app.get('/exchanges/catalog/:cat_ex_id/params', async (request) => {
     const { cat_ex_id } = parseOr422(idParam('cat_ex_id'), request.params, 'path');
-    await requireCatalogExchange(ctx, cat_ex_id);
-    const { rows } = await db.query('SELECT cat_ex_par_id, cat_ex_id, name, value FROM cat_exchanges_params WHERE cat_ex_id = $1 ORDER BY name', [cat_ex_id]);
-    return { items: rows, page: 1, page_size: rows.length, total: rows.length };
+    const { rows } = await db.query(`SELECT cat_ex_id, name, params FROM (${CATALOG_SELECT}) c WHERE c.cat_ex_id = $1`, [cat_ex_id]);
+    if (!rows[0]) throw notFound('Exchange not found in catalog');
+    return rows[0];
   });
 
-  app.get('/exchanges/catalog/:cat_ex_id/symbols', async (request) => {
+  app.get('/exchanges/catalog/:cat_ex_id/symbols', async (request, reply) => {
     const { cat_ex_id } = parseOr422(idParam('cat_ex_id'), request.params, 'path');
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     await requireCatalogExchange(ctx, cat_ex_id);
     const filter = new SqlFilter().add('s.cat_ex_id = ?', cat_ex_id);
-    return listPage(db, { select: SYMBOL_SELECT, from: 'symbols s', filter, orderBy: 's.symbol_id', page });
+    return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: 'symbols s', filter, orderBy: 's.symbol_id', page }));
   });
 }
 

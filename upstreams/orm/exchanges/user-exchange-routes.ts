@@ -5,18 +5,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
-import { parseOr422 } from '../../common/validate.ts';
+import { bodySchema, parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
 import { listScopeUid, requireOwnedRow, resolveTargetUid } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam, idSchema, queryBool, text } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { USER_EXCHANGE_SELECT } from './exchange-columns.ts';
 
-const credentialsSchema = z.strictObject({ key: text(512), secret: text(2048), passphrase: z.string().max(512).optional() });
+const credentialsSchema = bodySchema({ key: text(512), secret: text(2048), passphrase: z.string().max(512).optional() });
 
-const createSchema = z.strictObject({
+const createSchema = bodySchema({
   cat_ex_id: idSchema,
   name: text(100),
   test: z.boolean().default(false),
@@ -25,7 +25,7 @@ const createSchema = z.strictObject({
   credentials: credentialsSchema.optional(),
 });
 
-const patchSchema = z.strictObject({
+const patchSchema = bodySchema({
   name: text(100).optional(),
   test: z.boolean().optional(),
   active: z.boolean().optional(),
@@ -48,7 +48,7 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
     return rows[0];
   };
 
-  app.get('/exchanges/user-exchanges', async (request) => {
+  app.get('/exchanges/user-exchanges', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
@@ -57,7 +57,7 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
       .addIf('e.cat_ex_id = ?', query.cat_ex_id)
       .addIf('e.name = ?', query.name)
       .addIf('e.active = ?', query.active);
-    return listPage(db, { select: USER_EXCHANGE_SELECT, from: 'exchanges e', filter, orderBy: 'e.ex_id', page });
+    return sendPage(request, reply, await listPage(db, { select: USER_EXCHANGE_SELECT, from: 'exchanges e', filter, orderBy: 'e.ex_id', page }));
   });
 
   app.post('/exchanges/user-exchanges', async (request, reply) => {
@@ -68,7 +68,7 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
       'INSERT INTO exchanges (uid, cat_ex_id, name, test, active, credentials) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ex_id',
       [uid, body.cat_ex_id, body.name, body.test, body.active, body.credentials ? cipher.encrypt(body.credentials) : null],
     );
-    return reply.code(201).send(await selectOne(rows[0]!.ex_id));
+    return await selectOne(rows[0]!.ex_id);
   });
 
   app.get('/exchanges/user-exchanges/:ex_id', async (request) => {

@@ -8,7 +8,7 @@ import { identityOf } from '../../common/server.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
 import { listScopeUid, requireOwnedRow } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam, idSchema } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
@@ -40,10 +40,10 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
         body.side, body.volume, body.price ?? null, body.plimit ?? null, body.tick ?? null, body.futures, body.leverage ?? null, body.status,
         body.command ?? null, body.reason ?? null],
     );
-    return reply.code(201).send(await selectOne(rows[0]!.order_id));
+    return await selectOne(rows[0]!.order_id);
   });
 
-  app.get('/orders', async (request) => {
+  app.get('/orders', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listOrdersQuerySchema, request.query, 'query');
@@ -54,19 +54,19 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
       .addIf('status = ?', query.status)
       .addIf('symbol = ?', query.symbol)
       .addIf('side = ?', query.side);
-    return list(filter, page);
+    return sendPage(request, reply, await list(filter, page));
   });
 
-  app.get('/orders/by-bot', async (request) => {
+  app.get('/orders/by-bot', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listOrdersQuerySchema.extend({ bot_id: idSchema }), request.query, 'query');
     await requireOwnedRow(db, identity, 'bots', query.bot_id, 'Bot');
     const filter = new SqlFilter().add('bot_id = ?', query.bot_id).addIf('status = ?', query.status).addIf('symbol = ?', query.symbol);
-    return list(filter, page);
+    return sendPage(request, reply, await list(filter, page));
   });
 
-  app.get('/orders/open', async (request) => {
+  app.get('/orders/open', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listOrdersQuerySchema, request.query, 'query');
@@ -76,7 +76,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
       .addIf('uid = ?', listScopeUid(identity, query.uid))
       .addIf('bot_id = ?', query.bot_id)
       .addIf('symbol = ?', query.symbol);
-    return list(filter, page);
+    return sendPage(request, reply, await list(filter, page));
   });
 
   app.get('/orders/:order_id', async (request) => {

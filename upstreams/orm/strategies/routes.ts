@@ -8,7 +8,7 @@ import { identityOf } from '../../common/server.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
 import { listScopeUid, requireOwnedRow, requireOwnedStrategy } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam, idSchema } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
@@ -31,9 +31,9 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     return rows[0];
   };
 
-  app.get('/strategies/catalog', async (request) => {
+  app.get('/strategies/catalog', async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
-    return listPage(db, { select: CATALOG_SELECT, from: 'cat_strategies c', filter: new SqlFilter(), orderBy: 'c.cat_str_id', page });
+    return sendPage(request, reply, await listPage(db, { select: CATALOG_SELECT, from: 'cat_strategies c', filter: new SqlFilter(), orderBy: 'c.cat_str_id', page }));
   });
 
   app.get('/strategies/catalog/:cat_str_id', async (request) => {
@@ -43,7 +43,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     return rows[0];
   });
 
-  app.get('/strategies/bot-strategies', async (request) => {
+  app.get('/strategies/bot-strategies', async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
@@ -52,7 +52,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
       .addIf('b.uid = ?', listScopeUid(identity, query.uid))
       .addIf('s.bot_id = ?', query.bot_id);
     const select = STRATEGY_SELECT.replace('FROM strategies s JOIN', 'FROM strategies s JOIN bots b ON b.bot_id = s.bot_id JOIN');
-    return listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page });
+    return sendPage(request, reply, await listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page }));
   });
 
   app.post('/strategies/bot-strategies', async (request, reply) => {
@@ -77,7 +77,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
       if (feed_list) await replaceFeeds(tx, id, feed_list);
       return id;
     });
-    return reply.code(201).send(await selectOne(strId));
+    return await selectOne(strId);
   });
 
   app.get('/strategies/bot-strategies/:str_id', async (request) => {

@@ -1,6 +1,7 @@
 // Request schemas for bot strategies: fullon's strategy settings, its free-form
 // params (name → scalar) and its feeds (symbol, period, compression, order).
 import { z } from 'zod';
+import { bodySchema, caseInsensitiveEnum } from '../../common/validate.ts';
 import { idSchema } from '../db/params.ts';
 
 const num = () => z.number().finite().min(-1e12).max(1e12).nullable().optional();
@@ -23,14 +24,14 @@ export const paramsSchema = z
   .record(z.string().min(1).max(64).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'param names are identifiers'), z.union([z.string().max(1024), z.number().finite(), z.boolean()]))
   .refine((params) => Object.keys(params).length <= 100, 'at most 100 params');
 
-export const feedSchema = z.strictObject({
+export const feedSchema = bodySchema({
   symbol_id: idSchema,
-  period: z.enum(['ticks', 'seconds', 'minutes', 'hours', 'days', 'weeks', 'months']).default('minutes'),
+  period: caseInsensitiveEnum(['ticks', 'seconds', 'minutes', 'hours', 'days', 'weeks', 'months']).default('minutes'),
   compression: z.number().int().min(1).max(100_000).default(1),
   order: z.number().int().min(1).max(100).optional(),
 });
 
-export const createStrategySchema = z.strictObject({
+export const createStrategySchema = bodySchema({
   bot_id: idSchema,
   cat_str_id: idSchema,
   ...strategySettings,
@@ -39,7 +40,7 @@ export const createStrategySchema = z.strictObject({
 });
 
 /** PUT: settings given replace the stored ones; params / feed_list, when given, replace the whole set. */
-export const replaceStrategySchema = z.strictObject({
+export const replaceStrategySchema = bodySchema({
   ...strategySettings,
   params: paramsSchema.optional(),
   feed_list: z.array(feedSchema).max(20).optional(),

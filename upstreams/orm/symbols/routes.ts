@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../common/errors.ts';
 import { requireAdmin } from '../../common/server.ts';
-import { parseOr422 } from '../../common/validate.ts';
+import { bodySchema, parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam, idSchema, optionalText, queryBool, text } from '../db/params.ts';
 import { SqlFilter, escapeLike } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
@@ -25,8 +25,8 @@ const symbolFields = {
   only_ticker: z.boolean().optional(),
 };
 
-const createSchema = z.strictObject({ symbol: text(64), cat_ex_id: idSchema, ...symbolFields });
-const patchSchema = z.strictObject({ symbol: text(64).optional(), ...symbolFields });
+const createSchema = bodySchema({ symbol: text(64), cat_ex_id: idSchema, ...symbolFields });
+const patchSchema = bodySchema({ symbol: text(64).optional(), ...symbolFields });
 
 const listQuerySchema = z.object({
   cat_ex_id: idSchema.optional(),
@@ -45,7 +45,7 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return rows[0];
   };
 
-  app.get('/symbols', async (request) => {
+  app.get('/symbols', async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
     const filter = new SqlFilter()
@@ -55,24 +55,24 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
       .addIf('s.base = ?', query.base)
       .addIf('s.quote = ?', query.quote)
       .addIf('s.futures = ?', query.futures);
-    return listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page });
+    return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page }));
   });
 
-  app.get('/symbols/by-exchange', async (request) => {
+  app.get('/symbols/by-exchange', async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const { cat_ex_id } = parseOr422(z.object({ cat_ex_id: idSchema }), request.query, 'query');
     const filter = new SqlFilter().add('s.cat_ex_id = ?', cat_ex_id);
-    return listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page });
+    return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page }));
   });
 
-  app.get('/symbols/search', async (request) => {
+  app.get('/symbols/search', async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const { q, cat_ex_id } = parseOr422(z.object({ q: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional() }), request.query, 'query');
     const pattern = `%${escapeLike(q)}%`;
     const filter = new SqlFilter()
       .add(`(s.symbol ILIKE ? ESCAPE '\\' OR s.base ILIKE ? ESCAPE '\\' OR s.quote ILIKE ? ESCAPE '\\')`, pattern)
       .addIf('s.cat_ex_id = ?', cat_ex_id);
-    return listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol, s.symbol_id', page });
+    return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol, s.symbol_id', page }));
   });
 
   app.get('/symbols/:symbol_id', async (request) => {
@@ -88,7 +88,7 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
       `INSERT INTO symbols (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING symbol_id`,
       columns.map((key) => body[key as keyof typeof body]),
     );
-    return reply.code(201).send(await selectOne(rows[0]!.symbol_id));
+    return await selectOne(rows[0]!.symbol_id);
   });
 
   app.patch('/symbols/:symbol_id', async (request) => {

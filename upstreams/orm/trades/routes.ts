@@ -8,7 +8,7 @@ import { identityOf } from '../../common/server.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
 import { listScopeUid, requireOwnedRow } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idSchema } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { dryTradeSchema, liveTradeSchema, tradeKindSchema } from './schemas.ts';
@@ -34,7 +34,7 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
       [body.bot_id, uid, body.ex_id ?? null, body.symbol, body.order_type, body.side, body.volume, body.price, body.volume * body.price,
         body.fee, body.roi ?? null, body.roi_pct ?? null, body.reason ?? null, body.closingtrade],
     );
-    return reply.code(201).send(await selectOne('dry', rows[0]!.trade_id));
+    return await selectOne('dry', rows[0]!.trade_id);
   });
 
   app.post('/trades/live', async (request, reply) => {
@@ -46,16 +46,16 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
       [body.bot_id, uid, body.ex_id ?? null, body.ex_trade_id ?? null, body.ex_order_id ?? null, body.symbol, body.order_type, body.side,
         body.volume, body.price, body.volume * body.price, body.fee, body.roi ?? null, body.roi_pct ?? null, body.leverage ?? null],
     );
-    return reply.code(201).send(await selectOne('live', rows[0]!.trade_id));
+    return await selectOne('live', rows[0]!.trade_id);
   });
 
   for (const path of ['/trades/by-bot', '/trades/bot']) {
-    app.get(path, async (request) => {
+    app.get(path, async (request, reply) => {
       const page = parseOr422(pageQuerySchema, request.query, 'query');
       const query = parseOr422(byBotQuerySchema, request.query, 'query');
       await requireOwnedRow(db, identityOf(request), 'bots', query.bot_id, 'Bot');
       const filter = new SqlFilter().add('t.bot_id = ?', query.bot_id).addIf('t.kind = ?', query.kind).addIf('t.symbol = ?', query.symbol);
-      return listPage(db, { select: `SELECT * FROM ${ALL_TRADES}`, from: ALL_TRADES, filter, orderBy: 't.time DESC, t.kind, t.trade_id DESC', page });
+      return sendPage(request, reply, await listPage(db, { select: `SELECT * FROM ${ALL_TRADES}`, from: ALL_TRADES, filter, orderBy: 't.time DESC, t.kind, t.trade_id DESC', page }));
     });
   }
 

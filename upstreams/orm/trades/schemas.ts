@@ -1,6 +1,7 @@
 // Request schemas for trades: dry (simulated, fullon's dry_trades) and live
 // (executed on an exchange, fullon's trades). `volume`, never `amount`.
 import { z } from 'zod';
+import { bodySchema, caseInsensitiveEnum } from '../../common/validate.ts';
 import { idSchema, optionalText, text } from '../db/params.ts';
 import { orderTypeSchema, sideSchema } from '../orders/schemas.ts';
 
@@ -19,17 +20,17 @@ const common = {
   roi_pct: money().nullable().optional(),
 };
 
-export const dryTradeSchema = z.strictObject({
+export const dryTradeSchema = bodySchema({
   ...common,
   reason: optionalText(1024),
   closingtrade: z.boolean().default(false),
 });
 
-export const liveTradeSchema = z.strictObject({
+export const liveTradeSchema = bodySchema({
   ...common,
   ex_trade_id: optionalText(128),
   ex_order_id: optionalText(128),
   leverage: z.number().finite().min(0).max(1000).nullable().optional(),
 });
 
-export const tradeKindSchema = z.enum(['dry', 'live']);
+export const tradeKindSchema = caseInsensitiveEnum(['dry', 'live']);

@@ -3,10 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { identityOf, requireAdmin } from '../../common/server.ts';
 import { notFound } from '../../common/errors.ts';
-import { parseOr422 } from '../../common/validate.ts';
+import { parseOr422, refuseFields } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
 import { isAdmin } from '../db/ownership.ts';
-import { listPage, pageQuerySchema } from '../db/pagination.ts';
+import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam } from '../db/params.ts';
 import { SqlFilter, escapeLike } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
@@ -23,7 +23,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     return user;
   });
 
-  app.get('/users', async (request) => {
+  app.get('/users', async (request, reply) => {
     requireAdmin(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listUsersQuerySchema, request.query, 'query');
@@ -32,7 +32,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
       .addIf('role = ?', query.role)
       .addIf('active = ?', query.active);
     if (query.q) filter.add(`(mail ILIKE ? ESCAPE '\\' OR concat_ws(' ', name, lastname) ILIKE ? ESCAPE '\\')`, `%${escapeLike(query.q)}%`);
-    return listPage(db, { select: `SELECT ${PUBLIC_USER_COLUMNS} FROM users`, from: 'users', filter, orderBy: 'uid', page });
+    return sendPage(request, reply, await listPage(db, { select: `SELECT ${PUBLIC_USER_COLUMNS} FROM users`, from: 'users', filter, orderBy: 'uid', page }));
   });
 
   app.get('/users/:uid', async (request) => {
@@ -47,7 +47,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     requireAdmin(request);
     const body = parseOr422(createUserSchema, request.body, 'body');
     const user = await insertUser(db, body, ctx.settings.bcryptRounds);
-    return reply.code(201).send(user);
+    return user;
   });
 
   app.patch('/users/:uid', async (request) => {
@@ -56,7 +56,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     if (!isAdmin(identity) && uid !== identity.userId) throw notFound('User not found');
     const changes: Record<string, unknown> = isAdmin(identity)
       ? parseOr422(adminPatchSchema, request.body ?? {}, 'body')
-      : parseOr422(selfPatchSchema, request.body ?? {}, 'body');
+      : parseSelfPatch(request.body);
     if (typeof changes.password === 'string') changes.password = await hashPassword(changes.password, ctx.settings.bcryptRounds);
     const { sets, params } = buildSet(changes, 2);
     const { rows } = await db.query(
@@ -66,4 +66,10 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     if (!rows[0]) throw notFound('User not found');
     return rows[0];
   });
+}
+
+/** What a user may change on their own account; privilege and identity fields are refused by name. */
+function parseSelfPatch(body: unknown): Record<string, unknown> {
+  refuseFields(body, ['uid', 'mail', 'password', 'role', 'active', 'manager']);
+  return parseOr422(selfPatchSchema, body ?? {}, 'body');
 }

@@ -1,6 +1,7 @@
 // Request schemas for users: fullon's field names (mail, password, name,
 // lastname, role...), bounded lengths, and passwords bcrypt can hash whole.
 import { z } from 'zod';
+import { bodySchema, caseInsensitiveEnum } from '../../common/validate.ts';
 import { MAX_NOTE, optionalText } from '../db/params.ts';
 import { BCRYPT_MAX_BYTES } from './passwords.ts';
 
@@ -20,31 +21,31 @@ const profileFields = {
   note: optionalText(MAX_NOTE),
 };
 
-export const createUserSchema = z.strictObject({
+export const createUserSchema = bodySchema({
   mail: mailSchema,
   password: passwordSchema,
-  role: z.enum(['admin', 'user']).default('user'),
+  role: caseInsensitiveEnum(['admin', 'user']).default('user'),
   active: z.boolean().default(true),
   manager: z.number().int().positive().nullable().optional(),
   ...profileFields,
 });
 
 /** What a user may change on their own account. */
-export const selfPatchSchema = z.strictObject(profileFields);
+export const selfPatchSchema = bodySchema(profileFields);
 
 /** What an admin may change on any account. */
-export const adminPatchSchema = z.strictObject({
+export const adminPatchSchema = bodySchema({
   ...profileFields,
   mail: mailSchema.optional(),
   password: passwordSchema.optional(),
-  role: z.enum(['admin', 'user']).optional(),
+  role: caseInsensitiveEnum(['admin', 'user']).optional(),
   active: z.boolean().optional(),
   manager: z.number().int().positive().nullable().optional(),
 });
 
 export const listUsersQuerySchema = z.object({
   mail: z.string().max(254).optional(),
-  role: z.enum(['admin', 'user']).optional(),
+  role: caseInsensitiveEnum(['admin', 'user']).optional(),
   active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   q: z.string().max(100).optional(),
 });

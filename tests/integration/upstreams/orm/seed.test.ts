@@ -39,7 +39,7 @@ describe('orm demo seed', () => {
 
     // The owner is an admin, who sees every bot: filter to theirs.
     const bots = (await call(h, owner, 'GET', `/bots?uid=${owner.uid}`)).json();
-    const kraken = bots.items.find((b: { name: string }) => b.name === 'demo_kraken_trend');
+    const kraken = bots.find((b: { name: string }) => b.name === 'demo_kraken_trend');
     const detail = (await call(h, owner, 'GET', `/bots/${kraken.bot_id}`)).json();
     expect(detail.exchanges).toEqual([expect.objectContaining({ exchange_name: 'kraken', name: 'demo' })]);
     expect(detail.strategies[0]).toMatchObject({ cat_name: 'trading101', params: { rsi_period: '14' } });

@@ -35,7 +35,7 @@ describe('orm /users', () => {
     for (const path of ['/users', '/users/']) {
       const mail = uniqueMail('new');
       const response = await call(h, admin, 'POST', path, { mail, password: 'a-good-password', name: 'New', lastname: 'Person' });
-      expect(response.statusCode).toBe(201);
+      expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ mail, name: 'New', role: 'user', active: true });
       const { rows } = await h.db.query<{ password: string }>('SELECT password FROM users WHERE mail = $1', [mail]);
       expect(rows[0]?.password).toMatch(/^\$2b\$04\$/);
@@ -60,7 +60,7 @@ describe('orm /users', () => {
     const mail = uniqueMail('race');
     const responses = await Promise.all(Array.from({ length: 6 }, () => call(h, admin, 'POST', '/users', { mail, password: 'a-good-password' })));
     const codes = responses.map((r) => r.statusCode).sort();
-    expect(codes).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(codes).toEqual([200, 409, 409, 409, 409, 409]);
   });
 
   it.each([
@@ -71,12 +71,20 @@ describe('orm /users', () => {
     ['an oversized name', { mail: 'x@y', password: 'a-good-password', name: 'n'.repeat(300) }],
     ['a wrongly typed field', { mail: 'x@y', password: 'a-good-password', active: 'yes' }],
     ['an unknown role', { mail: 'x@y', password: 'a-good-password', role: 'root' }],
-    ['an unknown field', { mail: 'x@y', password: 'a-good-password', is_superuser: true }],
   ])('answers 422 for %s', async (_name, body) => {
     const admin = await createTestUser(h, { role: 'admin' });
     const response = await call(h, admin, 'POST', '/users', body);
     expect(response.statusCode).toBe(422);
     expect(Array.isArray(response.json().detail)).toBe(true);
+  });
+
+  it('ignores unknown body fields as pydantic did, and they change nothing', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const mail = uniqueMail('extra');
+    const response = await call(h, admin, 'POST', '/users', { mail, password: 'a-good-password', is_superuser: true, role: 'USER' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ mail, role: 'user' });
+    expect(response.json()).not.toHaveProperty('is_superuser');
   });
 
   it('answers 422 for a body that is not JSON', async () => {
@@ -89,19 +97,19 @@ describe('orm /users', () => {
     const admin = await createTestUser(h, { role: 'admin' });
     const target = await createTestUser(h);
     const page = await call(h, admin, 'GET', `/users?mail=${encodeURIComponent(target.mail)}`);
-    expect(page.json()).toMatchObject({ page: 1, page_size: 50, total: 1, items: [{ uid: target.uid }] });
+    expect(page.json()).toMatchObject([{ uid: target.uid }]);
+    expect(page.headers['x-total-count']).toBe('1');
     // '%' must match itself, not everything ('_' is left out: test mails contain it).
     for (const evil of ["' OR '1'='1", "%' OR 1=1 --", '%', "x'); DROP TABLE users; --"]) {
       const byMail = await call(h, admin, 'GET', `/users?mail=${encodeURIComponent(evil)}`);
-      expect(byMail.json().total).toBe(0);
+      expect(byMail.json().length).toBe(0);
       const byQ = await call(h, admin, 'GET', `/users?q=${encodeURIComponent(evil)}`);
       expect(byQ.statusCode).toBe(200);
-      expect(byQ.json().total).toBe(0);
+      expect(byQ.json().length).toBe(0);
     }
     const sized = await call(h, admin, 'GET', '/users?page_size=1&page=2');
-    expect(sized.json()).toMatchObject({ page: 2, page_size: 1 });
-    expect(sized.json().items).toHaveLength(1);
-    expect((await call(h, admin, 'GET', '/users?page_size=501')).statusCode).toBe(422);
+        expect(sized.json()).toHaveLength(1);
+    expect((await call(h, admin, 'GET', '/users?page_size=5001')).statusCode).toBe(422);
     expect((await call(h, admin, 'GET', '/users?page=0')).statusCode).toBe(422);
     expect((await call(h, admin, 'GET', '/users?page=abc')).statusCode).toBe(422);
   });
@@ -111,7 +119,12 @@ describe('orm /users', () => {
     const own = await call(h, user, 'PATCH', `/users/${user.uid}`, { name: 'Renamed', phone: '+1 555' });
     expect(own.statusCode).toBe(200);
     expect(own.json()).toMatchObject({ name: 'Renamed', phone: '+1 555' });
-    expect((await call(h, user, 'PATCH', `/users/${user.uid}`, { role: 'admin' })).statusCode).toBe(422);
+    for (const escalation of [{ role: 'admin' }, { active: false }, { uid: other.uid }, { name: 'x', manager: other.uid }]) {
+      const refused = await call(h, user, 'PATCH', `/users/${user.uid}`, escalation);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().detail[0]).toMatchObject({ loc: ['body', expect.any(String)], type: 'value_error' });
+    }
+    expect((await call(h, user, 'GET', `/users/${user.uid}`)).json()).toMatchObject({ role: 'user', active: true, name: 'Renamed' });
     expect((await call(h, user, 'PATCH', `/users/${other.uid}`, { name: 'Hacked' })).statusCode).toBe(404);
     expect((await call(h, user, 'GET', `/users/${other.uid}`)).statusCode).toBe(404);
   });

@@ -1,0 +1,159 @@
+// The contracts fullon clients rely on (DESIGN.md "Compatibility with fullon
+// clients"): lists are bare arrays paged by limit/offset with X-Total-Count and
+// Link rel="next"; bodies are read as pydantic did; creates answer 200; an admin
+// asking for another user's API key gets exactly that user's key.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_DEFAULTS } from '../../../../upstreams/orm/db/pagination.ts';
+import { call, createTestUser, openOrmHarness, type OrmHarness, type TestUser } from './harness.ts';
+
+let h: OrmHarness;
+beforeAll(async () => {
+  h = await openOrmHarness('postgres');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function userWithBots(count: number): Promise<{ user: TestUser; botIds: number[] }> {
+  const user = await createTestUser(h);
+  const botIds: number[] = [];
+  for (let i = 0; i < count; i++) botIds.push((await call(h, user, 'POST', '/bots', { name: `bot-${i}` })).json().bot_id);
+  return { user, botIds };
+}
+
+describe('orm lists', () => {
+  it('answer a JSON array with X-Total-Count and no Link when everything fits', async () => {
+    const { user, botIds } = await userWithBots(3);
+    const response = await call(h, user, 'GET', '/bots');
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((b: { bot_id: number }) => b.bot_id)).toEqual(botIds);
+    expect(response.headers['x-total-count']).toBe('3');
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('page with limit/offset and point to the next page with an RFC 8288 Link that keeps other filters', async () => {
+    const { user, botIds } = await userWithBots(5);
+    const first = await call(h, user, 'GET', '/bots?dry_run=true&limit=2');
+    expect(first.json().map((b: { bot_id: number }) => b.bot_id)).toEqual(botIds.slice(0, 2));
+    expect(first.headers['x-total-count']).toBe('5');
+    expect(first.headers.link).toBe('<?dry_run=true&limit=2&offset=2>; rel="next"');
+    const next = await call(h, user, 'GET', `/bots${String(first.headers.link).slice(1, String(first.headers.link).indexOf('>'))}`);
+    expect(next.json().map((b: { bot_id: number }) => b.bot_id)).toEqual(botIds.slice(2, 4));
+    const last = await call(h, user, 'GET', '/bots?limit=2&offset=4');
+    expect(last.json().map((b: { bot_id: number }) => b.bot_id)).toEqual(botIds.slice(4));
+    expect(last.headers.link).toBeUndefined();
+  });
+
+  it('answer an empty array (with the total) for an offset past the end', async () => {
+    const { user } = await userWithBots(2);
+    const response = await call(h, user, 'GET', '/bots?offset=50');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([]);
+    expect(response.headers['x-total-count']).toBe('2');
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('still read fullon_orm page/page_size', async () => {
+    const { user, botIds } = await userWithBots(3);
+    expect((await call(h, user, 'GET', '/bots?page=2&page_size=2')).json().map((b: { bot_id: number }) => b.bot_id)).toEqual(botIds.slice(2));
+  });
+
+  it.each([
+    ['limit=-1', '/bots?limit=-1'],
+    ['limit=0', '/bots?limit=0'],
+    ['limit=10^9', '/bots?limit=1000000000'],
+    [`limit over the maximum (${PAGE_DEFAULTS.maxLimit})`, `/bots?limit=${PAGE_DEFAULTS.maxLimit + 1}`],
+    ['offset=-1', '/bots?offset=-1'],
+    ['offset=10^12', '/bots?offset=1000000000000'],
+    ['a non-numeric limit', '/bots?limit=all'],
+  ])('refuse %s with 422 naming the parameter', async (_name, url) => {
+    const user = await createTestUser(h);
+    const response = await call(h, user, 'GET', url);
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc[0]).toBe('query');
+  });
+
+  it('default to a limit that shows a normal user all their rows', () => {
+    expect(PAGE_DEFAULTS.limit).toBeGreaterThanOrEqual(1000);
+    expect(PAGE_DEFAULTS.maxLimit).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe('orm bodies as pydantic read them', () => {
+  it('ignore unknown fields on create and answer 200', async () => {
+    const user = await createTestUser(h);
+    const response = await call(h, user, 'POST', '/bots', { name: 'extra', dry_run: true, color: 'blue', test: false });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ name: 'extra', uid: user.uid });
+    expect(response.json()).not.toHaveProperty('color');
+  });
+
+  it('read order statuses, sides and types case-insensitively and store the canonical spelling', async () => {
+    const user = await createTestUser(h);
+    const botId = (await call(h, user, 'POST', '/bots', { name: 'b' })).json().bot_id;
+    const order = await call(h, user, 'POST', '/orders', { bot_id: botId, cat_ex_id: 1, symbol: 'BTC/USD', side: 'BUY', volume: 1, order_type: 'Market', status: 'new' });
+    expect(order.statusCode).toBe(200);
+    expect(order.json()).toMatchObject({ side: 'buy', order_type: 'market', status: 'New' });
+    const filled = await call(h, user, 'PATCH', `/orders/${order.json().order_id}/status`, { status: 'filled' });
+    expect(filled.statusCode).toBe(200);
+    expect(filled.json().status).toBe('Filled');
+  });
+
+  it('read API-key scopes as a comma string or an array', async () => {
+    const user = await createTestUser(h);
+    const fromString = await call(h, user, 'POST', '/api_keys/me', { name: 'a', scopes: 'read,write' });
+    expect(fromString.statusCode).toBe(200);
+    expect(fromString.json().scopes).toEqual(['read', 'write']);
+    expect((await call(h, user, 'POST', '/api_keys/me', { name: 'b', scopes: ['read'] })).json().scopes).toEqual(['read']);
+  });
+
+  it('explain a bad scopes string in the 422 detail', async () => {
+    const user = await createTestUser(h);
+    const response = await call(h, user, 'POST', '/api_keys/me', { name: 'a', scopes: 'read, write' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail).toEqual([{ loc: ['body', 'scopes'], msg: 'comma-separated list must not contain spaces', type: 'custom' }]);
+  });
+});
+
+describe('POST /api_keys/me for another uid', () => {
+  it('as admin with ?uid= creates the key for exactly that user', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const target = await createTestUser(h);
+    const response = await call(h, admin, 'POST', `/api_keys/me?uid=${target.uid}`, { name: 'for-target' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().uid).toBe(target.uid);
+    const { rows } = await h.db.query<{ uid: number }>('SELECT uid FROM api_keys WHERE api_key_id = $1', [response.json().api_key_id]);
+    expect(rows[0]!.uid).toBe(target.uid);
+  });
+
+  it('as admin with uid in the body does the same', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const target = await createTestUser(h);
+    expect((await call(h, admin, 'POST', '/api_keys/me', { name: 'k', uid: target.uid })).json().uid).toBe(target.uid);
+  });
+
+  it('as admin for a uid with no user answers 422 and creates nothing', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const response = await call(h, admin, 'POST', '/api_keys/me?uid=2147483000', { name: 'ghost' });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0]).toMatchObject({ loc: ['query', 'uid'] });
+    expect((await h.db.query("SELECT 1 FROM api_keys WHERE name = 'ghost' AND uid = $1", [admin.uid])).rowCount).toBe(0);
+  });
+
+  it('answers 422 when the query and the body name different users', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const [x, y] = [await createTestUser(h), await createTestUser(h)];
+    expect((await call(h, admin, 'POST', `/api_keys/me?uid=${x.uid}`, { name: 'k', uid: y.uid })).statusCode).toBe(422);
+  });
+
+  it('as a regular user for someone else is 404 and creates nothing', async () => {
+    const [user, other] = [await createTestUser(h), await createTestUser(h)];
+    expect((await call(h, user, 'POST', `/api_keys/me?uid=${other.uid}`, { name: 'steal' })).statusCode).toBe(404);
+    expect((await h.db.query("SELECT 1 FROM api_keys WHERE name = 'steal'")).rowCount).toBe(0);
+  });
+
+  it.each(['abc', '-1', '1.5'])('refuses a non-numeric uid %j with 422', async (uid) => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    expect((await call(h, admin, 'POST', `/api_keys/me?uid=${uid}`, { name: 'k' })).statusCode).toBe(422);
+  });
+});
