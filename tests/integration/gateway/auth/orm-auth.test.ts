@@ -31,7 +31,7 @@ beforeAll(async () => {
     BCRYPT_ROUNDS: '4',
   });
   registry = new UpstreamRegistry();
-  registry.ensure('orm', new URL(orm.url), 'up');
+  registry.ensure('orm_api', new URL(orm.url), 'up');
   const settings = loadAuthSettings({
     env: { JWT_SECRET_KEY: 'integration-jwt-secret-0123456789abcdef-xyz', ADMIN_MAIL: adminMail, API_KEY_CACHE_TTL_MS: '300' },
     warn: () => {},
@@ -61,7 +61,7 @@ async function adminUser(): Promise<AuthenticatedUser> {
 async function ormAs(user: AuthenticatedUser, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${orm.url}${path}`, {
     method,
-    headers: { ...(await auth.identityHeaders(user, 'orm')), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...(await auth.identityHeaders(user, 'orm_api')), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -145,17 +145,17 @@ describe('when the orm cannot be asked', () => {
   it('answers login and API-key checks with 503, not 401', async () => {
     const admin = await adminUser();
     const { key } = await createKey(admin);
-    registry.setTarget('orm', new URL('http://127.0.0.1:1'));
+    registry.setTarget('orm_api', new URL('http://127.0.0.1:1'));
     try {
       const response = await login(adminMail, ADMIN_PASSWORD);
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ detail: expect.any(String) });
       expect(await withKey(key)).toMatchObject({ kind: 'rejected', status: 503 });
-      registry.markDown('orm', 'restarting');
+      registry.markDown('orm_api', 'restarting');
       expect((await login(adminMail, ADMIN_PASSWORD)).status).toBe(503);
     } finally {
-      registry.setTarget('orm', new URL(orm.url));
-      registry.markUp('orm');
+      registry.setTarget('orm_api', new URL(orm.url));
+      registry.markUp('orm_api');
     }
   });
 });
@@ -166,10 +166,10 @@ describe('through the real gateway to the real orm', () => {
     edge = await startTestGateway({
       yaml: `
 upstreams:
-  orm:
+  orm_api:
     url: ${orm.url}
 routes:
-  - { prefix: /api/v1/orm, upstream: orm, rewrite: "", auth: user }
+  - { prefix: /api/v1/orm, upstream: orm_api, rewrite: "", auth: user }
 `,
       auth,
       localRoutes: createAuthRoutes(auth),
