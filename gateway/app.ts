@@ -62,7 +62,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // secrets) and carry no headers, so they skip pino's redaction pass.
   const accessLogger = logger.child({}, { redact: { paths: [] } });
   const access = (ctx: RequestContext) => {
-    if (settings.accessLog) logAccess(accessLogger, ctx);
+    if (settings.accessLog) logAccess(accessLogger, ctx, !lifecycle.ready);
   };
   const sockets = new Set<RequestContext>();
   const engine = new ProxyEngine({

@@ -1,8 +1,8 @@
-// Entry point (`npm start`): reads settings and routes.yaml, wires auth, the
-// supervisor, health and the proxy together, starts listening, and handles
-// SIGHUP (reload) and SIGTERM/SIGINT (graceful shutdown). Wiring only.
+// Entry point (`npm start`): reads .env, settings and routes.yaml, wires auth, the
+// supervisor, health and the proxy together, starts listening, writes
+// DATA_DIR/gateway.pid, and handles signals (process/signals.ts: SIGHUP reload or
+// terminal hang-up, SIGTERM/SIGINT graceful shutdown). Wiring only.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createAuthRoutes } from './auth/auth-routes.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
 import { AuthSettingsError } from './auth/settings.ts';
@@ -13,10 +13,11 @@ import { createHealthRoutes } from './health/routes.ts';
 import { loadHealthSettings } from './health/settings.ts';
 import { createServiceRoutes } from './services-api/routes.ts';
 import { createSupervisor } from './supervisor/supervisor.ts';
+import { EnvFileError, loadEnvFile } from './config/env-file.ts';
 import { loadConfigFile } from './config/load.ts';
 import { formatProblems } from './config/problems.ts';
 import { ConfigReloader } from './config/reloader.ts';
-import { readSettings } from './config/settings.ts';
+import { readSettings, SettingsError } from './config/settings.ts';
 import type { GatewayConfig } from './config/types.ts';
 import { GatewayLifecycle } from './http/lifecycle.ts';
 import { createRootRoute } from './http/root-route.ts';
@@ -27,20 +28,44 @@ import type { LocalRoute } from './pipeline/context.ts';
 import { syncStaticUpstreams } from './proxy/static-targets.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import { UpstreamRegistry } from './registry/upstream-registry.ts';
+import { writePidFile } from './process/pid-file.ts';
+import { adminHint, readyMessage, watchFirstReady } from './process/ready-banner.ts';
+import { installSignalHandling } from './process/signals.ts';
+import { explainListenError, explainUnreadableRoutesFile } from './process/startup-failure.ts';
+import { failingChecks } from './health/verdicts.ts';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+const startedAt = Date.now();
+let envFile: string | null = null;
+try {
+  envFile = loadEnvFile();
+} catch (error) {
+  if (!(error instanceof EnvFileError)) throw error;
+  failStart(error.message);
+}
 // Development without JWT_SECRET_KEY: a random secret for this run, never a
 // constant from the public source (that would let anyone forge user tokens and
 // upstream assertions). Every key derivation reads process.env, so they agree.
 // Production still refuses to start without one (gateway/auth/settings.ts).
 const generatedSecret = !process.env.JWT_SECRET_KEY && process.env.NODE_ENV !== 'production';
 if (generatedSecret) process.env.JWT_SECRET_KEY = randomBytes(32).toString('hex');
-const settings = readSettings();
+let settings: ReturnType<typeof readSettings>;
+try {
+  settings = readSettings();
+} catch (error) {
+  if (!(error instanceof SettingsError)) throw error;
+  failStart(error.message);
+}
 const logger = createGatewayLogger({ level: settings.logLevel });
+logger.info({ pid: process.pid, env_file: envFile, routes_file: settings.routesFile, data_dir: settings.dataDir }, `starting (pid ${process.pid})`);
 if (generatedSecret) logger.warn('JWT_SECRET_KEY is not set: using a random secret for this run, so tokens stop working when the gateway restarts (set JWT_SECRET_KEY to keep them)');
 
 const loaded = await loadConfigFile(settings.routesFile);
 if (!loaded.ok) {
+  const unreadable = explainUnreadableRoutesFile(settings.routesFile, loaded.problems);
+  if (unreadable) {
+    logger.fatal(unreadable);
+    process.exit(1);
+  }
   logger.error({ file: settings.routesFile, errors: formatProblems(loaded.problems) }, 'invalid routes file');
   process.stderr.write(`${formatProblems(loaded.problems)}\n`);
   process.exit(1);
@@ -105,12 +130,45 @@ const reloader = new ConfigReloader({
 });
 await reloader.prime();
 reloader.start();
-process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
 
 shutdownSteps.unshift({ name: 'reloader', run: () => reloader.close() });
-installShutdown({ gateway, lifecycle, logger, graceMs: settings.shutdownGraceMs, steps: shutdownSteps });
+const shutdown = installShutdown({ gateway, lifecycle, logger, graceMs: settings.shutdownGraceMs, steps: shutdownSteps });
+const signals = installSignalHandling({ logger, reload: (reason) => void reloader.reload(reason), stop: (reason) => void shutdown(reason) });
 
-await gateway.listen();
+let port: number;
+try {
+  port = await gateway.listen();
+} catch (error) {
+  const explained = explainListenError(error, settings.host, settings.port);
+  if (!explained) throw error;
+  logger.fatal({ code: (error as { code?: string }).code }, explained);
+  logger.flush?.();
+  process.exit(1);
+}
+const pidFile = writePidFile(settings.dataDir);
+logger.info(
+  { pid: process.pid, pid_file: pidFile, hangup: signals.startedFromTerminal ? 'stops when this terminal closes; kill -HUP reloads' : 'reloads' },
+  `gateway pid ${process.pid} (written to ${pidFile}): \`npm run reload\` or \`kill -HUP ${process.pid}\` reloads routes.yaml, \`kill ${process.pid}\` stops`,
+);
+
+// --- the one "ready" line, when /health/check first turns 200 -------------------
+const publicUrl = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+watchFirstReady({
+  startedAt,
+  isReady: () => Object.keys(failingChecks(monitor.targets(), { supervisor, registry }, lifecycle)).length === 0,
+  onReady: (elapsedMs) => {
+    lifecycle.markReady();
+    const hint = adminHint({ dataDir: settings.dataDir, adminMail: process.env.ADMIN_MAIL || 'admin@fullon', adminPasswordSet: Boolean(process.env.ADMIN_PASSWORD) });
+    logger.info({ url: publicUrl, elapsed_ms: elapsedMs }, readyMessage(publicUrl, hint, elapsedMs));
+  },
+});
+
 // --- start supervised children after the listener is up (supervisor.startAll()) --
 monitor.start();
 await supervisor.startAll();
+
+/** A start-up problem the operator can fix: one line on stderr, exit 1, no stack trace. */
+function failStart(message: string): never {
+  process.stderr.write(`${JSON.stringify({ level: 60, time: Date.now(), name: 'gateway', service: 'gateway', pid: process.pid, msg: message })}\n`);
+  process.exit(1);
+}

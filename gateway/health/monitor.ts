@@ -80,8 +80,8 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     const result = await probe(new URL(target.health.path, base).toString(), target.health.timeoutMs);
     totalChecks++;
     const { verdict, changed } = recordProbe(target, result, now());
-    if (verdict === 'failure') logger.warn({ service: target.name, error: target.lastError, failures: target.consecutiveFailures }, 'health check failed');
-    if (changed) logger.info({ service: target.name, healthy: target.healthy, error: target.lastError }, 'health changed');
+    if (verdict === 'failure') logger.warn({ service_name: target.name, error: target.lastError, failures: target.consecutiveFailures }, `${target.name}: health check failed`);
+    if (changed) logger.info({ service_name: target.name, healthy: target.healthy, error: target.lastError }, `${target.name}: health changed`);
     if (target.kind === 'upstream' && changed && verdict === 'failure') {
       registry.markDown(target.name, `${target.name} is failing health checks: ${target.lastError}`, Math.max(1, Math.round(intervalSeconds())));
     }
@@ -102,9 +102,9 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     const reason = `${target.consecutiveFailures} consecutive failed health checks (${target.lastError})`;
     guard.record(target.name, reason);
     cycleActions.push(`Auto-restarted service ${target.name}`);
-    logger.warn({ service: target.name, reason }, 'auto-restarting service');
+    logger.warn({ service_name: target.name, reason }, `${target.name}: auto-restarting service`);
     target.consecutiveFailures = 0;
-    supervisor.restart(target.name).catch((error: Error) => logger.error({ service: target.name, err: error.message }, 'auto-restart failed'));
+    supervisor.restart(target.name).catch((error: Error) => logger.error({ service_name: target.name, err: error.message }, `${target.name}: auto-restart failed`));
   }
 
   /** forced (POST /health/check): every target; scheduled: those whose own interval elapsed. */
@@ -113,7 +113,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     const due = [...targets.values()].filter(
       (target) => forced || settings.checkIntervalSeconds !== null || !target.health || target.lastCheckAt === null || now() - target.lastCheckAt >= target.health.intervalMs - tick / 2,
     );
-    await Promise.all(due.map((target) => checkTarget(target).catch((error: Error) => logger.error({ service: target.name, err: error.message }, 'health check crashed'))));
+    await Promise.all(due.map((target) => checkTarget(target).catch((error: Error) => logger.error({ service_name: target.name, err: error.message }, `${target.name}: health check crashed`))));
     const result = summarise({ now: now(), checked: due.map((t) => t.name), targets: [...targets.values()], supervisor, registry, lifecycle: options.lifecycle, extraIssues: cycleIssues, actions: cycleActions });
     cycleIssues = [];
     cycleActions = [];

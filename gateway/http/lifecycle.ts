@@ -16,6 +16,8 @@ export class GatewayLifecycle extends EventEmitter<{ drain: [] }> {
   readonly startedAt = Date.now();
   draining = false;
   configValid = true;
+  /** Set once /health/check first answered 200 (the "ready" line); before that 503s are expected. */
+  ready = false;
   readonly reload: ReloadStats = { count: 0, failures: 0, lastAt: null, lastError: null, lastErrorLocations: [] };
 
   /** First step of shutdown: /health/check turns 503 from here on. */
@@ -23,6 +25,10 @@ export class GatewayLifecycle extends EventEmitter<{ drain: [] }> {
     if (this.draining) return;
     this.draining = true;
     this.emit('drain');
+  }
+
+  markReady(): void {
+    this.ready = true;
   }
 
   recordReload(error: string | null, locations: string[] = []): void {

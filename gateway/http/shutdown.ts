@@ -45,7 +45,10 @@ export function installShutdown(options: ShutdownOptions): (signal: string) => P
     logger.flush?.();
     (options.exit ?? ((c: number) => process.exit(c)))(code);
   }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the
+  // terminal's, then npm's forwarded copy); a second one must not kill the
+  // gateway mid-drain with Node's default action. shutdown() runs only once.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   return shutdown;
 }

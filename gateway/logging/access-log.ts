@@ -24,7 +24,12 @@ export function redactQuery(query: string): string {
     .join('&');
 }
 
-export function logAccess(logger: Logger, ctx: RequestContext): void {
+/**
+ * `startingUp`: the gateway has not been ready yet. A 503 then (a health probe, a
+ * request to an upstream still starting) is the expected answer, logged at info;
+ * other 5xx, and any 5xx once ready, at error.
+ */
+export function logAccess(logger: Logger, ctx: RequestContext, startingUp = false): void {
   const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
   const rawPath = ctx.path || (ctx.req.url ?? '').split('?', 1)[0]!;
   const query = ctx.path ? ctx.query : '';
@@ -39,6 +44,6 @@ export function logAccess(logger: Logger, ctx: RequestContext): void {
   if (ctx.user) entry.user_id = ctx.user.userId;
   if (ctx.errorCode) entry.error = ctx.errorCode;
   if (ctx.isUpgrade) entry.websocket = true;
-  const level = ctx.status >= 500 ? 'error' : 'info';
+  const level = ctx.status >= 500 && !(startingUp && ctx.status === 503) ? 'error' : 'info';
   logger[level](entry, 'request');
 }

@@ -114,7 +114,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
 
   async #startUnits(units: ServiceUnit[]): Promise<void> {
     const log = this.#options.logger;
-    await Promise.all(units.map((unit) => unit.start().catch((error: Error) => log.error({ service: unit.spec.name, err: error.message }, 'service did not start'))));
+    await Promise.all(units.map((unit) => unit.start().catch((error: Error) => log.error({ service_name: unit.spec.name, err: error.message }, `${unit.spec.name}: did not start`))));
   }
 
   async stopAll(): Promise<void> {
@@ -227,7 +227,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
   #onTransition(kind: Entry['kind'], unit: ServiceUnit, transition: Transition): void {
     const { name, from, to, reason } = transition;
     const level = to === 'failed' || to === 'backoff' ? 'warn' : 'info';
-    this.#options.logger[level]({ service: name, from, to, reason }, 'service state');
+    this.#options.logger[level]({ service_name: name, from, to, reason }, `${name}: ${from} → ${to} (${reason})`);
     if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) {
       if (to === 'running') this.#options.registry.markUp(name);
       else this.#options.registry.markDown(name, `${name} is ${to}: ${reason}`, unit.retryAfterS);

@@ -4,6 +4,9 @@
 // the run did not create is never touched: a TEST_REDIS_URL given explicitly is a
 // Redis named for tests, and only its dbs 1..15 are flushed.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { ADMIN_PG_URL, redisDbCount } from './isolation-config.ts';
@@ -14,12 +17,18 @@ export async function setup(): Promise<() => Promise<void>> {
   const runId = process.env.FULLON_TEST_RUN_ID;
   // Children that tests spawn inherit the environment: never the caller's real stores.
   for (const name of ['REDIS_URL', 'DATABASE_URL', 'OHLCV_DATABASE_URL']) delete process.env[name];
+  // Nor a developer's .env (the gateway reads ./.env unless ENV_FILE is empty),
+  // nor ./data: a process a test starts without DATA_DIR writes under the run's own.
+  process.env.ENV_FILE = '';
+  const dataDir = mkdtempSync(join(tmpdir(), `fullon-test-${runId}-`));
+  process.env.DATA_DIR = dataDir;
   const redis = await startTestRedis();
   process.env.FULLON_TEST_REDIS_URL = redis.url;
   return async () => {
     await dropRunDatabases(runId).catch((error) => console.error('could not drop test databases', error));
     if (!redis.owned) await flushRedisDbs(redis.url).catch(() => {});
     await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   };
 }
 

@@ -15,7 +15,7 @@ const db = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dat
 let exitCode = 0;
 try {
   await migrateOrm(db);
-  await ensureAdminUser({ db, mail: settings.adminMail, password: settings.adminPassword, rounds: settings.bcryptRounds, logger });
+  await ensureAdminUser({ db, mail: settings.adminMail, password: settings.adminPassword, rounds: settings.bcryptRounds, logger, dataDir: settings.dataDir });
   const owner = await findUserByMail(db, settings.adminMail);
   if (!owner) throw new Error(`no user ${settings.adminMail}: set ADMIN_PASSWORD (or ADMIN_MAIL to an existing user) to own the demo bots`);
   const summary = await loadDemo(db, owner.uid);

@@ -34,4 +34,21 @@ describe('logAccess', () => {
     expect(typeof lines[0]!.duration_ms).toBe('number');
     expect(JSON.stringify(lines[0])).not.toContain('abc');
   });
+
+  it.each([
+    [503, true, 30],
+    [503, false, 50],
+    [502, true, 50],
+    [500, false, 50],
+    [404, false, 30],
+  ])('logs a %i (starting up: %s) at level %i', (status, startingUp, level) => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const logger = createGatewayLogger({ level: 'info', destination: sink });
+    const req = { method: 'GET', url: '/health/check', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const ctx = createContext(req, null, null, null);
+    Object.assign(ctx, { path: '/health/check', query: '', status, requestId: 'req-12345678' });
+    logAccess(logger, ctx, startingUp);
+    expect(lines[0]).toMatchObject({ status, level });
+  });
 });

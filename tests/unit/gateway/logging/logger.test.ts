@@ -23,7 +23,7 @@ describe('createGatewayLogger', () => {
     const { destination, raw } = sink();
     createGatewayLogger({ destination }).info({ port: 8000 }, 'listening');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(JSON.parse(raw[0]!)).toMatchObject({ service: 'gateway', pid: process.pid, msg: 'listening', port: 8000 });
+    expect(JSON.parse(raw[0]!)).toMatchObject({ name: 'gateway', service: 'gateway', pid: process.pid, msg: 'listening', port: 8000 });
     expect([countKey(raw[0]!, 'service'), countKey(raw[0]!, 'pid')]).toEqual([1, 1]);
   });
 

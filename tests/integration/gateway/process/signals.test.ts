@@ -1,0 +1,87 @@
+// Which process gets which signal, with real processes: `npm start` leaves no
+// orphaned gateway when npm goes away; a gateway whose terminal closes stops like
+// a foreground program; a SIGHUP while the terminal is still there, or to a
+// gateway started as a service (no controlling terminal), reloads routes.yaml.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectLines, createWorkspace, isRunning, parentOf, readPid, ROOT, until, type Workspace } from './harness.ts';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+function workspace(): Workspace {
+  const ws = createWorkspace();
+  cleanups.push(() => ws.remove());
+  return ws;
+}
+
+function track(child: ChildProcess): ChildProcess {
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return child;
+}
+
+/** The gateway's pid once it wrote DATA_DIR/gateway.pid; killed at the end of the test if still there. */
+async function gatewayPid(ws: Workspace): Promise<number> {
+  await until(() => readPid(ws.pidFile) !== null, 'the gateway wrote its pid file');
+  const pid = readPid(ws.pidFile)!;
+  cleanups.push(() => {
+    if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  });
+  return pid;
+}
+
+describe('gateway signals', () => {
+  it('`npm start` runs the gateway as npm’s own child, and a SIGHUP that kills npm does not leave the gateway orphaned', async () => {
+    const ws = workspace();
+    const npm = track(spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, ...ws.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const log = collectLines(npm);
+    const pid = await gatewayPid(ws);
+    // exec-style start: no shell in between, so npm's forwarded SIGINT/SIGTERM reach the gateway.
+    expect(parentOf(pid)).toBe(npm.pid);
+    process.kill(npm.pid!, 'SIGHUP');
+    await once(npm, 'exit');
+    await until(() => !isRunning(pid), 'the gateway stopped after npm went away');
+    expect(log.lines.some((line) => line.includes('is gone: stopping'))).toBe(true);
+    expect(existsSync(ws.pidFile)).toBe(false);
+  });
+
+  it('stops when the terminal it was started from closes, and reloads on a SIGHUP while that terminal is open', async () => {
+    const ws = workspace();
+    // util-linux `script` gives the gateway a pseudo-terminal as its controlling terminal.
+    const command = `exec ${JSON.stringify(process.execPath)} gateway/main.ts`;
+    const terminal = track(spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...ws.env }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const log = collectLines(terminal);
+    const pid = await gatewayPid(ws);
+
+    process.kill(pid, 'SIGHUP');
+    await log.waitFor((line) => line.includes('routes reloaded'));
+    expect(isRunning(pid)).toBe(true);
+
+    // Closing the terminal: the pty's master side goes away with `script`.
+    terminal.kill('SIGKILL');
+    await until(() => !isRunning(pid), 'the gateway stopped after its terminal closed');
+    // A graceful stop (not a kill): the exit hook removed the pid file.
+    expect(existsSync(ws.pidFile)).toBe(false);
+  });
+
+  it('reloads on SIGHUP when started as a service (its own session, no controlling terminal)', async () => {
+    const ws = workspace();
+    const gateway = track(spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, ...ws.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+    const log = collectLines(gateway);
+    const pid = await gatewayPid(ws);
+    expect(pid).toBe(gateway.pid);
+    await log.waitFor((line) => line.includes('"hangup":"reloads"'));
+    process.kill(pid, 'SIGHUP');
+    await log.waitFor((line) => line.includes('routes reloaded') && line.includes('"reason":"SIGHUP"'));
+    expect(isRunning(pid)).toBe(true);
+    gateway.kill('SIGTERM');
+    const [code] = (await once(gateway, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+});
