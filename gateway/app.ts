@@ -5,6 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { EdgeAuth } from './auth/types.ts';
+import type { Invalidation } from './auth/invalidation.ts';
 import type { GatewayConfig } from './config/types.ts';
 import type { GatewaySettings } from './config/settings.ts';
 import type { GatewayLifecycle } from './http/lifecycle.ts';
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   /** A proxied WebSocket opened (auth uses it to schedule a 1008 close at token expiry). */
   onWebSocketOpen?: (ctx: RequestContext) => void;
   onWebSocketClose?: (ctx: RequestContext) => void;
+  /** Credentials an upstream answer revoked, after this gateway applied them (main.ts publishes them to the replicas). */
+  onAuthInvalidation?: (items: Invalidation[]) => void;
 }
 
 export interface Gateway {
@@ -78,6 +81,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       sockets.delete(ctx);
       options.onWebSocketClose?.(ctx);
       onSettled();
+    },
+    onAuthInvalidation: (items) => {
+      // This gateway first (synchronously, before the answer goes out), then the replicas.
+      auth.invalidate?.(items);
+      options.onAuthInvalidation?.(items);
     },
   });
   const deps = {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAuthRoutes } from './auth/auth-routes.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
+import { RevocationBus } from './auth/revocation-bus.ts';
 import { AuthSettingsError } from './auth/settings.ts';
 import { createWebSocketExpiry } from './auth/ws-expiry.ts';
 import { createGateway } from './app.ts';
@@ -83,6 +84,10 @@ const auth = await createEdgeAuthFromEnv({ registry, logger }).catch((error: unk
   process.exit(1);
 });
 const webSocketExpiry = createWebSocketExpiry(closeSocket);
+// Revocations reach the other replicas over Redis pub/sub when there is a Redis.
+const revocationBus = process.env.REDIS_URL
+  ? new RevocationBus({ redisUrl: process.env.REDIS_URL, channel: process.env.AUTH_REVOCATION_CHANNEL || undefined, onRemote: (items) => auth.invalidate(items), logger })
+  : null;
 
 // --- local routes (health, auth endpoints, services API) ------------------------
 const localRoutes: LocalRoute[] = [createRootRoute(readGatewayVersion()), ...createAuthRoutes(auth)];
@@ -103,6 +108,7 @@ onConfigApplied.push(async (next) => {
   monitor.apply(next);
 });
 shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
+if (revocationBus) shutdownSteps.push({ name: 'revocation bus', run: () => revocationBus.close() });
 
 const gateway = createGateway({
   settings,
@@ -114,6 +120,7 @@ const gateway = createGateway({
   logger,
   onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
   onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
+  onAuthInvalidation: (items) => revocationBus?.publish(items),
 });
 
 const reloader = new ConfigReloader({

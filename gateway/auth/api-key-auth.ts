@@ -1,6 +1,7 @@
 // X-API-Key checks through the orm, cached briefly: a hot key costs no round trip
-// per request, a deactivated or expired key is refused within the TTL (≤ 5 s),
-// and concurrent checks of one key share one orm call (single flight).
+// per request, a deactivated or expired key is refused within the TTL (≤ 5 s) —
+// at once when the revocation is announced (invalidateKey/invalidateUser) — and
+// concurrent checks of one key share one orm call (single flight).
 import { createHash } from 'node:crypto';
 import { BoundedCache } from './bounded-cache.ts';
 import { AuthError } from './errors.ts';
@@ -10,7 +11,7 @@ import type { AuthenticatedUser } from './types.ts';
 /** fullon keys are `fullon_ak_<base64url>`; anything else is refused without asking the orm. */
 const API_KEY_FORMAT = /^fullon_ak_[A-Za-z0-9_-]{10,256}$/;
 
-type Checked = { user: AuthenticatedUser } | { error: AuthError };
+type Checked = { user: AuthenticatedUser; apiKeyId: number } | { error: AuthError };
 
 export interface ApiKeyAuthOptions {
   orm: Pick<OrmAuthClient, 'verifyApiKey'>;
@@ -25,6 +26,8 @@ export class ApiKeyAuth {
   readonly #now: () => number;
   readonly #cache: BoundedCache<string, Checked>;
   readonly #inflight = new Map<string, Promise<Checked>>();
+  /** Bumped on every invalidation, so a check already in flight then is not cached stale. */
+  #epoch = 0;
 
   constructor(options: ApiKeyAuthOptions) {
     if (options.negativeTtlMs > options.ttlMs) throw new RangeError('negative TTL must not exceed the API-key TTL');
@@ -47,10 +50,26 @@ export class ApiKeyAuth {
     return cached.user;
   }
 
+  /** Forget the key with this id (deactivated or deleted): the next use asks the orm again. */
+  invalidateKey(apiKeyId: number): void {
+    this.#epoch++;
+    this.#inflight.clear();
+    this.#cache.deleteWhere((checked) => 'apiKeyId' in checked && checked.apiKeyId === apiKeyId);
+  }
+
+  /** Forget every key of this user (deactivated, role changed). */
+  invalidateUser(uid: number): void {
+    this.#epoch++;
+    this.#inflight.clear();
+    this.#cache.deleteWhere((checked) => 'user' in checked && checked.user.userId === uid);
+  }
+
   #checkOnce(id: string, key: string): Promise<Checked> {
     let pending = this.#inflight.get(id);
     if (!pending) {
-      pending = this.#check(id, key).finally(() => this.#inflight.delete(id));
+      const started = (pending = this.#check(id, key).finally(() => {
+        if (this.#inflight.get(id) === started) this.#inflight.delete(id);
+      }));
       this.#inflight.set(id, pending);
     }
     return pending;
@@ -58,6 +77,7 @@ export class ApiKeyAuth {
 
   async #check(id: string, key: string): Promise<Checked> {
     const now = this.#now();
+    const epoch = this.#epoch;
     try {
       const owner = await this.#options.orm.verifyApiKey(key);
       if (owner.expiresAt !== null && owner.expiresAt <= now) throw new AuthError('INVALID_API_KEY', { reason: 'expired' });
@@ -71,13 +91,13 @@ export class ApiKeyAuth {
         expiresAt: owner.expiresAt === null ? null : Math.floor(owner.expiresAt / 1000),
       };
       const until = Math.min(now + this.#options.ttlMs, owner.expiresAt ?? Infinity);
-      const checked = { user };
-      this.#cache.set(id, checked, until);
+      const checked = { user, apiKeyId: owner.apiKeyId };
+      if (this.#epoch === epoch) this.#cache.set(id, checked, until);
       return checked;
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
       // Only "no such key" is remembered; an unreachable orm must be asked again.
-      if (error.code === 'INVALID_API_KEY') this.#cache.set(id, { error }, now + this.#options.negativeTtlMs);
+      if (error.code === 'INVALID_API_KEY' && this.#epoch === epoch) this.#cache.set(id, { error }, now + this.#options.negativeTtlMs);
       return { error };
     }
   }

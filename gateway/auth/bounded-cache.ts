@@ -54,6 +54,18 @@ export class BoundedCache<K, V> {
     this.#entries.delete(key);
   }
 
+  /** Drops every entry whose value matches (revocation events: rare, so a scan of ≤ max entries). */
+  deleteWhere(predicate: (value: V) => boolean): number {
+    let dropped = 0;
+    for (const [key, entry] of this.#entries) {
+      if (predicate(entry.value)) {
+        this.#entries.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   clear(): void {
     this.#entries.clear();
   }

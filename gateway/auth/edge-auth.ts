@@ -1,7 +1,8 @@
 // The gateway's EdgeAuth: decides once per request who is asking (anonymous, a
 // user, or rejected) and builds the identity headers upstreams trust. The hot
-// path is two cache lookups: verified tokens until exp, assertions for half
-// their life.
+// path is two cache lookups: verified tokens (a local token's user as the orm
+// described them, for at most the user TTL; external ones until exp), assertions
+// for half their life. Revocation events (invalidation.ts) drop entries at once.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
@@ -10,11 +11,13 @@ import { ASSERTION_HEADER, AssertionSigner, resolveGatewayAssertionSecret } from
 import { BoundedCache } from './bounded-cache.ts';
 import { extractCredential } from './credentials.ts';
 import { AuthError } from './errors.ts';
+import type { Invalidation } from './invalidation.ts';
 import { OrmAuthClient } from './orm-client.ts';
 import { loadAuthSettings, type AuthSettings } from './settings.ts';
 import { loadSigningKeys, type SigningKeys } from './signing-keys.ts';
 import { TokenService, type RemoteJwksOptions } from './tokens.ts';
 import type { AuthenticatedUser, AuthOutcome, EdgeAuth } from './types.ts';
+import { UserDirectory } from './user-directory.ts';
 
 export interface EdgeAuthLogger {
   warn(object: object, message: string): void;
@@ -47,6 +50,7 @@ export class GatewayEdgeAuth implements EdgeAuth {
   readonly signer: AssertionSigner;
   readonly orm: OrmAuthClient;
   readonly apiKeys: ApiKeyAuth;
+  readonly users: UserDirectory;
   readonly #now: () => number;
   readonly #logger: EdgeAuthLogger | null;
   readonly #verified: BoundedCache<string, AuthenticatedUser>;
@@ -62,6 +66,14 @@ export class GatewayEdgeAuth implements EdgeAuth {
     this.signer = new AssertionSigner({ secret: options.assertionSecret ?? resolveGatewayAssertionSecret(options.env), now: this.#now });
     this.orm = new OrmAuthClient({ registry: options.registry, upstream: settings.authUpstream, signer: this.signer, timeoutMs: settings.ormTimeoutMs });
     this.apiKeys = new ApiKeyAuth({
+      orm: this.orm,
+      ttlMs: settings.apiKeyCacheTtlMs,
+      negativeTtlMs: settings.apiKeyNegativeTtlMs,
+      max: settings.apiKeyCacheMax,
+      now: this.#now,
+    });
+    // A token's user is re-read from the orm as often as a key is (≤ 5 s by contract).
+    this.users = new UserDirectory({
       orm: this.orm,
       ttlMs: settings.apiKeyCacheTtlMs,
       negativeTtlMs: settings.apiKeyNegativeTtlMs,
@@ -95,16 +107,50 @@ export class GatewayEdgeAuth implements EdgeAuth {
     }
   }
 
-  /** A verified token's user, from the cache while the token is unexpired. */
+  /**
+   * A verified token's user. Local tokens (ours, fullon-format) name a user_id whose
+   * mail, role and active state come from the orm; cached until the token expires
+   * or the user TTL passes, whichever is first, so a deactivated user's tokens stop
+   * working within that TTL even when cached — at once on a revocation event.
+   */
   async verifyToken(token: string): Promise<AuthenticatedUser> {
     // Our tokens are ~300 bytes and serve as their own key; long (external) ones
     // are hashed so 10 000 cached entries stay small.
     const key = token.length <= TOKEN_KEY_MAX ? token : createHash('sha256').update(token).digest('base64url');
     const cached = this.#verified.get(key);
     if (cached !== undefined) return cached;
-    const user = await this.tokens.verify(token);
-    if (user.expiresAt !== null) this.#verified.set(key, user, user.expiresAt * 1000);
+    const verified = await this.tokens.verify(token);
+    if (verified.kind === 'external') {
+      const { user } = verified;
+      if (user.expiresAt !== null) this.#verified.set(key, user, user.expiresAt * 1000);
+      return user;
+    }
+    const trustUntil = this.users.trustUntil();
+    const owner = await this.users.activeUser(verified.userId);
+    const user: AuthenticatedUser = {
+      userId: owner.uid,
+      email: owner.mail,
+      name: owner.name,
+      role: owner.role,
+      scopes: verified.scopes,
+      authMethod: 'jwt',
+      expiresAt: verified.expiresAt,
+    };
+    this.#verified.set(key, user, Math.min(verified.expiresAt * 1000, trustUntil));
     return user;
+  }
+
+  /** Revocation: forget what was cached about these users and keys (see invalidation.ts). */
+  invalidate(items: readonly Invalidation[]): void {
+    for (const item of items) {
+      if (item.kind === 'api_key') {
+        this.apiKeys.invalidateKey(item.id);
+      } else {
+        this.users.invalidate(item.id);
+        this.apiKeys.invalidateUser(item.id);
+        this.#verified.deleteWhere((user) => user.userId === item.id);
+      }
+    }
   }
 
   /** Releases the orm keep-alive connections (gateway shutdown). */

@@ -75,6 +75,16 @@ export class OrmAuthClient {
     return { user, scopes, apiKeyId: Number(record.api_key_id), expiresAt };
   }
 
+  /** A token holder's current role and active state; 401 INVALID_TOKEN for an unknown user; 503 when the orm cannot answer. */
+  async lookupUser(uid: number): Promise<OrmUser> {
+    const { status, body } = await this.#post('/internal/auth/user-status', { uid });
+    if (status === 401 || status === 422) throw new AuthError('INVALID_TOKEN', { reason: 'unknown user' });
+    if (status !== 200) throw unavailable(`user-status answered ${status}`);
+    const user = parseUser(body);
+    if (!user || user.uid !== uid) throw unavailable('user-status answered an unexpected body');
+    return user;
+  }
+
   async #post(path: string, payload: unknown): Promise<{ status: number; body: unknown }> {
     const state = this.#options.registry.get(this.#options.upstream);
     if (!state?.target) throw unavailable(`${this.#options.upstream} has no known address`);

@@ -1,11 +1,24 @@
-// Issues the gateway's own access tokens and verifies incoming ones (own or from
-// a configured external issuer). Pure: no caching here; edge-auth.ts caches.
+// Issues the gateway's own access tokens and verifies incoming ones: the
+// gateway's own, fullon-format ones (HS256 with the shared JWT_SECRET_KEY, claims
+// sub/user_id/username/email/exp, no iss/aud, as fullon_master_api minted them),
+// and those of a configured external issuer (JWKS, iss/aud checked). Pure: no
+// caching and no orm here; edge-auth.ts caches and takes role and active state
+// of local tokens from the orm.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AuthError } from './errors.ts';
 import type { AuthSettings, ExternalIssuer } from './settings.ts';
 import type { SigningKeys } from './signing-keys.ts';
 import type { AuthenticatedUser } from './types.ts';
+
+/**
+ * A verified token. `local` (the gateway's own or fullon-format) names its user by
+ * id only: who that is, their role and whether they are still active is the orm's
+ * answer. `external` issuers are trusted for the identity they assert.
+ */
+export type VerifiedToken =
+  | { kind: 'local'; userId: number; scopes: string[]; expiresAt: number }
+  | { kind: 'external'; user: AuthenticatedUser };
 
 export interface TokenSubject {
   uid: number;
@@ -48,10 +61,13 @@ export class TokenService {
   readonly #settings: AuthSettings;
   readonly #keys: SigningKeys;
   readonly #external = new Map<string, { issuer: ExternalIssuer; getKey: JWTVerifyGetKey }>();
+  /** Key for fullon-format tokens (no iss) when the gateway itself signs asymmetrically: the shared HS256 secret, if set. */
+  readonly #fullonSecret: Uint8Array | null;
 
   constructor(options: TokenServiceOptions) {
     this.#settings = options.settings;
     this.#keys = options.keys;
+    this.#fullonSecret = options.settings.secretKey ? new TextEncoder().encode(options.settings.secretKey) : null;
     const remote = { ...REMOTE_JWKS_DEFAULTS, ...options.remoteJwks };
     for (const issuer of options.settings.externalIssuers) {
       if (issuer.issuer === options.settings.issuer) throw new Error(`external issuer ${issuer.issuer} collides with JWT_ISSUER`);
@@ -64,7 +80,11 @@ export class TokenService {
     }
   }
 
-  /** Claims exactly per DESIGN.md: sub=mail, user_id, username, email, role, iat, exp, jti, iss, aud. */
+  /**
+   * Claims per DESIGN.md: sub=mail, user_id, username, email, role, iat, exp, jti,
+   * iss — and no aud: fullon's Python services decode with PyJWT without an
+   * audience, and PyJWT refuses any token that carries one then (iss it ignores).
+   */
   async issue(subject: TokenSubject): Promise<IssuedToken> {
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = this.#settings.expirationMinutes * 60;
@@ -76,13 +96,12 @@ export class TokenService {
       .setExpirationTime(now + expiresIn)
       .setJti(randomUUID())
       .setIssuer(this.#settings.issuer)
-      .setAudience(this.#settings.audience)
       .sign(this.#keys.signingKey);
     return { token, expiresIn, expiresAt: now + expiresIn };
   }
 
-  /** Verifies signature, algorithm, iss, aud, exp/nbf (60 s skew); throws AuthError INVALID_TOKEN. */
-  async verify(token: string): Promise<AuthenticatedUser> {
+  /** Verifies signature, algorithm allowlist, exp (required) and nbf with 60 s skew, iss/aud; throws AuthError INVALID_TOKEN. */
+  async verify(token: string): Promise<VerifiedToken> {
     if (token.length === 0 || token.length > this.#settings.maxTokenLength || !COMPACT_JWS.test(token)) {
       throw new AuthError('INVALID_TOKEN', { reason: 'malformed' });
     }
@@ -102,16 +121,25 @@ export class TokenService {
           clockTolerance: this.#settings.clockSkewS,
           requiredClaims: ['exp'],
         });
-        return userFromClaims(payload, true);
+        return { kind: 'external', user: userFromExternalClaims(payload) };
       }
-      const { payload } = await jwtVerify(token, this.#keys.verificationKey, {
-        algorithms: [this.#keys.algorithm],
-        issuer: this.#settings.issuer,
-        audience: this.#settings.audience,
+      if (issuer !== undefined && issuer !== this.#settings.issuer) throw new AuthError('INVALID_TOKEN', { reason: 'unknown issuer' });
+      // Our own tokens carry our iss; fullon-format ones none. With the default HS256
+      // both are checked with the one shared secret; when the gateway signs
+      // asymmetrically, fullon-format tokens still are HS256 with JWT_SECRET_KEY.
+      const fullonFormat = issuer === undefined && this.#keys.algorithm !== 'HS256';
+      const key = fullonFormat ? this.#fullonSecret : this.#keys.verificationKey;
+      if (key === null) throw new AuthError('INVALID_TOKEN', { reason: 'no key for tokens without iss' });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: fullonFormat ? ['HS256'] : [this.#keys.algorithm],
         clockTolerance: this.#settings.clockSkewS,
-        requiredClaims: ['exp', 'sub', 'user_id'],
+        requiredClaims: ['exp', 'user_id'],
       });
-      return userFromClaims(payload, false);
+      // Tokens we issued before aud was dropped carry ours; any other aud is not for us.
+      if (payload.aud !== undefined && ![payload.aud].flat().includes(this.#settings.audience)) {
+        throw new AuthError('INVALID_TOKEN', { reason: 'audience' });
+      }
+      return { kind: 'local', userId: readUserId(payload.user_id), scopes: readScopes(payload, false), expiresAt: payload.exp! };
     } catch (error) {
       if (error instanceof AuthError) throw error;
       throw new AuthError('INVALID_TOKEN', { reason: (error as { code?: string }).code ?? 'verification failed', cause: error });
@@ -119,23 +147,28 @@ export class TokenService {
   }
 }
 
-/**
- * Our tokens carry user_id/email/role. External issuers must carry a numeric
- * user_id (or numeric sub) and an email; their role claim is honoured since the
- * issuer is explicitly trusted in JWT_EXTERNAL_ISSUERS.
- */
-function userFromClaims(payload: JWTPayload, external: boolean): AuthenticatedUser {
-  const rawId = payload.user_id ?? (external ? payload.sub : undefined);
-  const userId = typeof rawId === 'number' ? rawId : typeof rawId === 'string' && /^\d{1,15}$/.test(rawId) ? Number(rawId) : NaN;
+function readUserId(raw: unknown): number {
+  const userId = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(userId) || userId < 1) throw new AuthError('INVALID_TOKEN', { reason: 'bad user_id' });
-  const email = typeof payload.email === 'string' ? payload.email : typeof payload.sub === 'string' && !external ? payload.sub : '';
+  return userId;
+}
+
+function readScopes(payload: JWTPayload, external: boolean): string[] {
+  if (Array.isArray(payload.scopes)) return payload.scopes.filter((s): s is string => typeof s === 'string');
+  if (typeof payload.scope === 'string' && external) return payload.scope.split(' ').filter(Boolean);
+  return [];
+}
+
+/**
+ * External issuers must carry a numeric user_id (or numeric sub) and an email;
+ * their role claim is honoured since the issuer is explicitly trusted in
+ * JWT_EXTERNAL_ISSUERS.
+ */
+function userFromExternalClaims(payload: JWTPayload): AuthenticatedUser {
+  const userId = readUserId(payload.user_id ?? payload.sub);
+  const email = typeof payload.email === 'string' ? payload.email : '';
   if (email === '') throw new AuthError('INVALID_TOKEN', { reason: 'no email' });
   const role = payload.role === 'admin' ? 'admin' : payload.role === 'user' || payload.role === undefined ? 'user' : null;
   if (role === null) throw new AuthError('INVALID_TOKEN', { reason: 'bad role' });
-  const scopes = Array.isArray(payload.scopes)
-    ? payload.scopes.filter((s): s is string => typeof s === 'string')
-    : typeof payload.scope === 'string' && external
-      ? payload.scope.split(' ').filter(Boolean)
-      : [];
-  return { userId, email, name: email, role, scopes, authMethod: 'jwt', expiresAt: typeof payload.exp === 'number' ? payload.exp : null };
+  return { userId, email, name: email, role, scopes: readScopes(payload, true), authMethod: 'jwt', expiresAt: typeof payload.exp === 'number' ? payload.exp : null };
 }

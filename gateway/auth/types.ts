@@ -30,4 +30,6 @@ export interface EdgeAuth {
   isAdmin(user: AuthenticatedUser): boolean;
   /** Headers to set upstream for this user: x-user-*, x-auth-method, x-gateway-assertion (aud = upstream). */
   identityHeaders(user: AuthenticatedUser, upstream: string): Promise<Record<string, string>>;
+  /** Revocation: stop trusting cached credentials of these users/keys (gateway/auth/invalidation.ts). */
+  invalidate?(items: readonly import('./invalidation.ts').Invalidation[]): void;
 }

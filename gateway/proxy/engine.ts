@@ -12,6 +12,7 @@ import { sendError, writeRawResponse } from '../http/respond.ts';
 import { createUpstreamAgent } from './agents.ts';
 import { mapUpstreamError } from './error-map.ts';
 import { completeUpgradeResponse } from '../auth/ws-handshake.ts';
+import { AUTH_INVALIDATE_HEADER, parseInvalidations, type Invalidation } from '../auth/invalidation.ts';
 import { isUpgraded, trackClientSocket } from './ws-close.ts';
 
 export interface ForwardOptions {
@@ -30,6 +31,11 @@ export interface ProxyEngineOptions {
   /** A proxied WebSocket is open (after the 101 was relayed). */
   onWebSocketOpen: (ctx: RequestContext) => void;
   onWebSocketClose: (ctx: RequestContext) => void;
+  /**
+   * An upstream answer revoked credentials (x-auth-invalidate). Called before the
+   * answer is relayed, so the client's next request already meets fresh caches.
+   */
+  onAuthInvalidation?: (items: Invalidation[]) => void;
 }
 
 /** RFC 9110 token / field-value rules, as node:http's validateHeaderName/Value apply them. */
@@ -180,6 +186,13 @@ export class ProxyEngine {
     for (const name in headers) {
       const value = headers[name];
       if (!VALID_NAME.test(name) || (typeof value === 'string' ? INVALID_VALUE.test(value) : Array.isArray(value) && value.some((item) => INVALID_VALUE.test(item)))) delete headers[name];
+    }
+    // For the gateway only: taken off before the client sees it.
+    const revoked = headers[AUTH_INVALIDATE_HEADER];
+    if (revoked !== undefined) {
+      delete headers[AUTH_INVALIDATE_HEADER];
+      const items = parseInvalidations(revoked);
+      if (items.length > 0) this.#options.onAuthInvalidation?.(items);
     }
     if (this.#options.isDraining()) proxyRes.headers.connection = 'close';
   }

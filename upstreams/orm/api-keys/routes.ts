@@ -7,6 +7,7 @@ import { forbidden, notFound, unprocessable } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
 import { bodySchema, parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
+import { announceInvalidation } from '../internal/auth-invalidation.ts';
 import { isAdmin, listScopeUid, requireOwnedRow, resolveTargetUid } from '../db/ownership.ts';
 import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { MAX_NOTE, idParam, idSchema, optionalText, text } from '../db/params.ts';
@@ -72,11 +73,12 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return rows[0];
   });
 
-  app.patch('/api_keys/:api_key_id/deactivate', async (request) => {
+  app.patch('/api_keys/:api_key_id/deactivate', async (request, reply) => {
     const { api_key_id } = parseOr422(idParam('api_key_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'api_keys', api_key_id, 'API key');
     const { rows } = await db.query(`UPDATE api_keys SET is_active = false WHERE api_key_id = $1 RETURNING ${KEY_COLUMNS}`, [api_key_id]);
     if (!rows[0]) throw notFound('API key not found');
+    announceInvalidation(reply, 'api_key', api_key_id);
     return rows[0];
   });
 
@@ -84,6 +86,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     const { api_key_id } = parseOr422(idParam('api_key_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'api_keys', api_key_id, 'API key');
     await db.query('DELETE FROM api_keys WHERE api_key_id = $1', [api_key_id]);
+    announceInvalidation(reply, 'api_key', api_key_id);
     return reply.code(204).send();
   });
 }

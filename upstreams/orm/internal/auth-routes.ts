@@ -1,6 +1,7 @@
 // Internal endpoints the gateway's auth calls (never routed publicly; anyone but
 // the gateway's service identity gets 404): check a mail + password, check an
-// API key. Both answer 401 alike for every kind of miss, so nothing leaks.
+// API key, read a token holder's role and active state. The checks answer 401
+// alike for every kind of miss, so nothing leaks.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { unauthorized } from '../../common/errors.ts';
@@ -10,10 +11,11 @@ import { KeyUseThrottle } from '../api-keys/key-use-throttle.ts';
 import { hashApiKey, looksLikeApiKey, MAX_API_KEY_LENGTH, sameHash } from '../api-keys/key-material.ts';
 import type { OrmContext } from '../context.ts';
 import { verifyPassword } from '../users/passwords.ts';
-import { findUserByMail } from '../users/user-store.ts';
+import { findUserById, findUserByMail } from '../users/user-store.ts';
 
 const credentialsSchema = z.object({ mail: z.string().max(320), password: z.string().max(1024) });
 const apiKeySchema = z.object({ api_key: z.string().max(MAX_API_KEY_LENGTH * 4) });
+const userStatusSchema = z.object({ uid: z.number().int().min(1).max(2_147_483_647) });
 
 interface KeyRow {
   api_key_id: number;
@@ -40,6 +42,16 @@ export function registerInternalAuthRoutes(app: FastifyInstance, ctx: OrmContext
     const ok = await verifyPassword(body.password, user?.password, settings.bcryptRounds);
     if (!user || !ok || !user.active) throw unauthorized('Invalid credentials');
     return { uid: user.uid, mail: user.mail, name: user.name, lastname: user.lastname, role: normaliseRole(user.role), active: user.active };
+  });
+
+  // A token (the gateway's or one minted the fullon way) names its user by id; its
+  // role and active state are the orm's, read here (the gateway caches them ≤ 5 s).
+  app.post('/internal/auth/user-status', async (request) => {
+    requireGateway(request);
+    const { uid } = parseOr422(userStatusSchema, request.body, 'body');
+    const user = await findUserById(db, uid);
+    if (!user) throw unauthorized('Unknown user');
+    return { uid: user.uid, mail: user.mail, name: user.name, role: normaliseRole(user.role), active: user.active };
   });
 
   app.post('/internal/auth/verify-api-key', async (request) => {

@@ -5,6 +5,7 @@ import { identityOf, requireAdmin } from '../../common/server.ts';
 import { notFound } from '../../common/errors.ts';
 import { parseOr422, refuseFields } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
+import { announceInvalidation } from '../internal/auth-invalidation.ts';
 import { isAdmin } from '../db/ownership.ts';
 import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam } from '../db/params.ts';
@@ -50,7 +51,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     return user;
   });
 
-  app.patch('/users/:uid', async (request) => {
+  app.patch('/users/:uid', async (request, reply) => {
     const identity = identityOf(request);
     const { uid } = parseOr422(idParam('uid'), request.params, 'path');
     if (!isAdmin(identity) && uid !== identity.userId) throw notFound('User not found');
@@ -64,6 +65,8 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
       [uid, ...params],
     );
     if (!rows[0]) throw notFound('User not found');
+    // Role, active state or mail may have changed: the gateway re-reads them now.
+    announceInvalidation(reply, 'user', uid);
     return rows[0];
   });
 }

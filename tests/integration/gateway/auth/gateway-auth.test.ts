@@ -19,14 +19,36 @@ const JWT_SECRET = 'gateway-auth-test-secret-0123456789-abcdef';
 const ASSERTION_SECRET = 'gateway-auth-assertion-secret-0123456789ab';
 
 let upstream: StubUpstream;
+let orm: StubUpstream;
 let gw: TestGateway;
 let auth: GatewayEdgeAuth;
 
+/** The orm's users as the token holders' directory (a token names only its user_id). */
+const USERS: Record<number, { uid: number; mail: string; name: string; role: 'admin' | 'user'; active: boolean }> = {
+  1: { uid: 1, mail: 'a@example.com', name: 'A', role: 'user', active: true },
+  2: { uid: 2, mail: 'b@example.com', name: 'B', role: 'user', active: true },
+  3: { uid: 3, mail: 'boss@example.com', name: 'Boss', role: 'user', active: true },
+  7: { uid: 7, mail: 'u@example.com', name: 'U', role: 'user', active: true },
+};
+
 beforeAll(async () => {
   upstream = await startStubUpstream();
+  orm = await startStubUpstream({
+    '/internal/auth/user-status': (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', () => {
+        const user = USERS[(JSON.parse(body) as { uid: number }).uid];
+        res.writeHead(user ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(user ?? { detail: 'Unknown user' }));
+      });
+    },
+  });
+  const registry = new UpstreamRegistry();
+  registry.ensure('orm_api', new URL(orm.url), 'up');
   auth = await createEdgeAuth({
     settings: loadAuthSettings({ env: { JWT_SECRET_KEY: JWT_SECRET, ADMIN_MAIL: 'boss@example.com' }, warn: () => {} }),
-    registry: new UpstreamRegistry(),
+    registry,
     assertionSecret: new TextEncoder().encode(ASSERTION_SECRET),
   });
   gw = await startTestGateway({
@@ -46,6 +68,7 @@ routes:
 afterAll(async () => {
   await gw?.close();
   await upstream?.close();
+  await orm?.close();
 });
 afterEach(() => {
   upstream.seen.length = 0;

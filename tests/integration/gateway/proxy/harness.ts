@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { createGateway, type Gateway } from '../../../../gateway/app.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../../../gateway/app.ts';
 import type { AuthenticatedUser, EdgeAuth } from '../../../../gateway/auth/types.ts';
 import { parseConfigText } from '../../../../gateway/config/load.ts';
 import { readSettings, type GatewaySettings } from '../../../../gateway/config/settings.ts';
@@ -156,7 +156,14 @@ export function configFrom(yaml: string, env: NodeJS.ProcessEnv = {}): GatewayCo
   return result.config;
 }
 
-export async function startTestGateway(options: { yaml: string; env?: Record<string, string>; auth?: EdgeAuth; localRoutes?: LocalRoute[]; settings?: Partial<GatewaySettings> }): Promise<TestGateway> {
+export async function startTestGateway(options: {
+  yaml: string;
+  env?: Record<string, string>;
+  auth?: EdgeAuth;
+  localRoutes?: LocalRoute[];
+  settings?: Partial<GatewaySettings>;
+  onAuthInvalidation?: GatewayOptions['onAuthInvalidation'];
+}): Promise<TestGateway> {
   const config = configFrom(options.yaml, options.env);
   const settings = { ...readSettings({ PORT: '0', LOG_LEVEL: 'debug' }), ...options.settings };
   const logs: Array<Record<string, unknown>> = [];
@@ -170,7 +177,7 @@ export async function startTestGateway(options: { yaml: string; env?: Record<str
   const registry = new UpstreamRegistry();
   syncStaticUpstreams(registry, config);
   const lifecycle = new GatewayLifecycle();
-  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger });
+  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation });
   const port = await gateway.listen();
   return {
     gateway,

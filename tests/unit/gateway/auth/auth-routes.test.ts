@@ -31,6 +31,12 @@ function ormKnows(...users: Array<typeof admin>) {
       if (!found || password !== PASSWORD) return HttpResponse.json({ detail: 'Invalid credentials' }, { status: 401 });
       return HttpResponse.json(found);
     }),
+    // Tokens name their user by id; role and active state are read back from the orm.
+    http.post(`${ORM_URL}/internal/auth/user-status`, async ({ request }) => {
+      const { uid } = (await request.json()) as { uid: number };
+      const found = users.find((u) => u.uid === uid);
+      return found ? HttpResponse.json(found) : HttpResponse.json({ detail: 'Unknown user' }, { status: 401 });
+    }),
   );
 }
 
@@ -141,6 +147,7 @@ describe('GET /api/v1/auth/verify', () => {
   });
 
   it('reports role admin for the ADMIN_MAIL user', async () => {
+    ormKnows({ ...admin, role: 'user' });
     const { token } = await auth.tokens.issue({ uid: 1, mail: 'admin@fullon', role: 'user' });
     const response = await fetch(`${base}/api/v1/auth/verify`, { headers: { authorization: `Bearer ${token}` } });
     expect(await response.json()).toMatchObject({ role: 'admin', is_active: true });

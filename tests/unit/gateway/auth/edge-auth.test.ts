@@ -4,9 +4,16 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
 import type { AuthenticatedUser } from '../../../../gateway/auth/types.ts';
-import { ORM_URL, TEST_ASSERTION_SECRET_TEXT, TEST_JWT_SECRET, createTestAuth, fakeRequest, urlOf } from './support/auth-fixtures.ts';
+import { ORM_URL, TEST_ASSERTION_SECRET_TEXT, TEST_JWT_SECRET, createTestAuth, fakeRequest, ormUserDirectory, urlOf } from './support/auth-fixtures.ts';
 
-const server = setupServer();
+// Local tokens name a user_id; who that is (mail, role, active) is the orm's answer.
+const directory = ormUserDirectory([
+  { uid: 1, mail: 'a@example.com', name: 'A', role: 'user', active: true },
+  { uid: 2, mail: 'b@example.com', name: 'B', role: 'user', active: true },
+  { uid: 5, mail: 'u@example.com', name: 'U', role: 'user', active: true },
+  { uid: 9, mail: 'ws@example.com', name: 'WS', role: 'user', active: true },
+]);
+const server = setupServer(directory.handler);
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
@@ -188,5 +195,136 @@ describe('GatewayEdgeAuth verified-token cache', () => {
     expect(verify).toHaveBeenCalledTimes(1);
     const tampered = `${long.slice(0, -2)}${long.endsWith('A') ? 'BB' : 'AA'}`;
     await expect(auth.verifyToken(tampered)).rejects.toThrow();
+  });
+});
+
+describe('tokens interoperate with fullon (DESIGN.md "Tokens interoperate both ways")', () => {
+  const fullonToken = (claims: Record<string, unknown>, alg = 'HS256', secret = TEST_JWT_SECRET) =>
+    new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(new TextEncoder().encode(secret));
+  const exp = () => Math.floor(Date.now() / 1000) + 3600;
+  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
+
+  it('accepts a token minted the fullon way, with mail and role taken from the orm', async () => {
+    directory.set({ uid: 31, mail: 'boss31@example.com', name: 'Boss', role: 'admin', active: true });
+    const { auth } = await createTestAuth();
+    const token = await fullonToken({ sub: 'boss', user_id: 31, username: 'boss', email: null, exp: exp() });
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toEqual({
+      kind: 'user',
+      user: { userId: 31, email: 'boss31@example.com', name: 'Boss', role: 'admin', scopes: [], authMethod: 'jwt', expiresAt: expect.any(Number) },
+    });
+  });
+
+  it('takes the role from the orm, not from the token', async () => {
+    directory.set({ uid: 32, role: 'user' });
+    const { auth } = await createTestAuth();
+    const token = await fullonToken({ sub: 'x', user_id: 32, role: 'admin', exp: exp() });
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user', user: { role: 'user' } });
+  });
+
+  it.each<[string, () => Promise<string>]>([
+    ['alg none', async () => new UnsecuredJWT({ sub: 'a', user_id: 5, username: 'a' }).setExpirationTime('1h').encode()],
+    ['HS512', () => fullonToken({ sub: 'a', user_id: 5, username: 'a', exp: exp() }, 'HS512')],
+    ['no exp', () => fullonToken({ sub: 'a', user_id: 5, username: 'a' })],
+    ['a user_id that does not exist', () => fullonToken({ sub: 'ghost', user_id: 99_999, username: 'ghost', exp: exp() })],
+    ['another secret', () => fullonToken({ sub: 'a', user_id: 5, exp: exp() }, 'HS256', 'some-other-secret-0123456789-0123456789')],
+  ])('refuses a fullon-format token with %s (401)', async (_name, make) => {
+    const { auth } = await createTestAuth();
+    await expect(auth.authenticate(bearer(await make()), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401, code: 'INVALID_TOKEN' });
+  });
+
+  it('refuses the token of an inactive user, fullon-format or our own', async () => {
+    directory.set({ uid: 33, active: false });
+    const { auth } = await createTestAuth();
+    const own = (await auth.tokens.issue({ uid: 33, mail: 'user33@example.com', role: 'user' })).token;
+    const fullon = await fullonToken({ sub: 'x', user_id: 33, exp: exp() });
+    for (const token of [own, fullon]) {
+      await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+    }
+  });
+
+  it('stops a deactivated user\'s already cached token within the 5 s TTL', async () => {
+    directory.set({ uid: 34, active: true });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    expect(auth.settings.apiKeyCacheTtlMs).toBeLessThanOrEqual(5_000);
+    const token = (await auth.tokens.issue({ uid: 34, mail: 'user34@example.com', role: 'user' })).token;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    directory.set({ uid: 34, active: false });
+    // Still cached a moment later (no orm round trip per request)...
+    clock += 1_000;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    // ...and refused once the TTL has passed.
+    clock += auth.settings.apiKeyCacheTtlMs;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  it('asks the orm about a hot user once per TTL, not once per request', async () => {
+    directory.set({ uid: 35 });
+    const { auth } = await createTestAuth();
+    const before = directory.lookups();
+    const tokens = await Promise.all([1, 2, 3].map(() => auth.tokens.issue({ uid: 35, mail: 'user35@example.com', role: 'user' })));
+    for (let i = 0; i < 5; i++) for (const { token } of tokens) await auth.authenticate(bearer(token), urlOf('/x'), false);
+    expect(directory.lookups() - before).toBe(1);
+  });
+});
+
+describe('revocation events (GatewayEdgeAuth.invalidate)', () => {
+  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
+
+  it('refuses a deactivated user\'s cached token on the very next request', async () => {
+    directory.set({ uid: 40, active: true });
+    const clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const token = (await auth.tokens.issue({ uid: 40, mail: 'user40@example.com', role: 'user' })).token;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    directory.set({ uid: 40, active: false });
+    auth.invalidate([{ kind: 'user', id: 40 }]);
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  it('refuses a deactivated API key on the very next request, and only that key', async () => {
+    let active = true;
+    server.use(
+      http.post(`${ORM_URL}/internal/auth/verify-api-key`, async ({ request }) => {
+        const { api_key } = (await request.json()) as { api_key: string };
+        if (api_key === KEY && !active) return HttpResponse.json({ detail: 'Invalid API key' }, { status: 401 });
+        return HttpResponse.json(api_key === KEY ? keyOwner : { ...keyOwner, api_key_id: 4 });
+      }),
+    );
+    const clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const other = 'fullon_ak_zyxwvutsrqponmlkjihgfedcba543210';
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    await auth.authenticate(fakeRequest([['X-API-Key', other]]), urlOf('/x'), false);
+    active = false;
+    const verify = vi.spyOn(auth.orm, 'verifyApiKey');
+    auth.invalidate([{ kind: 'api_key', id: 3 }]);
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', other]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops every cached API key of a user who was deactivated', async () => {
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json(keyOwner)));
+    const clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    await auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false);
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json({ detail: 'Invalid API key' }, { status: 401 })));
+    auth.invalidate([{ kind: 'user', id: keyOwner.user.uid }]);
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  it('does not cache an answer that was in flight when the revocation came', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, async () => (await gate, HttpResponse.json(keyOwner))));
+    const { auth } = await createTestAuth();
+    const first = auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false);
+    await new Promise((resolve) => setImmediate(resolve));
+    auth.invalidate([{ kind: 'api_key', id: 3 }]);
+    release();
+    await first;
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json({ detail: 'Invalid API key' }, { status: 401 })));
+    await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
   });
 });

@@ -74,11 +74,8 @@ describe('external issuers (JWT_EXTERNAL_ISSUERS)', () => {
     jwks.keys = [key.jwk];
     const tokens = await service();
     await expect(tokens.verify(await externalToken(key.privateKey, 'k1', { role: 'admin', scope: 'ohlcv:write cache:write' }))).resolves.toMatchObject({
-      userId: 77,
-      email: 'ext@example.com',
-      role: 'admin',
-      scopes: ['ohlcv:write', 'cache:write'],
-      authMethod: 'jwt',
+      kind: 'external',
+      user: { userId: 77, email: 'ext@example.com', role: 'admin', scopes: ['ohlcv:write', 'cache:write'], authMethod: 'jwt' },
     });
   });
 
@@ -97,7 +94,7 @@ describe('external issuers (JWT_EXTERNAL_ISSUERS)', () => {
     await tokens.verify(await externalToken(first.privateKey, 'k1'));
     const rotated = await newKey('k2');
     jwks.keys = [first.jwk, rotated.jwk];
-    await expect(tokens.verify(await externalToken(rotated.privateKey, 'k2'))).resolves.toMatchObject({ userId: 77 });
+    await expect(tokens.verify(await externalToken(rotated.privateKey, 'k2'))).resolves.toMatchObject({ kind: 'external', user: { userId: 77 } });
     expect(jwks.fetches).toBe(2);
   });
 

@@ -59,33 +59,41 @@ describe('TokenService (HS256)', () => {
     const service = await hsService();
     const issued = await service.issue({ uid: 42, mail: 'trader@example.com', role: 'user' });
     const payload = decodeJwt(issued.token);
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'jti', 'role', 'sub', 'user_id', 'username']);
-    expect(payload).toMatchObject({ sub: 'trader@example.com', user_id: 42, username: 'trader@example.com', email: 'trader@example.com', role: 'user', iss: 'fullon-master-api', aud: 'fullon' });
+    // No aud: fullon's Python services (PyJWT decoding without an audience) refuse any token carrying one.
+    expect(Object.keys(payload).sort()).toEqual(['email', 'exp', 'iat', 'iss', 'jti', 'role', 'sub', 'user_id', 'username']);
+    expect(payload).toMatchObject({ sub: 'trader@example.com', user_id: 42, username: 'trader@example.com', email: 'trader@example.com', role: 'user', iss: 'fullon-master-api' });
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(issued.expiresIn).toBe(3600);
     expect(decodeProtectedHeader(issued.token).alg).toBe('HS256');
   });
 
-  it('honours JWT_EXPIRATION_MINUTES, JWT_ISSUER and JWT_AUDIENCE', async () => {
+  it('honours JWT_EXPIRATION_MINUTES and JWT_ISSUER', async () => {
     const service = await hsService({ JWT_EXPIRATION_MINUTES: '5', JWT_ISSUER: 'me', JWT_AUDIENCE: 'them' });
     const payload = decodeJwt((await service.issue({ uid: 1, mail: 'x@y.z', role: 'admin' })).token);
     expect(payload.exp! - payload.iat!).toBe(300);
     expect(payload.iss).toBe('me');
-    expect(payload.aud).toBe('them');
+    expect(payload.aud).toBeUndefined();
   });
 
-  it('verifies its own tokens into an AuthenticatedUser', async () => {
+  it('verifies its own tokens into a local token naming the user by id (role and state are the orm\'s)', async () => {
     const service = await hsService();
     const issued = await service.issue({ uid: 42, mail: 'trader@example.com', role: 'admin' });
-    await expect(service.verify(issued.token)).resolves.toEqual({
-      userId: 42,
-      email: 'trader@example.com',
-      name: 'trader@example.com',
-      role: 'admin',
-      scopes: [],
-      authMethod: 'jwt',
-      expiresAt: issued.expiresAt,
-    });
+    await expect(service.verify(issued.token)).resolves.toEqual({ kind: 'local', userId: 42, scopes: [], expiresAt: issued.expiresAt });
+  });
+
+  it('accepts a fullon-format token: HS256 with JWT_SECRET_KEY, sub/user_id/username/email/exp, no iss or aud', async () => {
+    const service = await hsService();
+    const exp = now() + 3600;
+    // As fullon_master_api's JWTHandler.generate_token wrote it (email may be None).
+    for (const email of ['trader@example.com', null]) {
+      const token = await new SignJWT({ sub: 'trader', user_id: 42, username: 'trader', email, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secret);
+      await expect(service.verify(token)).resolves.toEqual({ kind: 'local', userId: 42, scopes: [], expiresAt: exp });
+    }
+  });
+
+  it('still accepts a token it issued with the old aud claim', async () => {
+    const service = await hsService();
+    await expect(service.verify(await forge(claims(), { aud: 'fullon' }))).resolves.toMatchObject({ kind: 'local', userId: 7 });
   });
 
   it('gives every token its own jti', async () => {
@@ -114,7 +122,13 @@ describe('TokenService (HS256)', () => {
     ['no exp', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).setIssuer('fullon-master-api').setAudience('fullon').sign(secret)],
     ['no user_id', () => forge({ sub: 'a@example.com', email: 'a@example.com' })],
     ['a non-numeric user_id', () => forge(claims({ user_id: 'seven' }))],
-    ['an unknown role', () => forge(claims({ role: 'root' }))],
+    // fullon-format (no iss, no aud) bad inputs
+    ['a fullon-format token with alg none', () => new UnsecuredJWT({ sub: 'a', user_id: 7, username: 'a', email: null }).setExpirationTime('10m').encode()],
+    ['a fullon-format token signed HS512', () => new SignJWT({ sub: 'a', user_id: 7, username: 'a' }).setProtectedHeader({ alg: 'HS512' }).setExpirationTime('10m').sign(secret)],
+    ['a fullon-format token without exp', () => new SignJWT({ sub: 'a', user_id: 7, username: 'a' }).setProtectedHeader({ alg: 'HS256' }).sign(secret)],
+    ['a fullon-format token without user_id', () => new SignJWT({ sub: 'a', username: 'a' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(secret)],
+    ['a fullon-format token with user_id 0', () => new SignJWT({ sub: 'a', user_id: 0 }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(secret)],
+    ['a fullon-format token signed with another secret', () => new SignJWT({ sub: 'a', user_id: 7 }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode('another-secret-0123456789-0123456789-abc'))],
     ['HS512 (not in the allowlist)', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS512' }).setIssuer('fullon-master-api').setAudience('fullon').setExpirationTime('10m').sign(secret)],
     ['a 100 KB token', async () => forge(claims({ padding: 'x'.repeat(100 * 1024) }))],
     ['garbage base64', () => '%%%.@@@.!!!'],
@@ -159,7 +173,15 @@ describe.each(['ed25519', 'rsa', 'ec'] as const)('TokenService with an asymmetri
         .setExpirationTime('10m')
         .sign(createSecretKey(Buffer.from(material)));
       await expectInvalid(service, token);
+      const fullonFormat = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(createSecretKey(Buffer.from(material)));
+      await expectInvalid(service, fullonFormat);
     }
+  });
+
+  it('still accepts a fullon-format token (no iss) signed HS256 with the shared JWT_SECRET_KEY', async () => {
+    const { service } = await asymmetric();
+    const token = await new SignJWT({ sub: 'a', user_id: 7, username: 'a', email: 'a@example.com' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(secret);
+    await expect(service.verify(token)).resolves.toMatchObject({ kind: 'local', userId: 7 });
   });
 
   it('refuses an HS256 token signed with JWT_SECRET_KEY once a key pair is configured', async () => {

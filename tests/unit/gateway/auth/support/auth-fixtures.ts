@@ -1,6 +1,7 @@
 // Shared set-up for the gateway auth unit tests: settings from a test env, an
 // EdgeAuth whose orm is a registry entry msw can intercept, and a request stub.
 import { IncomingMessage } from 'node:http';
+import { http, HttpResponse } from 'msw';
 import { Socket } from 'node:net';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../../gateway/auth/edge-auth.ts';
 import { loadAuthSettings, type AuthSettings } from '../../../../../gateway/auth/settings.ts';
@@ -20,7 +21,7 @@ export async function createTestAuth(options: { env?: Record<string, string>; no
   registry: UpstreamRegistry;
 }> {
   const registry = options.registry ?? new UpstreamRegistry();
-  if (!options.registry) registry.ensure('orm', new URL(ORM_URL), 'up');
+  if (!options.registry) registry.ensure('orm_api', new URL(ORM_URL), 'up');
   const auth = await createEdgeAuth({
     settings: testSettings(options.env),
     registry,
@@ -47,4 +48,34 @@ export function fakeRequest(headers: Array<[string, string]>, url = '/api/v1/orm
 
 export function urlOf(path: string): URL {
   return new URL(path, 'http://gateway.test');
+}
+
+export interface OrmUserRecord {
+  uid: number;
+  mail: string;
+  name: string;
+  role: 'admin' | 'user';
+  active: boolean;
+}
+
+/**
+ * The orm's users as /internal/auth/user-status answers them: a msw handler
+ * reading a map the test fills (unknown uid → 401, as the orm answers).
+ */
+export function ormUserDirectory(initial: OrmUserRecord[] = []) {
+  const users = new Map(initial.map((u) => [u.uid, u]));
+  let lookups = 0;
+  return {
+    users,
+    lookups: () => lookups,
+    set(user: Partial<OrmUserRecord> & { uid: number }) {
+      users.set(user.uid, { mail: `user${user.uid}@example.com`, name: `User ${user.uid}`, role: 'user', active: true, ...users.get(user.uid), ...user });
+    },
+    handler: http.post(`${ORM_URL}/internal/auth/user-status`, async ({ request }) => {
+      lookups++;
+      const { uid } = (await request.json()) as { uid: number };
+      const found = users.get(uid);
+      return found ? HttpResponse.json(found) : HttpResponse.json({ detail: 'Unknown user' }, { status: 401 });
+    }),
+  };
 }

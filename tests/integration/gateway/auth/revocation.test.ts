@@ -1,0 +1,195 @@
+// Revocation is immediate, and tokens interoperate with fullon: two gateway
+// replicas in front of one real orm (real Postgres), sharing the run's Redis.
+// Deactivating or deleting a key, or deactivating a user, through replica A
+// refuses that credential on A's very next request, and on B as soon as the
+// revocation event arrives (awaited, not timed). The revocation header never
+// reaches the client.
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthRoutes } from '../../../../gateway/auth/auth-routes.ts';
+import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../gateway/auth/edge-auth.ts';
+import type { Invalidation } from '../../../../gateway/auth/invalidation.ts';
+import { RevocationBus } from '../../../../gateway/auth/revocation-bus.ts';
+import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
+import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
+import { uniqueMail, workerDatabaseUrl, workerRedis } from '../../../helpers/isolation.ts';
+import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
+import { startTestGateway, type TestGateway } from '../proxy/harness.ts';
+
+const ASSERTION_SECRET = 'revocation-assertion-secret-0123456789abcdef';
+const JWT_SECRET = 'revocation-jwt-secret-0123456789abcdef-xyz';
+const ADMIN_PASSWORD = 'revocation-admin-password';
+const adminMail = uniqueMail('admin');
+const silent = { warn: () => {}, error: () => {} };
+
+interface Replica {
+  auth: GatewayEdgeAuth;
+  bus: RevocationBus;
+  edge: TestGateway;
+  /** Resolves with the next revocation event this replica receives from the others. */
+  nextRemote(): Promise<Invalidation[]>;
+}
+
+let orm: StartedProcess;
+let a: Replica;
+let b: Replica;
+
+async function startReplica(channel: string): Promise<Replica> {
+  const registry = new UpstreamRegistry();
+  registry.ensure('orm_api', new URL(orm.url), 'up');
+  // A TTL far beyond the test: only the revocation path can refuse a cached credential here.
+  const settings = loadAuthSettings({ env: { JWT_SECRET_KEY: JWT_SECRET, ADMIN_MAIL: adminMail, API_KEY_CACHE_TTL_MS: '5000' }, warn: () => {} });
+  const auth = await createEdgeAuth({ settings, registry, env: { GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET } });
+  let waiters: Array<(items: Invalidation[]) => void> = [];
+  const bus = new RevocationBus({
+    redisUrl: workerRedis().url,
+    channel,
+    logger: silent,
+    onRemote: (items) => {
+      auth.invalidate(items);
+      for (const resolve of waiters) resolve(items);
+      waiters = [];
+    },
+  });
+  await bus.ready();
+  const edge = await startTestGateway({
+    yaml: `
+upstreams:
+  orm_api: { url: ${orm.url} }
+routes:
+  - { prefix: /api/v1/orm, upstream: orm_api, rewrite: "", auth: user }
+`,
+    auth,
+    localRoutes: createAuthRoutes(auth),
+    onAuthInvalidation: (items) => bus.publish(items),
+  });
+  return { auth, bus, edge, nextRemote: () => new Promise((resolve) => waiters.push(resolve)) };
+}
+
+beforeAll(async () => {
+  orm = await startProcess('upstreams/orm/main.ts', {
+    DATABASE_URL: await workerDatabaseUrl('revocation_orm'),
+    GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET,
+    ADMIN_MAIL: adminMail,
+    ADMIN_PASSWORD,
+    BCRYPT_ROUNDS: '4',
+  });
+});
+afterAll(async () => {
+  await orm?.stop();
+});
+
+let channel = '';
+afterEach(async () => {
+  for (const replica of [a, b]) {
+    await replica?.edge.close();
+    await replica?.bus.close();
+    await replica?.auth.close();
+  }
+});
+async function startPair() {
+  channel = `test:revocation:${randomUUID()}`;
+  a = await startReplica(channel);
+  b = await startReplica(channel);
+}
+
+async function call(replica: Replica, method: string, path: string, credentials: Record<string, string>, body?: unknown): Promise<Response> {
+  return fetch(`${replica.edge.url}${path}`, {
+    method,
+    headers: { ...credentials, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function adminToken(replica: Replica): Promise<string> {
+  const response = await call(replica, 'POST', '/api/v1/auth/login', {}, { username: adminMail, password: ADMIN_PASSWORD });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+async function newUser(replica: Replica, admin: string): Promise<{ uid: number; mail: string }> {
+  const mail = uniqueMail('holder');
+  const response = await call(replica, 'POST', '/api/v1/orm/users', { authorization: `Bearer ${admin}` }, { mail, password: 'holder-password-123', name: 'Holder', lastname: 'H' });
+  expect(response.ok).toBe(true);
+  return (await response.json()) as { uid: number; mail: string };
+}
+
+async function newKey(replica: Replica, token: string): Promise<{ api_key_id: number; key: string }> {
+  const response = await call(replica, 'POST', '/api/v1/orm/api_keys/me', { authorization: `Bearer ${token}` }, { name: `k-${randomUUID()}` });
+  expect(response.ok).toBe(true);
+  return (await response.json()) as { api_key_id: number; key: string };
+}
+
+/** A token minted the way fullon_master_api's JWTHandler.generate_token did. */
+function fullonToken(userId: number, username: string, email: string | null): Promise<string> {
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return new SignJWT({ sub: username, user_id: userId, username, email, exp }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+describe('revocation through the gateway', () => {
+  it.each([
+    ['deactivated', 'PATCH', (id: number) => `/api/v1/orm/api_keys/${id}/deactivate`],
+    ['deleted', 'DELETE', (id: number) => `/api/v1/orm/api_keys/${id}`],
+  ])('refuses an API key %s through one replica on the very next request, and on the other once the event arrives', async (_how, method, path) => {
+    await startPair();
+    const admin = await adminToken(a);
+    const { key, api_key_id } = await newKey(a, admin);
+    // Both replicas have the key cached as good.
+    expect((await call(a, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })).status).toBe(200);
+    expect((await call(b, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })).status).toBe(200);
+    const arrived = b.nextRemote();
+    const revoke = await call(a, method, path(api_key_id), { authorization: `Bearer ${admin}` });
+    expect(revoke.ok).toBe(true);
+    expect(revoke.headers.get('x-auth-invalidate')).toBeNull();
+    expect((await call(a, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })).status).toBe(401);
+    expect(await arrived).toEqual([{ kind: 'api_key', id: api_key_id }]);
+    expect((await call(b, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })).status).toBe(401);
+  });
+
+  it('refuses a deactivated user\'s tokens (ours and fullon-format) and keys on the next request, on both replicas', async () => {
+    await startPair();
+    const admin = await adminToken(a);
+    const user = await newUser(a, admin);
+    const loginResponse = await call(a, 'POST', '/api/v1/auth/login', {}, { username: user.mail, password: 'holder-password-123' });
+    const own = ((await loginResponse.json()) as { access_token: string }).access_token;
+    const fullon = await fullonToken(user.uid, 'holder', null);
+    const { key } = await newKey(a, own);
+    const credentials: Array<Record<string, string>> = [{ authorization: `Bearer ${own}` }, { authorization: `Bearer ${fullon}` }, { 'x-api-key': key }];
+    for (const replica of [a, b]) {
+      for (const credential of credentials) {
+        const me = await call(replica, 'GET', '/api/v1/orm/users/me', credential);
+        expect(me.status).toBe(200);
+        expect(await me.json()).toMatchObject({ uid: user.uid, mail: user.mail });
+      }
+    }
+    const arrived = b.nextRemote();
+    const patch = await call(a, 'PATCH', `/api/v1/orm/users/${user.uid}`, { authorization: `Bearer ${admin}` }, { active: false });
+    expect(patch.status).toBe(200);
+    expect(patch.headers.get('x-auth-invalidate')).toBeNull();
+    for (const credential of credentials) expect((await call(a, 'GET', '/api/v1/orm/users/me', credential)).status).toBe(401);
+    expect(await arrived).toEqual([{ kind: 'user', id: user.uid }]);
+    for (const credential of credentials) expect((await call(b, 'GET', '/api/v1/orm/users/me', credential)).status).toBe(401);
+  });
+});
+
+describe('fullon-format tokens through the gateway', () => {
+  it('serves a token minted the fullon way, as the user the orm knows', async () => {
+    await startPair();
+    const admin = await adminToken(a);
+    const user = await newUser(a, admin);
+    const token = await fullonToken(user.uid, 'holder', user.mail);
+    const me = await call(a, 'GET', '/api/v1/orm/users/me', { authorization: `Bearer ${token}` });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ uid: user.uid, mail: user.mail });
+    const verify = await call(a, 'GET', '/api/v1/auth/verify', { authorization: `Bearer ${token}` });
+    expect(await verify.json()).toMatchObject({ user_id: user.uid, email: user.mail, role: 'user', is_active: true });
+  });
+
+  it('refuses a fullon-format token whose user_id does not exist', async () => {
+    await startPair();
+    const response = await call(a, 'GET', '/api/v1/orm/users/me', { authorization: `Bearer ${await fullonToken(2_000_000_000, 'ghost', null)}` });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ detail: 'Invalid or expired token' });
+  });
+});
