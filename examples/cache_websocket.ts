@@ -3,6 +3,10 @@
 // streams it, receives the update the admin publishes through the write
 // endpoint (stored and published in fullon's Redis layout), unsubscribes and
 // gets nothing more; asking for someone else's balance answers BALANCE_NOT_FOUND.
+// Then what older fullon clients do: a request keyed `operation` (health_check),
+// an exchange given by name (get_queue_length), and the per-stream paths of
+// example_cache_websocket.py with ?token= (/ws/tickers/{exchange}/{symbol} with
+// the symbol URL-encoded, /ws/balances/{ex_id}) that push plain objects.
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/cache_websocket.ts
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -21,9 +25,13 @@ interface Socket {
   next(match: (message: any) => boolean): Promise<any>;
 }
 
-/** Opens a cache socket; resolves with the HTTP status when the upgrade is refused. */
-function open(path: string, token?: string): Promise<Socket | { refused: number }> {
-  const socket = new WebSocket(wsUrl(`${CACHE}${path}`), token ? { headers: { authorization: `Bearer ${token}` } } : {});
+/**
+ * Opens a cache socket; resolves with the HTTP status when the upgrade is refused.
+ * The token goes in Authorization, or in ?token= as fullon's browser-style clients send it.
+ */
+function open(path: string, token?: string, via: 'header' | 'query' = 'header'): Promise<Socket | { refused: number }> {
+  const url = via === 'query' && token ? `${CACHE}${path}?token=${encodeURIComponent(token)}` : `${CACHE}${path}`;
+  const socket = new WebSocket(wsUrl(url), token && via === 'header' ? { headers: { authorization: `Bearer ${token}` } } : {});
   const messages: any[] = [];
   const waiters: Array<{ match: (m: any) => boolean; resolve: (m: any) => void }> = [];
   socket.on('message', (data) => {
@@ -114,7 +122,36 @@ async function main(): Promise<void> {
   assert.equal(seen.success, true, JSON.stringify(seen));
   assert.equal(seen.result.total_balance, 1000);
 
-  for (const socket of [ws, accounts, adminWs]) socket.socket.close();
+  // 7. fullon_cache_api's /ws keyed requests `operation`; health_check reports the cache.
+  const plain = await open('/ws', userToken);
+  assert.ok('socket' in plain);
+  const healthReply = plain.next((m) => m.request_id === 'health');
+  plain.socket.send(JSON.stringify({ request_id: 'health', operation: 'health_check', params: {} }));
+  const health = await healthReply;
+  assert.equal(health.success, true, JSON.stringify(health));
+  assert.equal(health.result.cache.status, 'healthy');
+
+  // 8. Exchanges by name where fullon_cache takes them: nobody queued orders on ours.
+  const queue = await plain.request('get_queue_length', { exchange: EXCHANGE });
+  assert.deepEqual([queue.success, queue.result.exchange, queue.result.queue_length], [true, EXCHANGE, 0]);
+
+  // 9. The per-stream ticker path: the current ticker first, then each new one, as plain objects.
+  const feed = await open(`/ws/tickers/${EXCHANGE}/${encodeURIComponent(SYMBOL)}`, userToken, 'query');
+  assert.ok('socket' in feed, `upgrade refused: ${JSON.stringify(feed)}`);
+  const current = await feed.next(() => true);
+  assert.equal(current.price, 102);
+  assert.equal(typeof current.time, 'number');
+  const newer = feed.next((m) => m.price === 103.5);
+  await publishTicker(adminToken, 103.5);
+  assert.equal((await newer).bid, 103);
+
+  // 10. The per-account balance path (the admin may read any account).
+  const balances = await open(`/ws/balances/${exId}`, adminToken, 'query');
+  assert.ok('socket' in balances);
+  assert.deepEqual((await balances.next(() => true)).USDT, { total: 1000, free: 900, used: 100 });
+  console.log(`feeds: ticker ${current.price} → 103.5, balances of ${exId} received`);
+
+  for (const socket of [ws, accounts, adminWs, plain, feed, balances]) socket.socket.close();
   console.log('cache_websocket: ok');
 }
 

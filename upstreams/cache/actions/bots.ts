@@ -1,8 +1,9 @@
 // Bot actions (private: the bot's owner or an admin): hash bot_status
-// (bot_id → {feed: {status, ...}}) and hash block_exchange ("{ex_id}:{symbol}" → bot_id).
+// (bot_id → {feed: {status, ...}}) and hash block_exchange ("{exchange}:{symbol}" → bot_id).
 import { pollSource } from '../streams/sources.ts';
 import { CacheActionError, toActionError } from './errors.ts';
 import { optionalId, parseStored, requireId, requireText, type Params } from './params.ts';
+import { requireExchange } from './exchange-ref.ts';
 import { fieldsOf, type ActionContext, type ActionDefinition, type CacheDeps } from './types.ts';
 
 /** The first feed's status, as fullon_cache_api derived it. */
@@ -35,17 +36,28 @@ async function getBotStatus(ctx: ActionContext, params: Params) {
   return status;
 }
 
+/**
+ * block_exchange field "{exchange}:{symbol}" → bot_id, the exchange as fullon's
+ * bots wrote it (a name such as "binance", or an ex_id). Under an ex_id the
+ * account's owner (or an admin) asks; under a name anyone may ask whether the
+ * symbol is blocked, and the blocking bot is named only to its owner or an admin.
+ */
 async function isBlocked(ctx: ActionContext, params: Params) {
   const message = 'exchange and symbol parameters required';
-  const exId = requireId(params, ['exchange', 'ex_id'], message);
+  const ref = requireExchange(params, ['exchange', 'ex_id'], message);
   const symbol = requireText(params, 'symbol', message);
+  const { access } = ctx.deps;
   const blockedBy = await (async () => {
-    if (!(await ctx.deps.access.ownsExchange(ctx.identity, exId))) throw new CacheActionError('EXCHANGE_NOT_FOUND', `Exchange ${exId} not found`);
-    return ctx.deps.store.hget(ctx.deps.layout.blockExchange(), `${exId}:${symbol}`);
+    if (ref.kind === 'id' && !(await access.ownsExchange(ctx.identity, ref.exId))) throw new CacheActionError('EXCHANGE_NOT_FOUND', `Exchange ${ref.key} not found`);
+    const bot = await ctx.deps.store.hget(ctx.deps.layout.blockExchange(), `${ref.key}:${symbol}`);
+    if (!bot || ref.kind === 'id') return { bot, shown: bot };
+    const botId = Number(bot);
+    const mayName = access.isAdmin(ctx.identity) || (Number.isSafeInteger(botId) && (await access.ownsBot(ctx.identity, botId)));
+    return { bot, shown: mayName ? bot : null };
   })().catch((error) => {
     throw toActionError(error, 'blocking status');
   });
-  return { exchange: String(exId), symbol, is_blocked: Boolean(blockedBy), blocked_by: blockedBy || null, timestamp: Date.now() / 1000 };
+  return { exchange: ref.key, symbol, is_blocked: Boolean(blockedBy.bot), blocked_by: blockedBy.shown || null, timestamp: Date.now() / 1000 };
 }
 
 /** Keeps only the bots this identity may see (null = all). */

@@ -52,7 +52,7 @@ function toTimestamp(value: unknown): number {
   return toNumber(value);
 }
 
-async function readTicker(deps: CacheDeps, exchange: string, symbol: string): Promise<TickerView | null> {
+export async function readTicker(deps: CacheDeps, exchange: string, symbol: string): Promise<TickerView | null> {
   const raw = await deps.store.hget(deps.layout.tickers(exchange), symbol);
   return raw === null ? null : toTickerView(raw, exchange, symbol);
 }

@@ -27,14 +27,16 @@ export async function handleMessage(state: ConnectionState, text: string): Promi
   if (!message || typeof message !== 'object' || Array.isArray(message)) {
     return state.session.reply(errorOf(null, 'MALFORMED_MESSAGE', 'Message must be a JSON object'));
   }
-  const { action, params = {} } = message as { action?: unknown; params?: unknown };
+  // fullon_cache_api's /ws keyed requests `operation`; its per-group handlers `action`.
+  const { action = (message as { operation?: unknown }).operation, params = {} } = message as { action?: unknown; params?: unknown };
   const requestId = readRequestId((message as { request_id?: unknown }).request_id);
   if (params !== null && (typeof params !== 'object' || Array.isArray(params))) {
     return state.session.reply(errorOf(requestId, 'INVALID_PARAMS', 'params must be an object'));
   }
   const args = (params ?? {}) as Record<string, unknown>;
   try {
-    if (action === 'ping') return state.session.reply(replyOf(requestId, 'ping', { pong: true, timestamp: Date.now() / 1000 }));
+    if (action === 'ping') return state.session.reply(replyOf(requestId, 'ping', { status: 'ok', pong: true, timestamp: Date.now() / 1000 }));
+    if (action === 'health_check') return state.session.reply(replyOf(requestId, 'health_check', await healthOf(state)));
     if (action === 'unsubscribe') return unsubscribe(state, requestId, args);
     const definition = findAction(action, state.group);
     if (!definition) {
@@ -56,6 +58,18 @@ export async function handleMessage(state: ConnectionState, text: string): Promi
     const mapped = error instanceof CacheActionError ? error : toActionError(error, 'data');
     if (mapped.code === 'CACHE_ERROR' || mapped.code === 'INTERNAL_ERROR') state.logger.warn({ err: mapped.cause ?? mapped, action }, 'cache action failed');
     state.session.reply(errorOf(requestId, mapped.code, mapped.message));
+  }
+}
+
+/** fullon_cache_api's health_check result: {websocket, cache}, the cache part measured. */
+async function healthOf(state: ConnectionState) {
+  const { store } = state.context.deps;
+  const websocket = { status: 'healthy', framework: 'fastify', transport: 'websocket', timestamp: Date.now() / 1000 };
+  try {
+    const latency = await store.ping();
+    return { websocket, cache: { status: 'healthy', store: store.kind, latency_ms: Math.round(latency * 100) / 100, timestamp: Date.now() / 1000 } };
+  } catch {
+    return { websocket, cache: { status: 'unhealthy', store: store.kind, error: 'cache unreachable', timestamp: Date.now() / 1000 } };
   }
 }
 

@@ -1,7 +1,8 @@
-// WebSocket endpoints /ws and /ws/{group}/{connection_id}. The upgrade request
-// passes the gateway-assertion hook like any route, so an unauthenticated
-// upgrade gets HTTP 401 and no socket. Messages of one socket are handled in
-// order (a stream then its unsubscribe), with a bounded backlog.
+// WebSocket endpoints /ws and /ws/{group}/{connection_id}, plus the per-stream
+// paths of older fullon clients (feed-routes.ts). The upgrade request passes the
+// gateway-assertion hook like any route, so an unauthenticated upgrade gets HTTP
+// 401 and no socket. Messages of one socket are handled in order (a stream then
+// its unsubscribe), with a bounded backlog.
 import { randomUUID } from 'node:crypto';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -12,6 +13,7 @@ import { ACTION_GROUPS } from '../actions/registry.ts';
 import type { ActionGroup, CacheDeps } from '../actions/types.ts';
 import type { StreamHub } from '../streams/hub.ts';
 import { handleMessage, type ConnectionState } from './dispatch.ts';
+import { FEED_KEY, registerFeedRoutes, startFeed, type FeedOpener } from './feed-routes.ts';
 import { Keepalive } from './keepalive.ts';
 import { errorOf } from './messages.ts';
 import { SocketSession } from './session.ts';
@@ -36,7 +38,7 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
   // maxPayload: ws closes a socket sending a bigger frame with 1009 (Message Too Big).
   await app.register(fastifyWebsocket, { options: { maxPayload: deps.settings.maxMessageBytes } });
 
-  const open = (group: ActionGroup | null) => (socket: WebSocket, request: FastifyRequest) => {
+  const open = (group: ActionGroup | null, feedOf?: FeedOpener) => (socket: WebSocket, request: FastifyRequest) => {
     const params = request.params as { connectionId?: string };
     const connectionId = params.connectionId && CONNECTION_ID.test(params.connectionId) ? params.connectionId : randomUUID();
     const session = new SocketSession(socket, {
@@ -51,13 +53,17 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
     const state: ConnectionState = { connectionId, group, context: { identity: identityOf(request), deps }, session, hub, logger };
     keepalive.track(socket);
     let backlog = 0;
-    let chain = Promise.resolve();
+    // A feed starts first; requests wait behind it so their replies follow its start.
+    let chain = feedOf ? startFeed(state, request, feedOf).catch((error) => logger.error({ err: error }, 'websocket feed failed')) : Promise.resolve();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (backlog >= MAX_BACKLOG) return session.reply(errorOf(null, 'INVALID_OPERATION', 'Too many requests in flight; wait for replies'));
       backlog++;
       const text = isBinary ? data.toString('utf8') : data.toString();
       chain = chain
-        .then(() => (session.closed ? undefined : handleMessage(state, text)))
+        .then(() => {
+          if (feedOf?.untilFirstMessage) session.removeStream(FEED_KEY);
+          return session.closed ? undefined : handleMessage(state, text);
+        })
         .catch((error) => logger.error({ err: error }, 'websocket message failed'))
         .finally(() => void backlog--);
     });
@@ -66,6 +72,10 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
   };
 
   app.get('/ws', { websocket: true }, open(null));
-  for (const group of ACTION_GROUPS) app.get(`/ws/${group}/:connectionId`, { websocket: true }, open(group));
+  for (const group of ACTION_GROUPS) {
+    if (group === 'orders') continue; // /ws/orders/{id} is also the older per-exchange order feed
+    app.get(`/ws/${group}/:connectionId`, { websocket: true }, open(group));
+  }
+  registerFeedRoutes(app, open);
   return { connections: () => keepalive.size };
 }

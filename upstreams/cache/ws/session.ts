@@ -107,6 +107,13 @@ export class SocketSession {
     return [...this.#subscriptions.keys()];
   }
 
+  /** Closes the socket after what was already sent (e.g. 1008 when a feed is refused). */
+  close(code: number, reason: string): void {
+    if (!this.#writable()) return;
+    this.#socket.close(code, reason);
+    this.dispose();
+  }
+
   /** Releases every subscription; called when the socket closes. */
   dispose(): void {
     this.#closed = true;

@@ -29,7 +29,7 @@ describe('cache during a Redis outage', () => {
 
   it('reports CACHE_ERROR to subscribers and 503 on /health, then resumes streams by itself', async () => {
     expect((await health()).status).toBe(200);
-    await h.redis.rpush(h.layout.newOrders('1'), 'a');
+    await h.redis.hset(h.layout.orderStatus('1'), 'a', JSON.stringify({ order_id: 'a', status: 'open' }));
     const client = await h.connect('/ws', ADMIN);
     await client.request('stream_tickers', { exchange: 'kraken', symbols: ['BTC/USDT'] }, 'tick');
     await client.request('stream_order_queue', { exchange: 1 }, 'queue');
@@ -56,7 +56,7 @@ describe('cache during a Redis outage', () => {
         { timeout: 15_000 },
       )
       .toBe(true);
-    await h.redis.rpush(h.layout.newOrders('1'), 'b');
+    await h.redis.hset(h.layout.orderStatus('1'), 'b', JSON.stringify({ order_id: 'b', status: 'open' }));
     await client.next((m) => m.action === 'queue_update' && (m.result as { queue_length: number }).queue_length === 2);
   });
 

@@ -12,17 +12,18 @@ describe('cache actions on fullon\'s Redis layout', () => {
   });
   afterEach(() => h.close());
 
-  it('orders: status, queue length and queue stream from order_status:{ex_id} and new_orders:{ex_id}', async () => {
+  it('orders: status, queue length and queue stream from order_status:{ex_id}, counted as fullon_cache get_orders does', async () => {
     await h.redis.hset(h.layout.orderStatus('3'), 'o1', JSON.stringify({ ex_order_id: 'X1', symbol: 'BTC/USDT', side: 'buy', volume: 2, final_volume: 0.5, price: 50, status: 'open', order_type: 'limit', timestamp: 5 }));
     expect((await client.request('get_order_status', { exchange: 3, order_id: 'o1' })).result).toEqual({
       order_id: 'X1', symbol: 'BTC/USDT', exchange: '3', side: 'buy', amount: 2, price: 50, filled: 0.5, remaining: 1.5, status: 'open', order_type: 'limit', timestamp: 5, last_update: 5,
     });
     expect(await client.request('get_order_status', { exchange: 3, order_id: 'zz' })).toMatchObject({ error_code: 'ORDER_NOT_FOUND' });
-    await h.redis.rpush(h.layout.newOrders('3'), 'a', 'b');
+    // Entries that are not JSON objects are not orders (fullon_cache skips them too).
+    await h.redis.hset(h.layout.orderStatus('3'), 'o2', JSON.stringify({ ex_order_id: 'X2', status: 'open' }), 'junk', 'not json');
     expect((await client.request('get_queue_length', { exchange: 3 })).result).toMatchObject({ exchange: '3', queue_length: 2 });
     await client.request('stream_order_queue', { exchange: 3 }, 'q');
     expect((await client.next((m) => m.action === 'queue_update')).result).toMatchObject({ stream_key: expect.stringMatching(/:q$/), queue_length: 2 });
-    await h.redis.rpush(h.layout.newOrders('3'), 'c');
+    await h.redis.hset(h.layout.orderStatus('3'), 'o3', JSON.stringify({ ex_order_id: 'X3', status: 'open' }));
     expect((await client.next((m) => m.action === 'queue_update')).result).toMatchObject({ queue_length: 3 });
   });
 
@@ -79,11 +80,11 @@ describe('cache actions on fullon\'s Redis layout', () => {
   });
 
   it('stream updates are pushed on change only, not on every poll', async () => {
-    await h.redis.rpush(h.layout.newOrders('8'), 'a');
+    await h.redis.hset(h.layout.orderStatus('8'), 'a', JSON.stringify({ status: 'open' }));
     await client.request('stream_order_queue', { exchange: 8 }, 'q');
     await client.next((m) => m.action === 'queue_update');
     // Many poll intervals (20 ms) without a change...
-    await h.redis.rpush(h.layout.newOrders('8'), 'b');
+    await h.redis.hset(h.layout.orderStatus('8'), 'b', JSON.stringify({ status: 'open' }));
     await client.next((m) => m.action === 'queue_update' && (m.result as { queue_length: number }).queue_length === 2);
     await client.sync();
     expect(client.messages.filter((m) => m.action === 'queue_update')).toHaveLength(2);

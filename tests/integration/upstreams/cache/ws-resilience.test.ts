@@ -34,16 +34,16 @@ describe('cache streams under load and misbehaving clients', () => {
       settings: { pollIntervalMs: interval },
       store: (url) => (counter = countingStore(new RedisStore({ url }))).store,
     });
-    const key = h.layout.newOrders('5');
-    await h.redis.rpush(key, 'a');
+    const key = h.layout.orderStatus('5');
+    await h.redis.hset(key, 'a', JSON.stringify({ status: 'open' }));
     const clients = await Promise.all(Array.from({ length: 20 }, () => h!.connect('/ws/orders/x', ADMIN)));
     const started = performance.now();
     await Promise.all(clients.map((client, i) => client.request('stream_order_queue', { exchange: 5 }, `s${i}`)));
     await Promise.all(clients.map((client) => client.next((m) => m.action === 'queue_update')));
-    await h.redis.rpush(key, 'b');
+    await h.redis.hset(key, 'b', JSON.stringify({ status: 'open' }));
     await Promise.all(clients.map((client) => client.next((m) => m.action === 'queue_update' && (m.result as { queue_length: number }).queue_length === 2)));
     const elapsedIntervals = (performance.now() - started) / interval;
-    const reads = counter!.reads('llen', key);
+    const reads = counter!.reads('hgetall', key);
     // One poller: at most one read per elapsed interval (+1 for the first read),
     // where 20 independent pollers would need 20 per interval.
     expect(reads).toBeLessThanOrEqual(Math.ceil(elapsedIntervals) + 1);
