@@ -40,11 +40,19 @@ function open(path: string, token?: string, via: 'header' | 'query' = 'header'):
     const index = waiters.findIndex((waiter) => waiter.match(message));
     if (index >= 0) waiters.splice(index, 1)[0]!.resolve(message);
   });
-  const next = (match: (m: any) => boolean) =>
-    new Promise<any>((resolve, reject) => {
+  const claimed = new Set<any>();
+  // A message that arrived before anyone asked (a feed's first frame) still counts, once.
+  const next = (match: (m: any) => boolean) => {
+    const earlier = messages.find((m) => !claimed.has(m) && match(m));
+    if (earlier) {
+      claimed.add(earlier);
+      return Promise.resolve(earlier);
+    }
+    return new Promise<any>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no matching WebSocket message within 10 s')), 10_000);
-      waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      waiters.push({ match, resolve: (m) => (clearTimeout(timer), claimed.add(m), resolve(m)) });
     });
+  };
   let counter = 0;
   const request = (action: string, params: Record<string, unknown> = {}) => {
     const requestId = `req-${++counter}`;
