@@ -22,6 +22,7 @@ import { limitBody } from './pipeline/stages/body-limit.ts';
 import { normalisePath } from './pipeline/stages/normalise-path.ts';
 import { assignRequestId } from './pipeline/stages/request-id.ts';
 import { ProxyEngine } from './proxy/engine.ts';
+import { createCorsStage } from './cors/cors-stage.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import type { UpstreamRegistry } from './registry/upstream-registry.ts';
 
@@ -103,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ctx.req.resume();
     },
   };
+  const applyCors = createCorsStage(settings.cors);
   let table: RouteTable = buildRouteTable(options.config, deps);
   const local = new LocalRouter();
   const localStages = new Map<LocalRoute, readonly Stage[]>();
@@ -126,6 +128,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Entry: request id, path, then a local handler or the matched route's stage list (sync until a stage is async). */
   function dispatch(ctx: RequestContext): StagesResult {
     assignRequestId(ctx);
+    // Before routing and auth: a preflight never needs credentials.
+    if (applyCors(ctx) === 'halt') return 'halt';
     normalisePath(ctx);
     const method = ctx.req.method ?? 'GET';
     const localMatch = local.match(method, ctx.path);

@@ -1,6 +1,7 @@
 // The gateway's static settings (environment, read once at start; Traefik's
 // "static config"). routes.yaml is the hot-reloaded part. Defaults in one object.
 import { BlockList, isIP } from 'node:net';
+import { CorsSettingsError, readCorsSettings, type CorsSettings } from '../cors/settings.ts';
 
 export const SETTINGS_DEFAULTS = {
   HOST: '127.0.0.1',
@@ -44,6 +45,8 @@ export interface GatewaySettings {
   reloadDebounceMs: number;
   localBodyLimitBytes: number;
   accessLog: boolean;
+  /** CORS_* (gateway/cors/settings.ts): the original's names and defaults. */
+  cors: CorsSettings;
 }
 
 export class SettingsError extends Error {
@@ -79,7 +82,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): GatewaySetti
     reloadDebounceMs: int('RELOAD_DEBOUNCE_MS'),
     localBodyLimitBytes: Number(limit[1]) * scale,
     accessLog: get('ACCESS_LOG') !== 'false',
+    cors: readCors(env),
   };
+}
+
+function readCors(env: NodeJS.ProcessEnv): CorsSettings {
+  try {
+    return readCorsSettings(env);
+  } catch (error) {
+    if (error instanceof CorsSettingsError) throw new SettingsError(error.message);
+    throw error;
+  }
 }
 
 /** "10.0.0.0/8, 127.0.0.1, ::1" → BlockList; throws SettingsError on a bad entry. */

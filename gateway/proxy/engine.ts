@@ -187,7 +187,14 @@ export class ProxyEngine {
       const value = headers[name];
       if (!VALID_NAME.test(name) || (typeof value === 'string' ? INVALID_VALUE.test(value) : Array.isArray(value) && value.some((item) => INVALID_VALUE.test(item)))) delete headers[name];
     }
-    // For the gateway only: taken off before the client sees it.
+    // The gateway is the one CORS policy (gateway/cors): an upstream's own
+    // Access-Control-* headers would contradict it, and its Vary must keep ours.
+    if (res?.hasHeader('access-control-allow-origin')) {
+      for (const name in headers) if (name.startsWith('access-control-')) delete headers[name];
+      const vary = headers.vary;
+      if (vary !== undefined && !/\borigin\b/i.test(String(vary))) headers.vary = `${String(vary)}, Origin`;
+    }
+        // For the gateway only: taken off before the client sees it.
     const revoked = headers[AUTH_INVALIDATE_HEADER];
     if (revoked !== undefined) {
       delete headers[AUTH_INVALIDATE_HEADER];
