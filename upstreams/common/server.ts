@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, resolveAssertionSecret, type Identity } from './assertion.ts';
 import { mapDatabaseError } from './db-errors.ts';
 import { HttpError, forbidden, unauthorized } from './errors.ts';
+import { acceptEmptyJsonBodies } from './json-body.ts';
 import { registerOpenApi } from './openapi.ts';
 
 declare module 'fastify' {
@@ -42,6 +43,7 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     requestIdHeader: 'x-request-id',
   });
   app.decorateRequest('identity', null);
+  acceptEmptyJsonBodies(app);
   // Before any route: schemas become documentation only, and every route is recorded.
   registerOpenApi(app, { name: options.name });
 

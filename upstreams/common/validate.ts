@@ -10,14 +10,15 @@ export type Location = 'body' | 'query' | 'path';
 /** One FastAPI validation error entry. */
 export interface ValidationIssue { loc: Array<string | number>; msg: string; type: string }
 
-export function parseOr422<T extends z.ZodType>(schema: T, value: unknown, location: Location): z.output<T> {
+/** Parses or throws a 422; `at` prefixes loc when value is a part of the input (the 3rd item of a list: [2]). */
+export function parseOr422<T extends z.ZodType>(schema: T, value: unknown, location: Location, at: Array<string | number> = []): z.output<T> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  throw unprocessable(result.error.issues.map((issue) => toFastApiIssue(issue, location)));
+  throw unprocessable(result.error.issues.map((issue) => toFastApiIssue(issue, location, at)));
 }
 
-function toFastApiIssue(issue: z.core.$ZodIssue, location: Location): ValidationIssue {
-  const loc = [location, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
+function toFastApiIssue(issue: z.core.$ZodIssue, location: Location, at: Array<string | number>): ValidationIssue {
+  const loc = [location, ...at, ...issue.path.map((part) => (typeof part === 'number' ? part : String(part)))];
   // pydantic's wording for an absent field, which fullon clients show to users.
   if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) return { loc, msg: 'Field required', type: 'missing' };
   return { loc, msg: issue.message, type: issue.code };

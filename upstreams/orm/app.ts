@@ -16,12 +16,17 @@ import { readOrmSettings, type OrmSettings } from './settings.ts';
 import { registerUserRoutes } from './users/routes.ts';
 import { registerExchangeCatalogRoutes } from './exchanges/catalog-routes.ts';
 import { registerUserExchangeRoutes } from './exchanges/user-exchange-routes.ts';
+import { registerExchangeResolverRoutes } from './exchanges/resolver-routes.ts';
 import { registerSymbolRoutes } from './symbols/routes.ts';
 import { registerBotRoutes } from './bots/routes.ts';
+import { registerBotActivityRoutes } from './bots/activity-routes.ts';
 import { registerStrategyRoutes } from './strategies/routes.ts';
 import { registerOrderRoutes } from './orders/routes.ts';
+import { registerOrderAnalyticsRoutes } from './orders/analytics-routes.ts';
 import { registerTradeRoutes } from './trades/routes.ts';
+import { registerTradeAnalyticsRoutes } from './trades/analytics-routes.ts';
 import { registerViewRoutes } from './views/routes.ts';
+import { registerViewAnalyticsRoutes } from './views/analytics-routes.ts';
 
 export interface OrmAppOptions {
   db: Db;
@@ -38,12 +43,17 @@ const ROUTE_MODULES: Array<(app: FastifyInstance, ctx: OrmContext) => void> = [
   registerInternalOwnershipRoutes,
   registerExchangeCatalogRoutes,
   registerUserExchangeRoutes,
+  registerExchangeResolverRoutes,
   registerSymbolRoutes,
   registerBotRoutes,
+  registerBotActivityRoutes,
   registerStrategyRoutes,
   registerOrderRoutes,
+  registerOrderAnalyticsRoutes,
   registerTradeRoutes,
+  registerTradeAnalyticsRoutes,
   registerViewRoutes,
+  registerViewAnalyticsRoutes,
 ];
 
 export function createOrmApp(options: OrmAppOptions): FastifyInstance {

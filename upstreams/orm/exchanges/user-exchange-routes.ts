@@ -16,14 +16,28 @@ import { USER_EXCHANGE_SELECT } from './exchange-columns.ts';
 
 const credentialsSchema = bodySchema({ key: text(512), secret: text(2048), passphrase: z.string().max(512).optional() });
 
+// fullon clients send is_testnet for test, and api_key / api_secret (/ passphrase)
+// beside the credentials object; both spellings are read, the credentials object wins.
+const fullonFields = {
+  is_testnet: z.boolean().optional(),
+  api_key: text(512).optional(),
+  api_secret: text(2048).optional(),
+  passphrase: z.string().max(512).optional(),
+};
+
 const createSchema = bodySchema({
   cat_ex_id: idSchema,
   name: text(100),
-  test: z.boolean().default(false),
+  test: z.boolean().optional(),
   active: z.boolean().default(true),
   uid: idSchema.optional(),
   credentials: credentialsSchema.optional(),
-});
+  ...fullonFields,
+}).transform(({ is_testnet, api_key, api_secret, passphrase, ...body }) => ({
+  ...body,
+  test: body.test ?? is_testnet ?? false,
+  credentials: body.credentials ?? flatCredentials(api_key, api_secret, passphrase),
+}));
 
 const patchSchema = bodySchema({
   name: text(100).optional(),
@@ -31,7 +45,17 @@ const patchSchema = bodySchema({
   active: z.boolean().optional(),
   /** null removes the stored credentials. */
   credentials: credentialsSchema.nullable().optional(),
-});
+  ...fullonFields,
+}).transform(({ is_testnet, api_key, api_secret, passphrase, ...body }) => ({
+  ...body,
+  test: body.test ?? is_testnet,
+  credentials: body.credentials !== undefined ? body.credentials : flatCredentials(api_key, api_secret, passphrase),
+}));
+
+function flatCredentials(key: string | undefined, secret: string | undefined, passphrase: string | undefined) {
+  if (key === undefined || secret === undefined) return undefined;
+  return passphrase === undefined ? { key, secret } : { key, secret, passphrase };
+}
 
 const listQuerySchema = z.object({
   uid: idSchema.optional(),

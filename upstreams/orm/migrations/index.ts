@@ -6,8 +6,9 @@ import { accountsMigration } from './001-accounts.ts';
 import { tradingMigration } from './002-trading.ts';
 import { catalogMigration } from './003-catalog.ts';
 import { lookupIndexesMigration } from './004-lookup-indexes.ts';
+import { analyticsMigration } from './005-analytics.ts';
 
-export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration, lookupIndexesMigration];
+export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration, lookupIndexesMigration, analyticsMigration];
 export const ORM_MIGRATIONS_TABLE = 'orm_schema_migrations';
 
 export function migrateOrm(db: Db): Promise<number[]> {

@@ -12,10 +12,8 @@ import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam, idSchema } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
+import { ORDER_COLUMNS } from './order-columns.ts';
 import { OPEN_STATUSES, createOrderSchema, listOrdersQuerySchema, statusPatchSchema } from './schemas.ts';
-
-const ORDER_COLUMNS = `order_id, bot_id, uid, ex_id, ex_order_id, cat_ex_id, exchange, symbol, order_type, side, volume, final_volume,
-  price, plimit, tick, futures, leverage, status, command, reason, timestamp`;
 
 export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;

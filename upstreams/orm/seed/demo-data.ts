@@ -1,5 +1,7 @@
 // The fullon demo catalog as data: exchanges kraken, bitmex, hyperliquid, their
-// demo symbols, and three bots with a strategy and feeds each.
+// demo symbols, and three bots with a strategy and feeds each. binance is there
+// (an account, no bots) because fullon's example clients resolve "Binance" by
+// name and the cache examples stream from it.
 export interface DemoBot {
   name: string;
   exchange: string;
@@ -11,7 +13,7 @@ export interface DemoBot {
   feeds: Array<{ symbol: string; period: 'minutes' | 'hours' | 'days'; compression: number }>;
 }
 
-export const DEMO_EXCHANGES = ['kraken', 'bitmex', 'hyperliquid'] as const;
+export const DEMO_EXCHANGES = ['kraken', 'bitmex', 'hyperliquid', 'binance'] as const;
 
 export const DEMO_SYMBOLS = [
   { symbol: 'BTC/USDC', exchange: 'kraken', decimals: 6, base: 'BTC', quote: 'USDC', ex_base: 'XBT', futures: false },

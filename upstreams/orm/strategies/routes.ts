@@ -7,7 +7,7 @@ import { notFound } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
-import { listScopeUid, requireOwnedRow, requireOwnedStrategy } from '../db/ownership.ts';
+import { listScopeUid, requestedOwnerScope, requireOwnedRow, requireOwnedStrategy } from '../db/ownership.ts';
 import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { idParam, idSchema } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
@@ -41,6 +41,24 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     const { rows } = await db.query(`${CATALOG_SELECT} WHERE c.cat_str_id = $1`, [cat_str_id]);
     if (!rows[0]) throw notFound('Strategy not found in catalog');
     return rows[0];
+  });
+
+  // An object, as fullon clients read it: {cat_str_id, name, params: {name: value}}.
+  app.get('/strategies/catalog/:cat_str_id/params', async (request) => {
+    const { cat_str_id } = parseOr422(idParam('cat_str_id'), request.params, 'path');
+    const { rows } = await db.query(`SELECT cat_str_id, name, params FROM (${CATALOG_SELECT}) c WHERE c.cat_str_id = $1`, [cat_str_id]);
+    if (!rows[0]) throw notFound('Strategy not found in catalog');
+    return rows[0];
+  });
+
+  // fullon's get_user_strategies: the caller's strategies across their bots, with bot and catalog names.
+  app.get('/strategies/user-strategies', async (request, reply) => {
+    const identity = identityOf(request);
+    const page = parseOr422(pageQuerySchema, request.query, 'query');
+    const query = parseOr422(z.object({ user_id: idSchema.optional(), uid: idSchema.optional() }), request.query, 'query');
+    const filter = new SqlFilter().addIf('b.uid = ?', requestedOwnerScope(identity, query.user_id ?? query.uid));
+    const select = STRATEGY_SELECT.replace('SELECT s.str_id,', 'SELECT b.uid, b.name AS bot_name, s.str_id,').replace('FROM strategies s JOIN', 'FROM strategies s JOIN bots b ON b.bot_id = s.bot_id JOIN');
+    return sendPage(request, reply, await listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page }));
   });
 
   app.get('/strategies/bot-strategies', async (request, reply) => {

@@ -18,6 +18,8 @@ export const strategySettings = {
   pre_load_bars: z.number().int().min(0).max(100_000).optional(),
   feeds: z.number().int().min(0).max(100).optional(),
   pairs: z.boolean().optional(),
+  name: z.string().trim().min(1).max(100).nullable().optional(),
+  active: z.boolean().optional(),
 };
 
 export const paramsSchema = z
@@ -31,19 +33,27 @@ export const feedSchema = bodySchema({
   order: z.number().int().min(1).max(100).optional(),
 });
 
+/** fullon clients send `parameters` for params; params wins when both come. */
+const withParameters = <T extends { params?: Record<string, string | number | boolean> | undefined; parameters?: Record<string, string | number | boolean> | undefined }>({ parameters, ...body }: T) => ({
+  ...body,
+  params: body.params ?? parameters,
+});
+
 export const createStrategySchema = bodySchema({
   bot_id: idSchema,
   cat_str_id: idSchema,
   ...strategySettings,
   params: paramsSchema.optional(),
+  parameters: paramsSchema.optional(),
   feed_list: z.array(feedSchema).max(20).optional(),
-});
+}).transform(withParameters);
 
 /** PUT: settings given replace the stored ones; params / feed_list, when given, replace the whole set. */
 export const replaceStrategySchema = bodySchema({
   ...strategySettings,
   params: paramsSchema.optional(),
+  parameters: paramsSchema.optional(),
   feed_list: z.array(feedSchema).max(20).optional(),
-});
+}).transform(withParameters);
 
 export type FeedInput = z.output<typeof feedSchema>;

@@ -25,8 +25,23 @@ const symbolFields = {
   only_ticker: z.boolean().optional(),
 };
 
-const createSchema = bodySchema({ symbol: text(64), cat_ex_id: idSchema, ...symbolFields });
-const patchSchema = bodySchema({ symbol: text(64).optional(), ...symbolFields });
+// The names fullon clients send beside fullon's columns: base_asset → base,
+// quote_asset → quote, price_decimals → decimals (fullon's column wins when both come).
+const clientFields = {
+  base_asset: optionalText(32),
+  quote_asset: optionalText(32),
+  price_decimals: z.number().int().min(0).max(18).optional(),
+  quantity_decimals: z.number().int().min(0).max(18).nullable().optional(),
+  active: z.boolean().optional(),
+};
+
+function toColumns<T extends { base_asset?: string | null | undefined; quote_asset?: string | null | undefined; price_decimals?: number | undefined; base?: string | null | undefined; quote?: string | null | undefined; decimals?: number | undefined }>(body: T) {
+  const { base_asset, quote_asset, price_decimals, ...columns } = body;
+  return { ...columns, base: columns.base ?? base_asset, quote: columns.quote ?? quote_asset, decimals: columns.decimals ?? price_decimals };
+}
+
+const createSchema = bodySchema({ symbol: text(64), cat_ex_id: idSchema, ...symbolFields, ...clientFields }).transform(toColumns);
+const patchSchema = bodySchema({ symbol: text(64).optional(), ...symbolFields, ...clientFields }).transform(toColumns);
 
 const listQuerySchema = z.object({
   cat_ex_id: idSchema.optional(),
@@ -73,6 +88,16 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
       .add(`(s.symbol ILIKE ? ESCAPE '\\' OR s.base ILIKE ? ESCAPE '\\' OR s.quote ILIKE ? ESCAPE '\\')`, pattern)
       .addIf('s.cat_ex_id = ?', cat_ex_id);
     return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol, s.symbol_id', page }));
+  });
+
+  // fullon's get_symbol_decimals(symbol, cat_ex_id): 404 naming the symbol when unknown.
+  app.get('/symbols/decimals', async (request) => {
+    const q = parseOr422(z.object({ symbol: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional(), exchange: z.string().max(64).optional() }), request.query, 'query');
+    const filter = new SqlFilter().add('s.symbol = ?', q.symbol).addIf('s.cat_ex_id = ?', q.cat_ex_id).addIf('lower(c.name) = lower(?)', q.exchange);
+    const { where, params } = filter.build();
+    const { rows } = await db.query(`SELECT s.symbol_id, s.symbol, s.cat_ex_id, c.name AS exchange_name, s.decimals, s.decimals AS price_decimals, s.quantity_decimals FROM ${FROM} ${where} ORDER BY s.symbol_id LIMIT 1`, params);
+    if (!rows[0]) throw notFound(`Symbol '${q.symbol}' not found`);
+    return rows[0];
   });
 
   app.get('/symbols/:symbol_id', async (request) => {

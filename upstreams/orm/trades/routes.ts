@@ -1,31 +1,37 @@
-// /trades: record dry and live trades for a bot the caller owns, list them per
-// bot and summarise them (stats computed in SQL). Someone else's bot → 404.
+// /trades: record dry and live trades for a bot the caller owns, list them, and
+// correct or delete one. Someone else's bot or trade → 404. The analytics over
+// trades live in analytics-routes.ts.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { notFound } from '../../common/errors.ts';
 import type { Identity } from '../../common/assertion.ts';
+import { notFound } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
-import { parseOr422 } from '../../common/validate.ts';
+import { parseOr422, refuseFields } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
-import { listScopeUid, requireOwnedRow } from '../db/ownership.ts';
-import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
-import { idSchema } from '../db/params.ts';
-import { SqlFilter } from '../db/sql-filter.ts';
-import { dryTradeSchema, liveTradeSchema, tradeKindSchema } from './schemas.ts';
-import { ALL_TRADES } from './trade-columns.ts';
+import type { Queryable } from '../../common/db.ts';
+import { requireOwnedRow } from '../db/ownership.ts';
+import { idParam } from '../db/params.ts';
+import { buildSet } from '../db/sql-update.ts';
+import { dryTradeSchema, liveTradeSchema, TRADE_IDENTITY_FIELDS, tradeKindSchema, tradePatchSchema } from './schemas.ts';
+import { PATCHABLE_COLUMNS, requireOwnedTrade, selectTrade, TRADE_TABLES } from './trade-store.ts';
 
-const byBotQuerySchema = z.object({ bot_id: idSchema, kind: tradeKindSchema.optional(), symbol: z.string().max(64).optional() });
-const statsQuerySchema = z.object({ bot_id: idSchema.optional(), uid: idSchema.optional(), kind: tradeKindSchema.optional() });
+type LiveTrade = z.output<typeof liveTradeSchema>;
+
+/** POST /trades/bot takes fullon's save_trades list, {trades: [...]}, or one trade. */
+const MAX_TRADES_PER_CALL = 1000;
+const tradeBatchSchema = z.union([
+  z.array(z.unknown()).min(1).max(MAX_TRADES_PER_CALL),
+  z.object({ trades: z.array(z.unknown()).min(1).max(MAX_TRADES_PER_CALL) }).transform((body) => body.trades),
+  z.object({ bot_id: z.unknown() }).transform((body) => [body]),
+]);
+
+const tradeParam = idParam('trade_id');
+const kindQuery = z.object({ kind: tradeKindSchema.optional() });
 
 export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
-  const selectOne = async (kind: 'dry' | 'live', tradeId: number) => {
-    const { rows } = await db.query(`SELECT * FROM ${ALL_TRADES} WHERE t.kind = $1 AND t.trade_id = $2`, [kind, tradeId]);
-    if (!rows[0]) throw notFound('Trade not found');
-    return rows[0];
-  };
 
-  app.post('/trades/dry', async (request, reply) => {
+  app.post('/trades/dry', async (request) => {
     const body = parseOr422(dryTradeSchema, request.body, 'body');
     const uid = await requireBotAndExchange(ctx, identityOf(request), body.bot_id, body.ex_id);
     const { rows } = await db.query<{ trade_id: number }>(
@@ -34,60 +40,77 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
       [body.bot_id, uid, body.ex_id ?? null, body.symbol, body.order_type, body.side, body.volume, body.price, body.volume * body.price,
         body.fee, body.roi ?? null, body.roi_pct ?? null, body.reason ?? null, body.closingtrade],
     );
-    return await selectOne('dry', rows[0]!.trade_id);
+    return selectTrade(db, 'dry', rows[0]!.trade_id);
   });
 
-  app.post('/trades/live', async (request, reply) => {
+  app.post('/trades/live', async (request) => {
     const body = parseOr422(liveTradeSchema, request.body, 'body');
     const uid = await requireBotAndExchange(ctx, identityOf(request), body.bot_id, body.ex_id);
-    const { rows } = await db.query<{ trade_id: number }>(
-      `INSERT INTO trades (bot_id, uid, ex_id, ex_trade_id, ex_order_id, symbol, order_type, side, volume, price, cost, fee, roi, roi_pct, leverage)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING trade_id`,
-      [body.bot_id, uid, body.ex_id ?? null, body.ex_trade_id ?? null, body.ex_order_id ?? null, body.symbol, body.order_type, body.side,
-        body.volume, body.price, body.volume * body.price, body.fee, body.roi ?? null, body.roi_pct ?? null, body.leverage ?? null],
-    );
-    return await selectOne('live', rows[0]!.trade_id);
+    return selectTrade(db, 'live', await insertLiveTrade(db, uid, body));
   });
 
-  for (const path of ['/trades/by-bot', '/trades/bot']) {
-    app.get(path, async (request, reply) => {
-      const page = parseOr422(pageQuerySchema, request.query, 'query');
-      const query = parseOr422(byBotQuerySchema, request.query, 'query');
-      await requireOwnedRow(db, identityOf(request), 'bots', query.bot_id, 'Bot');
-      const filter = new SqlFilter().add('t.bot_id = ?', query.bot_id).addIf('t.kind = ?', query.kind).addIf('t.symbol = ?', query.symbol);
-      return sendPage(request, reply, await listPage(db, { select: `SELECT * FROM ${ALL_TRADES}`, from: ALL_TRADES, filter, orderBy: 't.time DESC, t.kind, t.trade_id DESC', page }));
-    });
-  }
-
-  app.get('/trades/stats', async (request) => {
+  // fullon's save_trades: several live trades at once, all or none.
+  app.post('/trades/bot', async (request) => {
     const identity = identityOf(request);
-    const query = parseOr422(statsQuerySchema, request.query, 'query');
-    if (query.bot_id !== undefined) await requireOwnedRow(db, identity, 'bots', query.bot_id, 'Bot');
-    const { where, params } = new SqlFilter()
-      .addIf('t.uid = ?', listScopeUid(identity, query.uid))
-      .addIf('t.bot_id = ?', query.bot_id)
-      .addIf('t.kind = ?', query.kind)
-      .build();
-    const { rows } = await db.query(
-      `SELECT count(*)::int AS total_trades,
-              count(*) FILTER (WHERE t.kind = 'dry')::int AS dry_trades,
-              count(*) FILTER (WHERE t.kind = 'live')::int AS live_trades,
-              count(*) FILTER (WHERE t.side = 'buy')::int AS buy_trades,
-              count(*) FILTER (WHERE t.side = 'sell')::int AS sell_trades,
-              count(*) FILTER (WHERE t.roi > 0)::int AS winning_trades,
-              count(*) FILTER (WHERE t.roi < 0)::int AS losing_trades,
-              coalesce(sum(t.volume), 0)::float8 AS total_volume,
-              coalesce(sum(t.cost), 0)::float8 AS total_cost,
-              coalesce(sum(t.fee), 0)::float8 AS total_fee,
-              coalesce(sum(t.roi), 0)::float8 AS total_roi,
-              avg(t.roi_pct)::float8 AS avg_roi_pct,
-              min(t.time) AS first_trade_at,
-              max(t.time) AS last_trade_at
-       FROM ${ALL_TRADES} ${where}`,
-      params,
-    );
-    return { bot_id: query.bot_id ?? null, ...rows[0] };
+    const items = parseOr422(tradeBatchSchema, request.body, 'body');
+    const trades = items.map((item, index) => parseOr422(liveTradeSchema, item, 'body', [index]));
+    const owners = new Map<string, number>();
+    for (const trade of trades) {
+      const key = `${trade.bot_id}/${trade.ex_id ?? ''}`;
+      if (!owners.has(key)) owners.set(key, await requireBotAndExchange(ctx, identity, trade.bot_id, trade.ex_id));
+    }
+    const ids = await db.transaction(async (tx) => {
+      const created: number[] = [];
+      for (const trade of trades) created.push(await insertLiveTrade(tx, owners.get(`${trade.bot_id}/${trade.ex_id ?? ''}`)!, trade));
+      return created;
+    });
+    return Promise.all(ids.map((id) => selectTrade(db, 'live', id)));
   });
+
+  app.get('/trades/:trade_id', async (request) => {
+    const { trade_id } = parseOr422(tradeParam, request.params, 'path');
+    const { kind } = parseOr422(kindQuery, request.query, 'query');
+    const trade = await requireOwnedTrade(db, identityOf(request), trade_id, kind);
+    return selectTrade(db, trade.kind, trade.trade_id);
+  });
+
+  // A correction (roi after close, fee, price...). Moving a trade to another
+  // owner, bot or id is refused by name; unknown fields are ignored as pydantic did.
+  app.patch('/trades/:trade_id', async (request) => {
+    const { trade_id } = parseOr422(tradeParam, request.params, 'path');
+    const { kind } = parseOr422(kindQuery, request.query, 'query');
+    refuseFields(request.body, TRADE_IDENTITY_FIELDS);
+    const patch = parseOr422(tradePatchSchema, request.body ?? {}, 'body');
+    const trade = await requireOwnedTrade(db, identityOf(request), trade_id, kind);
+    const allowed: readonly string[] = PATCHABLE_COLUMNS[trade.kind];
+    const changes = Object.fromEntries(Object.entries(patch).filter(([column, value]) => value !== undefined && allowed.includes(column)));
+    const { sets, params } = buildSet(changes, 2);
+    if (sets.length > 0) {
+      // cost follows volume × price whenever either changes.
+      const cost = 'volume' in changes || 'price' in changes ? ', cost = volume * price' : '';
+      await db.query(`UPDATE ${TRADE_TABLES[trade.kind]} SET ${sets.join(', ')} WHERE trade_id = $1`, [trade_id, ...params]);
+      if (cost) await db.query(`UPDATE ${TRADE_TABLES[trade.kind]} SET ${cost.slice(2)} WHERE trade_id = $1`, [trade_id]);
+    }
+    return selectTrade(db, trade.kind, trade.trade_id);
+  });
+
+  app.delete('/trades/:trade_id', async (request, reply) => {
+    const { trade_id } = parseOr422(tradeParam, request.params, 'path');
+    const { kind } = parseOr422(kindQuery, request.query, 'query');
+    const trade = await requireOwnedTrade(db, identityOf(request), trade_id, kind);
+    await db.query(`DELETE FROM ${TRADE_TABLES[trade.kind]} WHERE trade_id = $1`, [trade.trade_id]);
+    return reply.code(204).send();
+  });
+}
+
+async function insertLiveTrade(db: Queryable, uid: number, body: LiveTrade): Promise<number> {
+  const { rows } = await db.query<{ trade_id: number }>(
+    `INSERT INTO trades (bot_id, uid, ex_id, ex_trade_id, ex_order_id, symbol, order_type, side, volume, price, cost, fee, roi, roi_pct, leverage)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING trade_id`,
+    [body.bot_id, uid, body.ex_id ?? null, body.ex_trade_id ?? null, body.ex_order_id ?? null, body.symbol, body.order_type, body.side,
+      body.volume, body.price, body.volume * body.price, body.fee, body.roi ?? null, body.roi_pct ?? null, body.leverage ?? null],
+  );
+  return rows[0]!.trade_id;
 }
 
 /** The bot's owner uid, after checking the caller owns the bot and, if given, that the owner holds the exchange. */

@@ -34,3 +34,23 @@ export const liveTradeSchema = bodySchema({
 });
 
 export const tradeKindSchema = caseInsensitiveEnum(['dry', 'live']);
+
+/** PATCH /trades/{id}: what a correction may change. Ownership and ids are refused by name in the route. */
+export const tradePatchSchema = bodySchema({
+  symbol: text(64).optional(),
+  side: sideSchema.optional(),
+  order_type: orderTypeSchema.optional(),
+  volume: z.number().finite().gt(0).max(1e15).optional(),
+  price: z.number().finite().min(0).max(1e15).optional(),
+  fee: money().optional(),
+  roi: money().nullable().optional(),
+  roi_pct: money().nullable().optional(),
+  reason: optionalText(1024),
+  closingtrade: z.boolean().optional(),
+  ex_trade_id: optionalText(128),
+  ex_order_id: optionalText(128),
+  leverage: z.number().finite().min(0).max(1000).nullable().optional(),
+});
+
+/** Fields that would move a trade to another owner, bot or id: refused on PATCH. */
+export const TRADE_IDENTITY_FIELDS = ['trade_id', 'uid', 'user_id', 'bot_id', 'ex_id', 'kind'] as const;

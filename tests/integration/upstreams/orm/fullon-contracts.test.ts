@@ -4,6 +4,7 @@
 // asking for another user's API key gets exactly that user's key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_DEFAULTS } from '../../../../upstreams/orm/db/pagination.ts';
+import { signTestAssertion } from '../../../helpers/assertion.ts';
 import { call, createTestUser, openOrmHarness, type OrmHarness, type TestUser } from './harness.ts';
 
 let h: OrmHarness;
@@ -112,6 +113,19 @@ describe('orm bodies as pydantic read them', () => {
     const response = await call(h, user, 'POST', '/api_keys/me', { name: 'a', scopes: 'read, write' });
     expect(response.statusCode).toBe(422);
     expect(response.json().detail).toEqual([{ loc: ['body', 'scopes'], msg: 'comma-separated list must not contain spaces', type: 'custom' }]);
+  });
+});
+
+describe('JSON content-type without a body (httpx DELETE with JSON headers)', () => {
+  it('is no body, not a 422', async () => {
+    const user = await createTestUser(h);
+    const botId = (await call(h, user, 'POST', '/bots', { name: 'gone' })).json().bot_id;
+    const headers = { 'x-gateway-assertion': await signTestAssertion('orm_api', user.identity), 'content-type': 'application/json' };
+    expect((await h.app.inject({ method: 'DELETE', url: `/bots/${botId}`, headers })).statusCode).toBe(204);
+    const create = await h.app.inject({ method: 'POST', url: '/bots', headers });
+    expect(create.statusCode).toBe(422);
+    expect(create.json().detail[0]).toMatchObject({ loc: ['body'], type: 'missing' });
+    expect((await h.app.inject({ method: 'POST', url: '/bots', headers, payload: '{"__proto__": {"x": 1}, "name": "p"}' })).statusCode).toBe(422);
   });
 });
 

@@ -78,6 +78,36 @@ describe('orm ownership', () => {
     ['delete their API key', 'DELETE', (o) => `/api_keys/${o.keyId}`],
     ['read their profile', 'GET', (_o, _bot, uid) => `/users/${uid}`],
     ['change their profile', 'PATCH', (_o, _bot, uid) => `/users/${uid}`, () => ({ name: 'x' })],
+    // The routes fullon clients call (issue 12): every one refuses A's rows or A's user_id.
+    ['list their bots by user', 'GET', (_o, _bot, uid) => `/bots/by-user?user_id=${uid}`],
+    ['read their bot stats', 'GET', (o) => `/bots/${o.botId}/stats`],
+    ['read their bot actions', 'GET', (o) => `/bots/${o.botId}/actions`],
+    ['read their bot last log', 'GET', (o) => `/bots/${o.botId}/last-log`],
+    ['write their bot log', 'POST', (o) => `/bots/${o.botId}/logs`, () => ({ message: 'x' })],
+    ['list their exchanges', 'GET', (_o, _bot, uid) => `/exchanges?user_id=${uid}`],
+    ['resolve their exchange by name', 'GET', (_o, _bot, uid) => `/exchanges/id-by-name?name=acct&user_id=${uid}`],
+    ['list their strategies', 'GET', (_o, _bot, uid) => `/strategies/user-strategies?user_id=${uid}`],
+    ['read their order history', 'GET', (_o, _bot, uid) => `/orders/history?user_id=${uid}`],
+    ['read order history of their bot', 'GET', (o) => `/orders/history?bot_id=${o.botId}`],
+    ['read their order stats', 'GET', (_o, _bot, uid) => `/orders/stats?user_id=${uid}`],
+    ['list their orders by symbol', 'GET', (_o, _bot, uid) => `/orders/by-symbol?symbol=X&user_id=${uid}`],
+    ['record live trades for their bot in a batch', 'POST', () => '/trades/bot', (o) => [{ bot_id: o.botId, symbol: 'X', side: 'buy', volume: 1, price: 1 }]],
+    ['read their trade history', 'GET', (_o, _bot, uid) => `/trades/history?user_id=${uid}`],
+    ['read their live trades', 'GET', (_o, _bot, uid) => `/trades/live?user_id=${uid}`],
+    ['read their trades by symbol', 'GET', (_o, _bot, uid) => `/trades/by-symbol?user_id=${uid}`],
+    ['read their trade performance', 'GET', (o) => `/trades/performance?bot_id=${o.botId}`],
+    ['read their overall stats', 'GET', (_o, _bot, uid) => `/trades/stats/overall?user_id=${uid}`],
+    ['read their trade summary', 'GET', (_o, _bot, uid) => `/trades/summary?user_id=${uid}`],
+    ['read their symbol performance', 'GET', (_o, _bot, uid) => `/trades/symbol-performance?user_id=${uid}`],
+    ['read their dry trade', 'GET', (o) => `/trades/${o.dryId}`],
+    ['correct their live trade', 'PATCH', (o) => `/trades/${o.liveId}`, () => ({ roi: 1 })],
+    ['delete their dry trade', 'DELETE', (o) => `/trades/${o.dryId}`],
+    ['delete their live trade', 'DELETE', (o) => `/trades/${o.liveId}`],
+    ['read their trading overview', 'GET', (_o, _bot, uid) => `/views/trading-overview?user_id=${uid}`],
+    ['read their performance metrics', 'GET', (_o, _bot, uid) => `/views/performance-metrics?user_id=${uid}`],
+    ['read their user summary', 'GET', (_o, _bot, uid) => `/views/user-summary?user_id=${uid}`],
+    ['read their portfolio', 'GET', (_o, _bot, uid) => `/views/portfolio-stats?user_id=${uid}`],
+    ['read their risk metrics', 'GET', (_o, _bot, uid) => `/views/risk-metrics?user_id=${uid}`],
   ];
 
   it.each(foreignRequests)('B cannot %s (404)', async (_name, method, path, body) => {
@@ -94,6 +124,8 @@ describe('orm ownership', () => {
     expect((await call(h, a, 'GET', `/orders/${owned.orderId}`)).json().status).toBe('New');
     expect((await call(h, a, 'GET', `/trades/by-bot?bot_id=${owned.botId}`)).json().length).toBe(2);
     expect((await call(h, a, 'GET', `/api_keys/${owned.keyId}`)).json().is_active).toBe(true);
+    expect((await call(h, a, 'GET', `/trades/${owned.liveId}`)).json().roi).toBeNull();
+    expect((await call(h, a, 'GET', `/bots/${owned.botId}/actions`)).json()).toEqual([]);
   });
 
   it.each([

@@ -32,7 +32,7 @@ describe('orm demo seed', () => {
     const first = await loadDemo(h.db, owner.uid);
     expect(first.botsCreated).toBe(3);
     const counts = await countOwned(owner.uid);
-    expect(counts).toEqual({ bots: 3, strategies: 3, feeds: 4, accounts: 3, links: 3 });
+    expect(counts).toEqual({ bots: 3, strategies: 3, feeds: 4, accounts: 4, links: 3 });
     const second = await loadDemo(h.db, owner.uid);
     expect(second).toMatchObject({ botsCreated: 0, botsExisting: 3 });
     expect(await countOwned(owner.uid)).toEqual(counts);
