@@ -47,7 +47,14 @@ async function main(): Promise<void> {
 
   const logs = await fetchJson(`/api/v1/services/${SERVICE}/logs?lines=5`, { token: admin });
   assert.equal(logs.status, 200);
-  assert.ok(Array.isArray(logs.body.lines) && logs.body.lines.length <= 5);
+  // Structured entries: which process (pid, generation) wrote what, at which level.
+  const entries = logs.body.entries as Array<{ time: string; generation: number; pid: number | null; stream: string; level: string; msg: string; fields: object }>;
+  assert.ok(Array.isArray(entries) && entries.length > 0 && entries.length <= 5, JSON.stringify(logs.body));
+  for (const entry of entries) {
+    assert.equal(typeof entry.msg, 'string');
+    assert.ok(Number.isInteger(entry.generation) && entry.generation >= 1);
+    assert.ok(['stdout', 'stderr'].includes(entry.stream) && typeof entry.level === 'string' && typeof entry.fields === 'object');
+  }
   assert.equal((await fetchJson(`/api/v1/services/${SERVICE}/logs?lines=0`, { token: admin })).status, 422);
 
   assert.deepEqual((await fetchJson(`/api/v1/services/${SERVICE}/stop`, { method: 'POST', token: admin })).body, { service: SERVICE, status: 'stopped' });
