@@ -40,7 +40,7 @@ export function registerBotActivityRoutes(app: FastifyInstance, ctx: OrmContext)
       db.query(
         `SELECT (SELECT count(*)::int FROM orders o WHERE o.bot_id = $1 AND o.timestamp >= $2 AND o.timestamp < $3) AS total_orders,
                 (SELECT count(*)::int FROM orders o WHERE o.bot_id = $1 AND o.timestamp >= $2 AND o.timestamp < $3 AND o.status = ANY($4::text[])) AS open_orders,
-                (SELECT count(*)::int FROM strategies s WHERE s.bot_id = $1) AS strategies,
+                (SELECT count(*)::int FROM strategies s WHERE s.bot_id = $1 AND s.removed_at IS NULL) AS strategies,
                 (SELECT count(*)::int FROM bot_exchanges e WHERE e.bot_id = $1) AS exchanges,
                 (SELECT count(*)::int FROM bot_log l WHERE l.bot_id = $1 AND l.timestamp >= $2 AND l.timestamp < $3) AS log_entries,
                 (SELECT max(l.timestamp) FROM bot_log l WHERE l.bot_id = $1) AS last_log_at,

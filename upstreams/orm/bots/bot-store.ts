@@ -22,7 +22,7 @@ export async function selectBotExchanges(db: Queryable, botId: number): Promise<
 }
 
 export async function selectBotStrategies(db: Queryable, botId: number): Promise<unknown[]> {
-  const { rows } = await db.query(`${STRATEGY_SELECT} WHERE s.bot_id = $1 ORDER BY s.str_id`, [botId]);
+  const { rows } = await db.query(`${STRATEGY_SELECT} WHERE s.bot_id = $1 AND s.removed_at IS NULL ORDER BY s.str_id`, [botId]);
   return rows;
 }
 

@@ -104,7 +104,7 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     const { rows } = await db.query(
       `SELECT f.feed_id, f.str_id, f.symbol_id, sy.symbol, sy.cat_ex_id, f.period, f.compression, f."order"
        FROM feeds f JOIN strategies s ON s.str_id = f.str_id JOIN symbols sy ON sy.symbol_id = f.symbol_id
-       WHERE s.bot_id = $1 ORDER BY f.str_id, f."order"`,
+       WHERE s.bot_id = $1 AND s.removed_at IS NULL ORDER BY f.str_id, f."order"`,
       [bot_id],
     );
     return sendPage(request, reply, wholeList(rows));

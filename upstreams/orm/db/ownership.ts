@@ -37,13 +37,15 @@ type OwnedTable = 'bots' | 'exchanges' | 'orders' | 'api_keys';
 const ID_COLUMNS: Record<OwnedTable, string> = { bots: 'bot_id', exchanges: 'ex_id', orders: 'order_id', api_keys: 'api_key_id' };
 
 /** The uid that owns a strategy (through its bot). */
-export async function requireOwnedStrategy(db: Queryable, identity: Identity, strId: number): Promise<{ uid: number; bot_id: number }> {
-  const { rows } = await db.query<{ uid: number; bot_id: number }>(
-    'SELECT b.uid, s.bot_id FROM strategies s JOIN bots b ON b.bot_id = s.bot_id WHERE s.str_id = $1',
+export async function requireOwnedStrategy(db: Queryable, identity: Identity, strId: number, options: { removed?: false } = {}): Promise<{ uid: number; bot_id: number }> {
+  const { rows } = await db.query<{ uid: number; bot_id: number; removed: boolean }>(
+    'SELECT b.uid, s.bot_id, s.removed_at IS NOT NULL AS removed FROM strategies s JOIN bots b ON b.bot_id = s.bot_id WHERE s.str_id = $1',
     [strId],
   );
   const row = rows[0];
   if (!row || (!isAdmin(identity) && row.uid !== identity.userId)) throw notFound('Strategy not found');
+  // A removed strategy can be read (its record), not changed or removed again.
+  if (options.removed === false && row.removed) throw notFound('Strategy not found');
   return row;
 }
 

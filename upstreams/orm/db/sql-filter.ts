@@ -11,6 +11,12 @@ export class SqlFilter {
     return this;
   }
 
+  /** Adds a condition with no value (a constant SQL fragment from code, never from a client). */
+  addConstant(fragment: string): this {
+    this.#conditions.push(fragment);
+    return this;
+  }
+
   /** Adds the condition only when value is not undefined. */
   addIf(fragment: string, value: unknown): this {
     return value === undefined ? this : this.add(fragment, value);

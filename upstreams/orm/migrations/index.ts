@@ -7,8 +7,9 @@ import { tradingMigration } from './002-trading.ts';
 import { catalogMigration } from './003-catalog.ts';
 import { lookupIndexesMigration } from './004-lookup-indexes.ts';
 import { analyticsMigration } from './005-analytics.ts';
+import { strategyRemovalMigration } from './006-strategy-removal.ts';
 
-export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration, lookupIndexesMigration, analyticsMigration];
+export const ORM_MIGRATIONS: readonly Migration[] = [accountsMigration, tradingMigration, catalogMigration, lookupIndexesMigration, analyticsMigration, strategyRemovalMigration];
 export const ORM_MIGRATIONS_TABLE = 'orm_schema_migrations';
 
 export function migrateOrm(db: Db): Promise<number[]> {

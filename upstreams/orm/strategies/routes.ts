@@ -56,7 +56,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(z.object({ user_id: idSchema.optional(), uid: idSchema.optional() }), request.query, 'query');
-    const filter = new SqlFilter().addIf('b.uid = ?', requestedOwnerScope(identity, query.user_id ?? query.uid));
+    const filter = new SqlFilter().addConstant('s.removed_at IS NULL').addIf('b.uid = ?', requestedOwnerScope(identity, query.user_id ?? query.uid));
     const select = STRATEGY_SELECT.replace('SELECT s.str_id,', 'SELECT b.uid, b.name AS bot_name, s.str_id,').replace('FROM strategies s JOIN', 'FROM strategies s JOIN bots b ON b.bot_id = s.bot_id JOIN');
     return sendPage(request, reply, await listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page }));
   });
@@ -67,6 +67,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     const query = parseOr422(listQuerySchema, request.query, 'query');
     if (query.bot_id !== undefined) await requireOwnedRow(db, identity, 'bots', query.bot_id, 'Bot');
     const filter = new SqlFilter()
+      .addConstant('s.removed_at IS NULL')
       .addIf('b.uid = ?', listScopeUid(identity, query.uid))
       .addIf('s.bot_id = ?', query.bot_id);
     const select = STRATEGY_SELECT.replace('FROM strategies s JOIN', 'FROM strategies s JOIN bots b ON b.bot_id = s.bot_id JOIN');
@@ -107,7 +108,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
   app.put('/strategies/bot-strategies/:str_id', async (request) => {
     const { str_id } = parseOr422(strParam, request.params, 'path');
     const { params, feed_list, ...settings } = parseOr422(replaceStrategySchema, request.body ?? {}, 'body');
-    await requireOwnedStrategy(db, identityOf(request), str_id);
+    await requireOwnedStrategy(db, identityOf(request), str_id, { removed: false });
     await db.transaction(async (tx) => {
       const { sets, params: values } = buildSet(settings, 2);
       if (sets.length > 0) await tx.query(`UPDATE strategies SET ${sets.join(', ')} WHERE str_id = $1`, [str_id, ...values]);
@@ -119,8 +120,9 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
 
   app.delete('/strategies/bot-strategies/:str_id', async (request, reply) => {
     const { str_id } = parseOr422(strParam, request.params, 'path');
-    await requireOwnedStrategy(db, identityOf(request), str_id);
-    await db.query('DELETE FROM strategies WHERE str_id = $1', [str_id]);
+    await requireOwnedStrategy(db, identityOf(request), str_id, { removed: false });
+    // Kept, not deleted: see migrations/006-strategy-removal.ts.
+    await db.query('UPDATE strategies SET removed_at = now(), active = false WHERE str_id = $1', [str_id]);
     return reply.code(204).send();
   });
 

@@ -57,7 +57,7 @@ export function registerViewAnalyticsRoutes(app: FastifyInstance, ctx: OrmContex
       db.query<{ api_keys: number; active_api_keys: number; strategies: number }>(
         `SELECT (SELECT count(*)::int FROM api_keys k WHERE k.uid = $1) AS api_keys,
                 (SELECT count(*)::int FROM api_keys k WHERE k.uid = $1 AND k.is_active) AS active_api_keys,
-                (SELECT count(*)::int FROM strategies s JOIN bots b ON b.bot_id = s.bot_id WHERE b.uid = $1) AS strategies`,
+                (SELECT count(*)::int FROM strategies s JOIN bots b ON b.bot_id = s.bot_id WHERE b.uid = $1 AND s.removed_at IS NULL) AS strategies`,
         [scope.uid],
       ),
       tradeTotals(db, scope),

@@ -171,3 +171,25 @@ describe('POST /api_keys/me for another uid', () => {
     expect((await call(h, admin, 'POST', `/api_keys/me?uid=${uid}`, { name: 'k' })).statusCode).toBe(422);
   });
 });
+
+describe('removing a bot strategy (fullon reads its details right after)', () => {
+  it('keeps the record readable by id, and drops it from every list, change and count', async () => {
+    const user = await createTestUser(h);
+    const botId = (await call(h, user, 'POST', '/bots', { name: 'strat' })).json().bot_id;
+    const created = await call(h, user, 'POST', '/strategies/bot-strategies', { bot_id: botId, cat_str_id: 1, name: 'My RSI', parameters: { rsi_period: 14 }, active: true, extra: 'ignored' });
+    expect(created.statusCode).toBe(200);
+    expect(created.json()).toMatchObject({ name: 'My RSI', active: true, params: { rsi_period: '14' }, removed_at: null });
+    const strId = created.json().str_id;
+    expect((await call(h, user, 'PUT', `/strategies/bot-strategies/${strId}`, { name: 'Renamed', active: false, parameters: { rsi_period: 21 } })).json()).toMatchObject({ name: 'Renamed', active: false, params: { rsi_period: '21' } });
+    expect((await call(h, user, 'DELETE', `/strategies/bot-strategies/${strId}`)).statusCode).toBe(204);
+    const after = await call(h, user, 'GET', `/strategies/bot-strategies/${strId}`);
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({ str_id: strId, active: false, removed_at: expect.any(String) });
+    expect((await call(h, user, 'GET', `/strategies/bot-strategies?bot_id=${botId}`)).json()).toEqual([]);
+    expect((await call(h, user, 'GET', '/strategies/user-strategies')).json()).toEqual([]);
+    expect((await call(h, user, 'GET', `/bots/${botId}/strategies`)).json()).toEqual([]);
+    expect((await call(h, user, 'GET', `/bots/${botId}/stats`)).json().strategies).toBe(0);
+    expect((await call(h, user, 'PUT', `/strategies/bot-strategies/${strId}`, { name: 'back' })).statusCode).toBe(404);
+    expect((await call(h, user, 'DELETE', `/strategies/bot-strategies/${strId}`)).statusCode).toBe(404);
+  });
+});
