@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // The root says where things are, as the Python original did.
   const root = await fetchJson('/');
   assert.equal(root.status, 200);
-  assert.deepEqual({ ...root.body, version: typeof root.body.version }, { service: 'fullon_master_api', version: 'string', docs: null, health: '/health', api: '/api/v1' });
+  assert.deepEqual({ ...root.body, version: typeof root.body.version }, { service: 'Fullon Master API', version: 'string', docs: '/docs', health: '/health', api: '/api/v1' });
   const live = await fetchJson('/health/live');
   assert.equal(live.status, 200);
   assert.deepEqual(live.body, { status: 'alive' });

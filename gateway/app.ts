@@ -51,6 +51,8 @@ export interface Gateway {
   applyConfig(config: GatewayConfig): void;
   currentConfig(): GatewayConfig;
   addLocalRoutes(routes: LocalRoute[]): void;
+  /** The gateway's own endpoints, as registered (the OpenAPI document lists them). */
+  localRoutes(): readonly LocalRoute[];
   /** Open proxied WebSockets (their request contexts). */
   webSockets(): ReadonlySet<RequestContext>;
   /** Requests being answered right now. */
@@ -223,6 +225,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     currentConfig: () => table.config,
     addLocalRoutes,
+    localRoutes: () => local.routes(),
     webSockets: () => sockets,
     inFlight: () => active,
     async close(graceMs = settings.shutdownGraceMs) {
@@ -254,6 +257,18 @@ async function answerLocal(ctx: RequestContext): Promise<'halt'> {
   if (response.status === 204 || response.status === 304) {
     ctx.status = response.status;
     ctx.res!.writeHead(response.status, response.headers ?? {}).end();
+    return 'halt';
+  }
+  if (response.raw) {
+    ctx.status = response.status;
+    const res = ctx.res!;
+    res.writeHead(response.status, {
+      ...response.headers,
+      'content-type': response.raw.contentType,
+      'content-length': Buffer.byteLength(response.raw.data),
+      ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}),
+    });
+    res.end(ctx.req.method === 'HEAD' ? undefined : response.raw.data);
     return 'halt';
   }
   sendJson(ctx, response.status, response.body, response.headers ?? {});

@@ -24,6 +24,8 @@ import { GatewayLifecycle } from './http/lifecycle.ts';
 import { createRootRoute } from './http/root-route.ts';
 import { installShutdown } from './http/shutdown.ts';
 import { readGatewayVersion } from './http/version.ts';
+import { createOpenApiRoutes } from './openapi/routes.ts';
+import { UpstreamDocuments } from './openapi/upstream-documents.ts';
 import { createGatewayLogger } from './logging/logger.ts';
 import type { LocalRoute } from './pipeline/context.ts';
 import { syncStaticUpstreams } from './proxy/static-targets.ts';
@@ -122,6 +124,15 @@ const gateway = createGateway({
   onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
   onAuthInvalidation: (items) => revocationBus?.publish(items),
 });
+// --- OpenAPI: the merged document at /openapi.json and Swagger UI at /docs ------
+gateway.addLocalRoutes(
+  createOpenApiRoutes({
+    documents: new UpstreamDocuments({ registry, signer: auth.signer }),
+    config: () => gateway.currentConfig(),
+    localRoutes: () => gateway.localRoutes(),
+    version: readGatewayVersion(),
+  }),
+);
 
 const reloader = new ConfigReloader({
   file: settings.routesFile,

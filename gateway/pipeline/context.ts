@@ -58,6 +58,8 @@ export interface LocalResponse {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as it is instead of `body` as JSON (the /docs page and its assets). */
+  raw?: { contentType: string; data: string | Buffer };
 }
 
 export function createContext(req: IncomingMessage, res: ServerResponse | null, socket: Duplex | null, head: Buffer | null): RequestContext {

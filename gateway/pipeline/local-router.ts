@@ -35,7 +35,11 @@ export class LocalRouter {
     }
   }
 
-  get size(): number {
+  routes(): LocalRoute[] {
+    return this.#routes.map((compiled) => compiled.route);
+  }
+
+    get size(): number {
     return this.#routes.length;
   }
 
