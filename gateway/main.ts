@@ -12,7 +12,10 @@ import { createGateway } from './app.ts';
 import { createHealthMonitor } from './health/monitor.ts';
 import { createHealthRoutes } from './health/routes.ts';
 import { loadHealthSettings } from './health/settings.ts';
+import { autostartFilter, loadAutoStartSettings } from './services-api/autostart.ts';
 import { createServiceRoutes } from './services-api/routes.ts';
+import { serviceDetail } from './services-api/service-detail.ts';
+import { healthMonitorService } from './services-api/virtual-service.ts';
 import { createSupervisor } from './supervisor/supervisor.ts';
 import { EnvFileError, loadEnvFile } from './config/env-file.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -100,11 +103,11 @@ const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = 
 const shutdownSteps: Array<{ name: string; run: () => void | Promise<void> }> = [];
 
 // --- supervisor and health monitor (one app-wide instance each) ------------------
-const supervisor = createSupervisor({ registry, logger });
+const supervisor = createSupervisor({ registry, logger, autostart: autostartFilter(loadAutoStartSettings()) });
 await supervisor.apply(config);
 const monitor = createHealthMonitor({ supervisor, registry, lifecycle, logger, settings: loadHealthSettings() });
 monitor.apply(config);
-localRoutes.push(...createHealthRoutes({ monitor, supervisor, registry, lifecycle }), ...createServiceRoutes(supervisor));
+localRoutes.push(...createHealthRoutes({ monitor, supervisor, registry, lifecycle }), ...createServiceRoutes(supervisor, { virtual: [healthMonitorService(monitor)], detail: serviceDetail(supervisor) }));
 onConfigApplied.push(async (next) => {
   await supervisor.apply(next);
   monitor.apply(next);

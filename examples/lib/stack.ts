@@ -1,5 +1,6 @@
-// Starts a throwaway stack for the examples: a stub upstream and the gateway
-// (with its supervised upstreams) on free ports, a temporary DATA_DIR, a temp
+// Starts a throwaway stack for the examples: a stub upstream, a fake exchange
+// (kraken look-alike the collectors are pointed at) and the gateway (with its
+// supervised upstreams) on free ports, a temporary DATA_DIR, a temp
 // copy of routes.yaml, generated secrets and admin credentials. Used by
 // examples/run-all.ts and tests/e2e/examples.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +9,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startStubUpstream, type StubUpstream } from './stub-upstream.ts';
+import { startFakeExchange } from '../../upstreams/collectors/fake-exchange/server.ts';
+import { startStubUpstream } from './stub-upstream.ts';
 
 export interface StackOptions {
   /** Repository root (the gateway's working directory). */
@@ -26,6 +28,7 @@ export interface Stack {
   dataDir: string;
   routesFile: string;
   stubUrl: string;
+  fakeExchangeUrl: string;
   adminMail: string;
   adminPassword: string;
   /** The environment every example runs with. */
@@ -44,6 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const routesFile = join(dir, 'routes.yaml');
   await copyFile(join(root, 'routes.yaml'), routesFile);
   const stub = await startStubUpstream();
+  const fake = await startFakeExchange({ pairs: 20 });
   const adminMail = `admin_${randomBytes(3).toString('hex')}@example.com`;
   const adminPassword = `pw-${randomBytes(12).toString('base64url')}`;
   const env: Record<string, string> = {};
@@ -58,6 +62,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ADMIN_PASSWORD: adminPassword,
     SHUTDOWN_GRACE_MS: '3000',
     RELOAD_DEBOUNCE_MS: '50',
+    // The collectors talk to the fake exchange (kraken) and to nothing outside;
+    // like the original's examples, they start only when asked to.
+    SERVICE_AUTO_START_ENABLED: 'false',
+    EXCHANGE_URLS: JSON.stringify({ kraken: fake.url, hyperliquid: 'http://127.0.0.1:9' }),
+    EXCHANGE_RATE_LIMIT_MS: '20',
+    TICKER_POLL_INTERVAL_MS: '250',
+    OHLCV_POLL_INTERVAL_MS: '1000',
+    OHLCV_COLLECT_START: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+    COLLECTOR_REFRESH_MS: '2000',
   });
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   const output: string[] = [];
@@ -65,6 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanup = async () => {
     await stopChild(child);
     await stub.close();
+    await fake.close();
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -76,9 +90,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dataDir,
       routesFile,
       stubUrl: stub.url,
+      fakeExchangeUrl: fake.url,
       adminMail,
       adminPassword,
-      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url },
+      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url, FAKE_EXCHANGE_URL: fake.url },
       output,
       stop: cleanup,
     };

@@ -38,7 +38,10 @@ export function describeTarget(target: TargetHealth, sources: VerdictSources): T
   const status: ServiceState = target.managed ? (supervised?.status ?? 'stopped') : availability?.availability === 'up' || target.healthy ? 'running' : 'stopped';
   const running = status === 'running';
   let reason: string | null = null;
-  if (target.managed && !running) reason = availability?.reason ?? `${target.name} is ${status}`;
+  // A route-less service (a collector) that is stopped was stopped on purpose (or
+  // not autostarted): no issue. Upstreams are always meant to run.
+  const deliberatelyStopped = target.kind === 'service' && status === 'stopped';
+  if (target.managed && !running && !deliberatelyStopped) reason = availability?.reason ?? `${target.name} is ${status}`;
   else if (target.healthy === false) reason = target.lastError ?? 'failing health checks';
   else if (availability?.availability === 'down') reason = availability.reason ?? 'marked down';
   return { status, is_running: running, healthy: reason === null, critical: target.critical, managed: target.managed, reason: reason && scrub(reason) };

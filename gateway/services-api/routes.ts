@@ -1,8 +1,18 @@
 // Admin service control (DESIGN.md "Service control") as LocalRoutes over the one
-// app-wide supervisor. The core pipeline enforces `auth: 'admin'` before these run.
+// app-wide supervisor and the gateway's virtual services (health_monitor). The
+// core pipeline enforces `auth: 'admin'` before these run. A status answer keeps
+// the original's fields (service, status, is_running) and adds, for a collector,
+// what it reports about itself (`collector`: what it follows, what fails).
 import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
-import type { Supervisor } from '../supervisor/types.ts';
+import type { ServiceStatusBody, Supervisor } from '../supervisor/types.ts';
 import { ServiceControlError } from '../supervisor/types.ts';
+import type { VirtualService } from './virtual-service.ts';
+
+export interface ServiceRoutesOptions {
+  virtual?: VirtualService[];
+  /** A running service's own report (its /health body), or null; must not hang. */
+  detail?: (name: string) => Promise<Record<string, unknown> | null>;
+}
 
 export const LOG_LINES_DEFAULT = 100;
 export const LOG_LINES_MAX = 1_000;
@@ -10,7 +20,10 @@ export const LOG_LINES_MAX = 1_000;
 const PREFIX = '/api/v1/services';
 const DONE = { start: 'started', stop: 'stopped', restart: 'restarted' } as const;
 
-export function createServiceRoutes(supervisor: Supervisor): LocalRoute[] {
+export function createServiceRoutes(supervisor: Supervisor, options: ServiceRoutesOptions = {}): LocalRoute[] {
+  const virtual = new Map((options.virtual ?? []).map((service) => [service.name, service]));
+  const names = () => [...supervisor.names().filter((name) => !virtual.has(name)), ...virtual.keys()];
+  const statusOf = (name: string): ServiceStatusBody | undefined => virtual.get(name)?.status() ?? supervisor.status(name);
   const control = (action: keyof typeof DONE): LocalRoute => ({
     method: 'POST',
     path: `${PREFIX}/:name/${action}`,
@@ -18,7 +31,9 @@ export function createServiceRoutes(supervisor: Supervisor): LocalRoute[] {
     handle: (_ctx, params) =>
       answer(async () => {
         const name = params.name ?? '';
-        await supervisor[action](name);
+        const service = virtual.get(name);
+        if (service) await service[action]();
+        else await supervisor[action](name);
         return { status: 200, body: { service: name, status: DONE[action] } };
       }),
   });
@@ -28,15 +43,18 @@ export function createServiceRoutes(supervisor: Supervisor): LocalRoute[] {
       method: 'GET',
       path: PREFIX,
       auth: 'admin',
-      handle: () => ({ status: 200, body: { services: Object.fromEntries(supervisor.names().map((name) => [name, supervisor.status(name)])) } }),
+      handle: () => ({ status: 200, body: { services: Object.fromEntries(names().map((name) => [name, statusOf(name)])) } }),
     },
     {
       method: 'GET',
       path: `${PREFIX}/:name/status`,
       auth: 'admin',
-      handle: (_ctx, params) => {
-        const status = supervisor.status(params.name ?? '');
-        return status ? { status: 200, body: status } : notFound(params.name ?? '');
+      handle: async (_ctx, params) => {
+        const name = params.name ?? '';
+        const status = statusOf(name);
+        if (!status) return notFound(name);
+        const detail = status.is_running && !virtual.has(name) && options.detail ? await options.detail(name).catch(() => null) : null;
+        return { status: 200, body: detail ? { ...status, collector: detail } : status };
       },
     },
     control('start'),
@@ -50,8 +68,8 @@ export function createServiceRoutes(supervisor: Supervisor): LocalRoute[] {
         const name = params.name ?? '';
         const lines = parseLines(new URLSearchParams(ctx.query).get('lines'));
         if (typeof lines === 'string') return { status: 422, body: { detail: lines } };
-        if (!supervisor.status(name)) return notFound(name);
-        return { status: 200, body: { service: name, entries: supervisor.logs(name, lines) } };
+        if (!statusOf(name)) return notFound(name);
+        return { status: 200, body: { service: name, entries: virtual.has(name) ? [] : supervisor.logs(name, lines) } };
       },
     },
   ];

@@ -26,6 +26,8 @@ export interface SupervisorOptions {
   probe?: Probe;
   random?: () => number;
   pickPort?: () => Promise<number>;
+  /** Whether a process with `autostart` in routes.yaml starts with startAll (SERVICE_AUTO_START_ENABLED...); default all. */
+  autostart?: (name: string, kind: 'upstream' | 'service') => boolean;
 }
 
 export interface SupervisorEvents {
@@ -103,12 +105,14 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     }
     for (const name of [...this.#entries.keys()]) if (!seen.has(name)) await this.#forget(name, true);
     // After startAll, a reload starts only what it added: a service an admin stopped stays stopped.
-    if (this.#autostarted) void this.#startUnits(added.filter((unit) => unit.spec.process.autostart));
+    const allowed = this.#options.autostart ?? (() => true);
+    if (this.#autostarted) void this.#startUnits(added.filter((unit) => unit.spec.process.autostart && allowed(unit.spec.name, this.#entries.get(unit.spec.name)?.kind ?? 'service')));
   }
 
   async startAll(): Promise<void> {
     this.#autostarted = true;
-    const units = [...this.#entries.values()].flatMap((entry) => (entry.unit && entry.autostart && entry.unit.state === 'stopped' ? [entry.unit] : []));
+    const allowed = this.#options.autostart ?? (() => true);
+    const units = [...this.#entries.entries()].flatMap(([name, entry]) => (entry.unit && entry.autostart && allowed(name, entry.kind) && entry.unit.state === 'stopped' ? [entry.unit] : []));
     await this.#startUnits(units);
   }
 

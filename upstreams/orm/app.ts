@@ -12,6 +12,7 @@ import { registerHealthRoutes } from './health/routes.ts';
 import { registerRefuseNul } from './http/refuse-nul.ts';
 import { registerInternalAuthRoutes } from './internal/auth-routes.ts';
 import { registerInternalOwnershipRoutes } from './internal/ownership-routes.ts';
+import { registerInternalCollectorRoutes } from './internal/collector-routes.ts';
 import { readOrmSettings, type OrmSettings } from './settings.ts';
 import { registerUserRoutes } from './users/routes.ts';
 import { registerExchangeCatalogRoutes } from './exchanges/catalog-routes.ts';
@@ -41,6 +42,7 @@ const ROUTE_MODULES: Array<(app: FastifyInstance, ctx: OrmContext) => void> = [
   registerApiKeyRoutes,
   registerInternalAuthRoutes,
   registerInternalOwnershipRoutes,
+  registerInternalCollectorRoutes,
   registerExchangeCatalogRoutes,
   registerUserExchangeRoutes,
   registerExchangeResolverRoutes,

@@ -1,0 +1,96 @@
+// Calls from a collector to the orm_api, cache_api and ohlcv_api upstreams with
+// a service assertion signed like the gateway's own service calls (aud = the
+// upstream's name, auth_method "gateway", role admin). Collectors write only
+// through the upstreams' own endpoints, so the cache layout, the ohlcv upsert and
+// the live candle stream stay in one place each.
+import { SignJWT } from 'jose';
+import { Agent, request } from 'undici';
+import { ASSERTION_HEADER, ASSERTION_ISSUER } from '../../common/assertion.ts';
+
+export type UpstreamName = 'orm_api' | 'cache_api' | 'ohlcv_api';
+
+/** The upstream answered something else than 2xx, or could not be reached. */
+export class UpstreamCallError extends Error {
+  readonly status: number | null;
+  constructor(message: string, status: number | null) {
+    super(message);
+    this.name = 'UpstreamCallError';
+    this.status = status;
+  }
+}
+
+const TOKEN_LIFETIME_S = 30;
+const TOKEN_REUSE_MS = 20_000;
+
+export class UpstreamClient {
+  readonly #urls: Record<UpstreamName, string | null>;
+  readonly #secret: Uint8Array;
+  readonly #service: string;
+  readonly #tokens = new Map<UpstreamName, { token: string; at: number }>();
+  readonly #agent = new Agent({ connections: 32, keepAliveTimeout: 10_000, pipelining: 1 });
+  readonly #timeoutMs: number;
+
+  constructor(options: { urls: Record<UpstreamName, string | null>; secret: Uint8Array; service: string; timeoutMs?: number }) {
+    this.#urls = options.urls;
+    this.#secret = options.secret;
+    this.#service = options.service;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  get<T>(upstream: UpstreamName, path: string): Promise<T> {
+    return this.#call<T>(upstream, 'GET', path, undefined);
+  }
+
+  post<T>(upstream: UpstreamName, path: string, body: unknown): Promise<T> {
+    return this.#call<T>(upstream, 'POST', path, body);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #call<T>(upstream: UpstreamName, method: 'GET' | 'POST', path: string, body: unknown): Promise<T> {
+    const base = this.#urls[upstream];
+    if (!base) throw new UpstreamCallError(`${upstream} is not known (UPSTREAM_${upstream.toUpperCase()}_URL is not set)`, null);
+    const headers: Record<string, string> = { [ASSERTION_HEADER]: await this.#token(upstream), accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response;
+    try {
+      response = await request(new URL(path, base), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.#agent,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      });
+    } catch (error) {
+      throw new UpstreamCallError(`${upstream} unreachable: ${(error as Error).message}`, null);
+    }
+    const text = await response.body.text();
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw new UpstreamCallError(`${upstream} ${method} ${path.split('?', 1)[0]} answered ${response.statusCode}: ${text.slice(0, 200)}`, response.statusCode);
+    }
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  async #token(upstream: UpstreamName): Promise<string> {
+    const cached = this.#tokens.get(upstream);
+    if (cached && Date.now() - cached.at < TOKEN_REUSE_MS) return cached.token;
+    const token = await new SignJWT({ email: `${this.#service}@collectors.internal`, role: 'admin', scopes: [], auth_method: 'gateway' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('0')
+      .setIssuer(ASSERTION_ISSUER)
+      .setAudience(upstream)
+      .setIssuedAt()
+      .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
+      .sign(this.#secret);
+    this.#tokens.set(upstream, { token, at: Date.now() });
+    return token;
+  }
+}
+
+/** A symbol in a path segment: encoded, "/" included, as the upstreams read it. */
+export function pathSymbol(symbol: string): string {
+  return encodeURIComponent(symbol);
+}

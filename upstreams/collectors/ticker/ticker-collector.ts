@@ -1,0 +1,160 @@
+// The ticker collector (fullon_ticker_service): for every exchange of the symbol
+// catalogue, polls the tickers of its symbols (one fetchTickers request per
+// exchange when ccxt offers it, else one fetchTicker per symbol) and writes each
+// changed ticker to the cache in fullon's layout through cache_api's POST
+// /tickers/{exchange}/{symbol}, which also publishes it to stream_tickers
+// subscribers. One failing exchange or symbol never stops the others.
+import type { Exchange, Ticker } from 'ccxt';
+import { Backoff, pause } from '../common/backoff.ts';
+import { eachLimited, type CollectorContext } from '../common/context.ts';
+import { ExchangeSession } from '../common/exchange-session.ts';
+import { isPermanent } from '../common/exchanges.ts';
+import { fetchFollowedSymbols, groupByExchange } from '../common/follow-list.ts';
+import { pathSymbol } from '../common/upstream-client.ts';
+
+const CACHE_WRITE_CONCURRENCY = 16;
+
+export async function runTickerCollector(ctx: CollectorContext): Promise<void> {
+  const workers = new Map<string, { symbols: string[]; done: Promise<void>; stop: AbortController }>();
+  const ormBackoff = new Backoff(ctx.settings.backoffInitialMs, ctx.settings.backoffMaxMs);
+  while (!ctx.signal.aborted) {
+    let wait = ctx.settings.refreshMs;
+    try {
+      const followed = await fetchFollowedSymbols(ctx.client);
+      ormBackoff.succeed();
+      ctx.status.ok('orm_api');
+      const groups = groupByExchange(followed);
+      ctx.status.following = followed.length;
+      for (const [exchange, worker] of workers) {
+        if (groups.has(exchange)) continue;
+        worker.stop.abort();
+        workers.delete(exchange);
+      }
+      for (const [exchange, rows] of groups) {
+        const symbols = rows.map((row) => row.symbol);
+        const existing = workers.get(exchange);
+        if (existing) {
+          existing.symbols.splice(0, existing.symbols.length, ...symbols);
+          continue;
+        }
+        const stop = new AbortController();
+        const signal = AbortSignal.any([ctx.signal, stop.signal]);
+        const entry = { symbols, stop, done: Promise.resolve() };
+        entry.done = followExchange(ctx, exchange, entry.symbols, signal).catch((error: Error) => ctx.logger.error({ exchange, err: error.message }, 'ticker worker crashed'));
+        workers.set(exchange, entry);
+      }
+      const followedKeys = new Set(['orm_api', 'cache_api', ...groups.keys(), ...followed.map((row) => `${row.exchange} ${row.symbol}`)]);
+      ctx.status.retain((target) => followedKeys.has(target));
+    } catch (error) {
+      wait = ormBackoff.fail();
+      ctx.status.fail('orm_api', error, wait);
+    }
+    await pause(wait, ctx.signal);
+  }
+  await Promise.all([...workers.values()].map((worker) => worker.done));
+}
+
+/** Polls one exchange until aborted; `symbols` is updated in place by the refresh loop. */
+async function followExchange(ctx: CollectorContext, id: string, symbols: string[], signal: AbortSignal): Promise<void> {
+  const { settings, status } = ctx;
+  const session = new ExchangeSession(id, { urls: settings.exchangeUrls, timeoutMs: settings.exchangeTimeoutMs, rateLimitMs: ctx.rateLimitMs }, status, new Backoff(settings.backoffInitialMs, settings.backoffMaxMs));
+  const written = new Map<string, string>();
+  const cacheBackoff = new Backoff(settings.backoffInitialMs, settings.backoffMaxMs);
+  try {
+    while (!signal.aborted) {
+      const opened = await session.open();
+      if (!opened.ready) {
+        if (opened.retryInMs === null) return; // unknown exchange: reported, nothing to do
+        await pause(opened.retryInMs, signal);
+        continue;
+      }
+      const known = symbols.filter((symbol) => {
+        if (session.lists(symbol)) return true;
+        status.skip(`${id} ${symbol}`, `${symbol} is not listed by ${id}`);
+        return false;
+      });
+      let wait = settings.tickerPollMs;
+      try {
+        const tickers = await fetchTickers(ctx, opened.exchange, id, known);
+        session.succeeded();
+        const changed = tickers.filter(([symbol, ticker]) => written.get(symbol) !== fingerprint(ticker));
+        const failed = await writeTickers(ctx, id, changed, written);
+        if (failed) {
+          wait = cacheBackoff.fail();
+          status.fail('cache_api', failed, wait);
+        } else if (changed.length > 0) {
+          cacheBackoff.succeed();
+          status.ok('cache_api');
+        }
+      } catch (error) {
+        wait = session.failed(error);
+      }
+      await pause(wait, signal);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+/** [symbol, ticker] of every symbol answered; a symbol missing from the answer is that symbol's failure. */
+async function fetchTickers(ctx: CollectorContext, exchange: Exchange, exchangeId: string, symbols: string[]): Promise<Array<[string, Ticker]>> {
+  if (symbols.length === 0) return [];
+  const out: Array<[string, Ticker]> = [];
+  if (exchange.has.fetchTickers) {
+    const tickers = await exchange.fetchTickers(symbols);
+    for (const symbol of symbols) {
+      const ticker = tickers[symbol];
+      if (ticker && Number.isFinite(ticker.last ?? ticker.close)) {
+        out.push([symbol, ticker]);
+        ctx.status.ok(`${exchangeId} ${symbol}`);
+      } else {
+        ctx.status.fail(`${exchangeId} ${symbol}`, new Error('no ticker in the exchange answer'), ctx.settings.tickerPollMs);
+      }
+    }
+    if (out.length === 0) throw new Error(`${exchangeId} answered no usable ticker`);
+    return out;
+  }
+  for (const symbol of symbols) {
+    try {
+      out.push([symbol, await exchange.fetchTicker(symbol)]);
+      ctx.status.ok(`${exchangeId} ${symbol}`);
+    } catch (error) {
+      if (isPermanent(error)) ctx.status.skip(`${exchangeId} ${symbol}`, (error as Error).message);
+      else ctx.status.fail(`${exchangeId} ${symbol}`, error, ctx.settings.tickerPollMs);
+    }
+  }
+  return out;
+}
+
+/** Writes tickers to cache_api; returns the first error (the rest are still tried). */
+async function writeTickers(ctx: CollectorContext, exchange: string, tickers: Array<[string, Ticker]>, written: Map<string, string>): Promise<unknown> {
+  let firstError: unknown = null;
+  await eachLimited(tickers, CACHE_WRITE_CONCURRENCY, async ([symbol, ticker]) => {
+    const price = (ticker.last ?? ticker.close)!;
+    const body = {
+      price,
+      last: price,
+      bid: finiteOr(ticker.bid, price),
+      ask: finiteOr(ticker.ask, price),
+      volume: finiteOr(ticker.baseVolume, 0),
+      time: (ticker.timestamp ?? Date.now()) / 1000,
+      ...(Number.isFinite(ticker.percentage) ? { change_24h: ticker.percentage } : {}),
+    };
+    try {
+      await ctx.client.post('cache_api', `/tickers/${encodeURIComponent(exchange)}/${pathSymbol(symbol)}`, body);
+      written.set(symbol, fingerprint(ticker));
+      ctx.status.count('tickers_written');
+    } catch (error) {
+      firstError ??= error;
+    }
+  });
+  return firstError;
+}
+
+function fingerprint(ticker: Ticker): string {
+  return `${ticker.last ?? ticker.close}|${ticker.bid}|${ticker.ask}`;
+}
+
+function finiteOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
