@@ -4,13 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { forbidden, notFound } from '../../common/errors.ts';
+import { describeRoute } from '../../common/openapi.ts';
 import { identityOf } from '../../common/server.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import { readBotStatus } from '../actions/bots.ts';
 import type { CacheDeps } from '../actions/types.ts';
 import { orUnavailable } from './errors.ts';
 
-const IdParams = z.object({ id: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
+const IdParams = z.object({ id: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).describe('bot_id or ex_id') });
 const JsonObject = z.record(z.string(), z.unknown());
 
 export function registerPrivateRoutes(app: FastifyInstance, deps: CacheDeps): void {
@@ -19,7 +20,7 @@ export function registerPrivateRoutes(app: FastifyInstance, deps: CacheDeps): vo
     if (!access.canWrite(identityOf(request))) throw forbidden('Admin access or the cache:write scope required');
   };
 
-  app.get('/bots/:id/status', async (request) => {
+  app.get('/bots/:id/status', describeRoute({ tags: ['cache'], summary: 'A bot\'s status (owner or admin; else 404 like a missing bot)', params: IdParams }), async (request) => {
     const { id } = parseOr422(IdParams, request.params, 'path');
     const owned = await orUnavailable(access.ownsBot(identityOf(request), id));
     const status = owned ? await orUnavailable(readBotStatus(deps, id)) : null;
@@ -27,7 +28,7 @@ export function registerPrivateRoutes(app: FastifyInstance, deps: CacheDeps): vo
     return status;
   });
 
-  app.post('/bots/:id/status', async (request, reply) => {
+  app.post('/bots/:id/status', describeRoute({ tags: ['cache'], summary: 'Store a bot\'s status (admin or scope cache:write)', params: IdParams, body: JsonObject }), async (request, reply) => {
     requireWriter(request);
     const { id } = parseOr422(IdParams, request.params, 'path');
     const body = parseOr422(JsonObject, request.body, 'body');
@@ -36,7 +37,7 @@ export function registerPrivateRoutes(app: FastifyInstance, deps: CacheDeps): vo
   });
 
   // {"USDT": {"total": 10, "free": 8, "used": 2}, ...}; `date` is added like fullon does.
-  app.post('/accounts/:id', async (request, reply) => {
+  app.post('/accounts/:id', describeRoute({ tags: ['cache'], summary: 'Store an account\'s balances {currency: {total, free, used}} (admin or scope cache:write)', params: IdParams, body: JsonObject }), async (request, reply) => {
     requireWriter(request);
     const { id } = parseOr422(IdParams, request.params, 'path');
     const body = parseOr422(JsonObject, request.body, 'body');
@@ -45,7 +46,7 @@ export function registerPrivateRoutes(app: FastifyInstance, deps: CacheDeps): vo
   });
 
   // {"BTC/USDT": {"cost": .., "volume": .., "fee": .., "count": .., "price": .., "timestamp": ..}}
-  app.post('/accounts/:id/positions', async (request, reply) => {
+  app.post('/accounts/:id/positions', describeRoute({ tags: ['cache'], summary: 'Store an account\'s positions {symbol: {...}} (admin or scope cache:write)', params: IdParams, body: JsonObject }), async (request, reply) => {
     requireWriter(request);
     const { id } = parseOr422(IdParams, request.params, 'path');
     const body = parseOr422(JsonObject, request.body, 'body');

@@ -71,6 +71,8 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
     socket.once('close', () => session.dispose());
   };
 
+  // @fastify/websocket hides WebSocket routes from OpenAPI (which cannot describe
+  // them); the protocol is documented in docs/fullon-clients-market-data.md.
   app.get('/ws', { websocket: true }, open(null));
   for (const group of ACTION_GROUPS) {
     if (group === 'orders') continue; // /ws/orders/{id} is also the older per-exchange order feed

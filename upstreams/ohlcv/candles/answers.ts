@@ -3,7 +3,9 @@
 // (candles/legacy-routes.ts): recent candles, a time range, and a timeseries.
 import type { Queryable } from '../../common/db.ts';
 import { envelope } from '../http/envelope.ts';
-import { parseLimit, parseOptionalLimit, parseRange, tooManyRows } from '../http/params.ts';
+import { parseOr422 } from '../../common/validate.ts';
+import { tooManyRows } from '../http/params.ts';
+import { candleRangeQuery, openRangeQuery, recentCandlesQuery, timeseriesQuery } from '../http/queries.ts';
 import { OHLCV_DEFAULTS } from '../settings.ts';
 import { parseTimeframe, type Timeframe } from '../timeframes/timeframes.ts';
 import { readLatestRows, readRangeRows, toCandle, type Candle } from './read.ts';
@@ -26,8 +28,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 /** The newest `limit` candles (100 by default, at most 5000), oldest first. */
 export async function recentCandles({ db }: ReadContext, { exchange, symbol }: Pair, timeframe: Timeframe, query: Query) {
-  const { defaultLimit, maxLimit } = OHLCV_DEFAULTS.candles;
-  const limit = parseLimit(query.limit, defaultLimit, maxLimit);
+  const limit = parseOr422(recentCandlesQuery, query, 'query').limit ?? OHLCV_DEFAULTS.candles.defaultLimit;
   const candles = (await readLatestRows(db, exchange, symbol, timeframe, limit)).map(toCandle);
   return envelope({ candles, count: candles.length, exchange, symbol, timeframe, limit });
 }
@@ -38,8 +39,7 @@ export async function recentCandles({ db }: ReadContext, { exchange, symbol }: P
  * /{exchange}/{symbol}/{timeframe} form takes either bound alone.
  */
 export async function rangeCandles(ctx: ReadContext, { exchange, symbol }: Pair, timeframe: Timeframe, query: Query, bounds: 'required' | 'optional' = 'required') {
-  const { start, end } = parseRange(query, bounds === 'optional');
-  const limit = parseOptionalLimit(query.limit, OHLCV_DEFAULTS.candles.rangeMaxLimit);
+  const { start_time: start, end_time: end, limit } = parseOr422(bounds === 'required' ? candleRangeQuery : openRangeQuery, query, 'query');
   const rows = limit === undefined
     ? await readWholeRange(ctx, exchange, symbol, timeframe, start, end)
     : await readRangeRows(ctx.db, exchange, symbol, timeframe, start, end, limit, 'newest');
@@ -49,10 +49,10 @@ export async function rangeCandles(ctx: ReadContext, { exchange, symbol }: Pair,
 
 /** `{ohlcv: [...]}`: the newest `limit` (100 by default) of the range, or of everything without bounds. */
 export async function timeseriesCandles({ db }: ReadContext, { exchange, symbol }: Pair, query: Query) {
-  const timeframe = parseTimeframe(typeof query.timeframe === 'string' ? query.timeframe : '1m');
-  const { start, end } = parseRange(query, true);
-  const { defaultLimit, maxLimit } = OHLCV_DEFAULTS.timeseries;
-  const limit = parseLimit(query.limit, defaultLimit, maxLimit);
+  const parsed = parseOr422(timeseriesQuery, query, 'query');
+  const timeframe = parseTimeframe(parsed.timeframe ?? '1m');
+  const { start_time: start, end_time: end } = parsed;
+  const limit = parsed.limit ?? OHLCV_DEFAULTS.timeseries.defaultLimit;
   const rows = start === undefined && end === undefined
     ? await readLatestRows(db, exchange, symbol, timeframe, limit)
     : await readRangeRows(db, exchange, symbol, timeframe, start, end, limit, 'newest');

@@ -9,7 +9,9 @@
 // arrive raw (BTC/USDC) or encoded (BTC%2FUSDC, decoded once by the router).
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../common/errors.ts';
+import { describeRoute } from '../../common/openapi.ts';
 import { parseExchange, parseSymbol, splitTail } from '../http/params.ts';
+import { pairParams, timeseriesQuery } from '../http/queries.ts';
 import { isTimeframe, parseTimeframe } from '../timeframes/timeframes.ts';
 import { rangeCandles, recentCandles, timeseriesCandles, type ReadContext } from './answers.ts';
 import type { TailRequest } from './routes.ts';
@@ -17,7 +19,15 @@ import type { TailRequest } from './routes.ts';
 const LOOKS_LIKE_TIMEFRAME = /^\d{1,3}[a-zA-Z]$/;
 
 export function registerLegacyCandleRoutes(app: FastifyInstance, ctx: ReadContext): void {
-  app.get('/:exchange/*', async (request: TailRequest) => {
+  app.get('/:exchange/*', describeRoute({
+    tags: ['candles'],
+    summary: 'Older path forms: /{exchange}/{symbol}/{timeframe}, /{exchange}/{symbol}/ohlcv, /{exchange}/{symbol}',
+    description: 'Aliases kept for fullon clients: `/{exchange}/{symbol}/{timeframe}` answers as `/candles/...` (the range when start_time or end_time is given), '
+      + '`/{exchange}/{symbol}/ohlcv` as `/timeseries/...`, `/{exchange}/{symbol}` the newest 1m candles.',
+    deprecated: true,
+    params: pairParams,
+    query: timeseriesQuery,
+  }), async (request: TailRequest) => {
     const exchange = parseExchange(request.params.exchange);
     const tail = request.params['*'];
     if (tail === '') throw notFound();

@@ -1,8 +1,7 @@
-// Path and query parameters shared by the read routes: exchange/symbol names
-// (the symbol may contain '/', raw or encoded as %2F), limits and time bounds,
-// each failing as a FastAPI-shaped 422.
+// Path parameters shared by the read routes: exchange/symbol names (the symbol
+// may contain '/', raw or encoded as %2F), each failing as a FastAPI-shaped 422.
+// Query strings are zod schemas in queries.ts.
 import { HttpError, unprocessable } from '../../common/errors.ts';
-import { parseTimestamp } from './times.ts';
 
 const EXCHANGE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$/;
@@ -40,38 +39,6 @@ export function splitTail(tail: string, trailing: number): { symbol: string; res
   const parts = tail.split('/');
   if (parts.length <= trailing) return undefined;
   return { symbol: parts.slice(0, parts.length - trailing).join('/'), rest: parts.slice(parts.length - trailing) };
-}
-
-export function parseLimit(value: unknown, fallback: number, max: number): number {
-  return parseOptionalLimit(value, max) ?? fallback;
-}
-
-/** The `limit` query parameter when given (1..max), else undefined. */
-export function parseOptionalLimit(value: unknown, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,7}$/.test(value)) throw invalid('query', 'limit', `limit must be an integer between 1 and ${max}`);
-  const limit = Number(value);
-  if (limit < 1 || limit > max) throw invalid('query', 'limit', `limit must be an integer between 1 and ${max}`);
-  return limit;
-}
-
-export function parseTimeParam(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseTimestamp(value);
-  if (ms === undefined) throw invalid('query', field, `${field} must be an ISO 8601 date-time`);
-  return ms;
-}
-
-/** start_time/end_time; both required unless `optional`; start must not be after end. */
-export function parseRange(query: Record<string, unknown>, optional = false): { start: number | undefined; end: number | undefined } {
-  const start = parseTimeParam(query.start_time, 'start_time');
-  const end = parseTimeParam(query.end_time, 'end_time');
-  if (!optional) {
-    const missing = [start === undefined ? 'start_time' : null, end === undefined ? 'end_time' : null].filter((f): f is string => f !== null);
-    if (missing.length) throw unprocessable(missing.map((field) => ({ loc: ['query', field], msg: 'Field required', type: 'missing' })));
-  }
-  if (start !== undefined && end !== undefined && start > end) throw invalid('query', 'start_time', 'start_time must not be after end_time');
-  return { start, end };
 }
 
 /** A range read without `limit` that holds more rows than we answer at once. */

@@ -2,7 +2,9 @@
 // ingest for collectors. After the commit the live stream is told what changed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../common/db.ts';
+import { describeRoute } from '../../common/openapi.ts';
 import { envelope } from '../http/envelope.ts';
+import { pairParams } from '../http/queries.ts';
 import { parseExchange, parseSymbol } from '../http/params.ts';
 import { requireWriter } from './authorize.ts';
 import { upsertCandles, type UpsertResult } from './upsert-candles.ts';
@@ -23,7 +25,13 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, onIngested: I
     });
   };
 
-  app.post('/candles/:exchange/*', async (request: IngestRequest) => {
+  app.post('/candles/:exchange/*', describeRoute({
+    tags: ['ingest'],
+    summary: 'Ingest 1-minute candles (admin or scope ohlcv:write)',
+    description: 'Body `{"candles": [{timestamp, open, high, low, close, vol}]}` or a bare array, at most 10 000 rows, timestamps on whole minutes. '
+      + 'Idempotent upsert on (exchange, symbol, timestamp); every bad row is named in the 422.',
+    params: pairParams,
+  }), async (request: IngestRequest) => {
     requireWriter(request);
     const exchange = parseExchange(request.params.exchange);
     const symbol = parseSymbol(request.params['*']);
@@ -31,7 +39,12 @@ export function registerIngestRoutes(app: FastifyInstance, db: Db, onIngested: I
     return respond(exchange, symbol, await upsertCandles(db, exchange, symbol, candles));
   });
 
-  app.post('/trades/:exchange/*', async (request: IngestRequest) => {
+  app.post('/trades/:exchange/*', describeRoute({
+    tags: ['ingest'],
+    summary: 'Ingest trades (admin or scope ohlcv:write)',
+    description: 'Body `{"trades": [{timestamp, price, volume, side, type}]}` or a bare array, at most 10 000 rows; side buy/sell and type (market, limit...) in any case.',
+    params: pairParams,
+  }), async (request: IngestRequest) => {
     requireWriter(request);
     const exchange = parseExchange(request.params.exchange);
     const symbol = parseSymbol(request.params['*']);

@@ -2,6 +2,7 @@
 // where fullon_cache takes them (queue length counted as its get_orders counts),
 // requests keyed `operation`, the health_check operation, and the per-stream
 // WebSocket paths of example_cache_websocket.py; with the bad inputs of each.
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, ALICE, UpgradeRefused, startCacheHarness, type CacheHarness, type Message, type TestClient } from './harness.ts';
 
@@ -205,5 +206,50 @@ describe('per-stream WebSocket paths of example_cache_websocket.py', () => {
 
   it('refuses a feed path without a gateway assertion with 401', async () => {
     await expect(h.connect('/ws/tickers/kraken/BTC/USDC', null)).rejects.toEqual(new UpgradeRefused(401));
+  });
+});
+
+describe('cache HTTP routes with URL-encoded symbols, and the OpenAPI document', () => {
+  let h: CacheHarness;
+  beforeEach(async () => {
+    h = await startCacheHarness();
+  });
+  afterEach(() => h.close());
+
+  const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    const headers: Record<string, string> = { 'x-gateway-assertion': await h.assertion(ADMIN) };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${h.url}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+
+  it('decodes BTC%2FUSDT once: written and read under BTC/USDT', async () => {
+    expect((await call('/tickers/kraken/BTC%2FUSDT', { method: 'POST', body: { price: 5, unknown_field: 'ignored' } })).status).toBe(201);
+    expect(await h.redis.hget(h.layout.tickers('kraken'), 'BTC/USDT')).toContain('"price":5');
+    expect((await call('/tickers/kraken/BTC/USDT')).body).toMatchObject({ symbol: 'BTC/USDT', price: 5 });
+    expect((await call('/tickers/kraken/BTC%2FUSD%3ABTC')).status).toBe(404);
+  });
+
+  it.each([
+    ['/tickers/kraken/BTC%252FUSDT', 'symbol'],
+    ['/tickers/kraken/a%2F..%2Fb', 'symbol'],
+    ['/tickers/kraken/%25', 'symbol'],
+    ['/tickers/kraken/BTC%2F', 'symbol'],
+    ['/tickers/kr%20aken/BTC%2FUSDT', 'exchange'],
+    ['/tickers/..%2Fx', 'exchange'],
+  ])('refuses %s with a 422 naming the %s', async (path, field) => {
+    const { status, body } = await call(path);
+    expect(status).toBe(422);
+    expect(body.detail[0].loc).toEqual(['path', field]);
+  });
+
+  it('describes its HTTP routes (WebSocket routes are hidden by @fastify/websocket), and the document validates as OpenAPI 3.1', async () => {
+    const { status, body: doc } = await call('/openapi.json');
+    expect(status).toBe(200);
+    const paths = Object.keys(doc.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/tickers/{exchange}', '/bots/{id}/status', '/accounts/{id}']));
+    const post = doc.paths[paths.find((path) => path.startsWith('/tickers/{exchange}/'))!].post;
+    expect(post.requestBody.content['application/json'].schema.properties).toHaveProperty('price');
+    expect(await new Validator().validate(doc as Record<string, never>)).toMatchObject({ valid: true });
   });
 });
