@@ -34,6 +34,7 @@ import type { LocalRoute } from './pipeline/context.ts';
 import { syncStaticUpstreams } from './proxy/static-targets.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import { UpstreamRegistry } from './registry/upstream-registry.ts';
+import { applyFullonEnvFallbacks, FullonEnvError, type AppliedFallback } from './config/fullon-env.ts';
 import { writePidFile } from './process/pid-file.ts';
 import { adminHint, readyMessage, watchFirstReady } from './process/ready-banner.ts';
 import { installSignalHandling } from './process/signals.ts';
@@ -46,6 +47,15 @@ try {
   envFile = loadEnvFile();
 } catch (error) {
   if (!(error instanceof EnvFileError)) throw error;
+  failStart(error.message);
+}
+// The original fullon names (DB_HOST..., REDIS_HOST...) as fallbacks: the URLs are
+// built here, once, before routes.yaml passes them to the children.
+let fullonFallbacks: AppliedFallback[] = [];
+try {
+  fullonFallbacks = applyFullonEnvFallbacks();
+} catch (error) {
+  if (!(error instanceof FullonEnvError)) throw error;
   failStart(error.message);
 }
 // Development without JWT_SECRET_KEY: a random secret for this run, never a
@@ -63,6 +73,7 @@ try {
 }
 const logger = createGatewayLogger({ level: settings.logLevel });
 logger.info({ pid: process.pid, env_file: envFile, routes_file: settings.routesFile, data_dir: settings.dataDir }, `starting (pid ${process.pid})`);
+for (const fallback of fullonFallbacks) logger.info({ variable: fallback.name, from: fallback.from }, `${fallback.name} built from the original fullon settings`);
 if (generatedSecret) logger.warn('JWT_SECRET_KEY is not set: using a random secret for this run, so tokens stop working when the gateway restarts (set JWT_SECRET_KEY to keep them)');
 
 const loaded = await loadConfigFile(settings.routesFile);

@@ -1,6 +1,7 @@
 // `npm run check -- routes.yaml` (like `nginx -t`): validates a routes file and
 // prints every problem as `file:line:col: path: message`; exit 1 when any, else "ok".
 import { loadEnvFile } from '../config/env-file.ts';
+import { applyFullonEnvFallbacks } from '../config/fullon-env.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { formatProblems } from '../config/problems.ts';
 
@@ -19,6 +20,7 @@ export async function runCheck(file: string, out: (line: string) => void = conso
 if (import.meta.main) {
   // ${VAR} in the file is interpolated from the environment the gateway would see.
   loadEnvFile();
+  applyFullonEnvFallbacks();
   const file = process.argv[2] ?? process.env.ROUTES_FILE ?? 'routes.yaml';
   process.exitCode = await runCheck(file);
 }
