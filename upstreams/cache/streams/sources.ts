@@ -18,10 +18,14 @@ export interface StreamSource {
   start(sink: SourceSink): Promise<() => Promise<void>>;
 }
 
-/** Pub/sub source; `transform` runs once per message (not once per subscriber). */
-export function channelSource(store: CacheStore, channel: string, transform: (message: string) => Promise<unknown> | unknown): StreamSource {
+/**
+ * Pub/sub source; `transform` runs once per message (not once per subscriber).
+ * Sources that transform the same channel differently need their own `variant`,
+ * since subscribers of one id share one transform's payloads.
+ */
+export function channelSource(store: CacheStore, channel: string, transform: (message: string) => Promise<unknown> | unknown, variant?: string): StreamSource {
   return {
-    id: `channel:${channel}`,
+    id: variant ? `channel:${variant}:${channel}` : `channel:${channel}`,
     replayLatest: false,
     async start(sink) {
       return store.subscribe(channel, (message) => {

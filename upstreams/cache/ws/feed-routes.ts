@@ -63,7 +63,12 @@ export function registerFeedRoutes(app: FastifyInstance, open: Open): void {
   const orders: FeedOpener = async (state, request) => {
     const id = (request.params as Params).connectionId ?? '';
     const ref: ExchangeRef | null = /^\d{1,15}$/.test(id) ? { kind: 'id', exId: Number(id), key: id } : EXCHANGE_NAME.test(id) ? { kind: 'name', key: id } : null;
-    return ref ? orderFeed(state.context, ref) : null;
+    if (!ref) return null;
+    // Quiet on failure: a request-protocol client on this path did not ask for a feed.
+    return orderFeed(state.context, ref).catch((error) => {
+      state.logger.warn({ err: error }, 'order feed could not start');
+      return null;
+    });
   };
   orders.untilFirstMessage = true;
   app.get('/ws/orders/:connectionId', { websocket: true }, open('orders', orders));

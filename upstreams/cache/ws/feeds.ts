@@ -37,7 +37,7 @@ export function tickerFeed({ deps }: ActionContext, exchange: string, symbol: st
   const frameOf = (ticker: ReturnType<typeof toTickerView>): Frame[] =>
     ticker ? [['ticker', JSON.stringify({ ...ticker, exchange, symbol, time: ticker.timestamp })]] : [];
   return {
-    source: channelSource(deps.store, deps.layout.tickerChannel(exchange, symbol), async (message) => toTickerView(message, exchange, symbol) ?? (await readTicker(deps, exchange, symbol)) ?? undefined),
+    source: channelSource(deps.store, deps.layout.tickerChannel(exchange, symbol), async (message) => toTickerView(message, exchange, symbol) ?? (await readTicker(deps, exchange, symbol)) ?? undefined, 'feed'),
     frames: (ticker) => frameOf(ticker as ReturnType<typeof toTickerView>),
     snapshot: async () => frameOf(await readTicker(deps, exchange, symbol)),
   };

@@ -146,6 +146,18 @@ describe('per-stream WebSocket paths of example_cache_websocket.py', () => {
     }).toBe(true);
   });
 
+  it('a ticker feed and a stream_tickers request on the same pair each get their own frames', async () => {
+    const protocol = await h.connect('/ws', ALICE);
+    await protocol.request('stream_tickers', { exchange: 'kraken', symbols: ['SOL/USDC'] }, 's');
+    const feed = await h.connect('/ws/tickers/kraken/SOL%2FUSDC', ALICE);
+    await expect.poll(async () => {
+      await h.redis.publish(h.layout.tickerChannel('kraken', 'SOL/USDC'), JSON.stringify({ price: 7, bid: 6, ask: 8, volume: 1, time: 5 }));
+      return feed.messages.length > 0 && protocol.messages.some((m) => m.action === 'ticker_update');
+    }).toBe(true);
+    expect(feed.messages[0]).toMatchObject({ symbol: 'SOL/USDC', price: 7, time: 5 });
+    expect(protocol.messages.find((m) => m.action === 'ticker_update')).toMatchObject({ request_id: 's', result: { symbol: 'SOL/USDC', price: 7 } });
+  });
+
   it('a ticker path also answers requests of the tickers group', async () => {
     const client = await h.connect('/ws/tickers/kraken/ETH/USDC', ALICE);
     expect(await client.request('get_all_tickers', { exchange: 'kraken' })).toMatchObject({ success: true, result: { exchange: 'kraken' } });
