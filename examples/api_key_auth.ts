@@ -57,8 +57,11 @@ async function main(): Promise<void> {
   const deactivated = await fetchJson(`/api/v1/orm/api_keys/${keyId}/deactivate`, { token, method: 'PATCH' });
   assert.equal(deactivated.status, 200, JSON.stringify(deactivated.body));
   assert.equal(deactivated.body.is_active, false);
+  // Through the gateway that deactivated it, the very next request is refused (no waiting).
+  const next = await fetchJson('/api/v1/orm/users/me', { apiKey });
+  assert.equal(next.status, 401, `deactivated key still accepted on the next request: ${JSON.stringify(next.body)}`);
   const tookMs = await expectRefusedWithin(apiKey, REFUSAL_DEADLINE_MS);
-  console.log(`deactivated key refused after ${tookMs} ms`);
+  console.log(`deactivated key refused on the next request (${tookMs} ms)`);
 
   // 5. A key created already expired is refused at once.
   const expired = await fetchJson('/api/v1/orm/api_keys/me', { token, body: { name: 'expired key', expires_at: new Date(Date.now() - 60_000).toISOString() } });

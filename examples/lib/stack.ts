@@ -93,7 +93,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fakeExchangeUrl: fake.url,
       adminMail,
       adminPassword,
-      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url, FAKE_EXCHANGE_URL: fake.url },
+      // JWT_SECRET_KEY: the shared secret a fullon service mints its own tokens with (examples/fullon_tokens.ts).
+      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url, FAKE_EXCHANGE_URL: fake.url, JWT_SECRET_KEY: env.JWT_SECRET_KEY! },
       output,
       stop: cleanup,
     };
