@@ -14,6 +14,7 @@ import { MAX_NOTE, idParam, idSchema, optionalText, text } from '../db/params.ts
 import { SqlFilter } from '../db/sql-filter.ts';
 import { generateApiKey } from './key-material.ts';
 import { privilegedScopesIn, scopesSchema } from './scopes.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 const KEY_COLUMNS = 'api_key_id, uid, key_prefix, name, description, scopes, is_active, expires_at, last_used_at, created_at';
 
@@ -35,7 +36,7 @@ const listKeysQuerySchema = z.object({ uid: idSchema.optional() });
 export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
 
-  app.post('/api_keys/me', async (request) => {
+  app.post('/api_keys/me', doc('api keys', 'Create an API key (the key is shown once); an admin may name ?uid=', { query: createKeyQuerySchema, body: createKeySchema }), async (request) => {
     const identity = identityOf(request);
     const body = parseOr422(createKeySchema, request.body, 'body');
     const owner = await resolveKeyOwner(ctx, identity, parseOr422(createKeyQuerySchema, request.query, 'query').uid, body.uid);
@@ -50,14 +51,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return { ...rows[0], key: material.key, api_key: material.key };
   });
 
-  app.get('/api_keys/me', async (request, reply) => {
+  app.get('/api_keys/me', listDoc('api keys', "The caller's API keys"), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const filter = new SqlFilter().add('uid = ?', identity.userId);
     return sendPage(request, reply, await listPage(db, { select: `SELECT ${KEY_COLUMNS} FROM api_keys`, from: 'api_keys', filter, orderBy: 'api_key_id', page }));
   });
 
-  app.get('/api_keys', async (request, reply) => {
+  app.get('/api_keys', listDoc('api keys', 'API keys (an admin: every user\'s, or ?uid=)', { query: listKeysQuerySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listKeysQuerySchema, request.query, 'query');
@@ -65,7 +66,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return sendPage(request, reply, await listPage(db, { select: `SELECT ${KEY_COLUMNS} FROM api_keys`, from: 'api_keys', filter, orderBy: 'api_key_id', page }));
   });
 
-  app.get('/api_keys/:api_key_id', async (request) => {
+  app.get('/api_keys/:api_key_id', doc('api keys', 'An API key', { params: idParam('api_key_id') }), async (request) => {
     const { api_key_id } = parseOr422(idParam('api_key_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'api_keys', api_key_id, 'API key');
     const { rows } = await db.query(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE api_key_id = $1`, [api_key_id]);
@@ -73,7 +74,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return rows[0];
   });
 
-  app.patch('/api_keys/:api_key_id/deactivate', async (request, reply) => {
+  app.patch('/api_keys/:api_key_id/deactivate', doc('api keys', 'Deactivate an API key', { params: idParam('api_key_id') }), async (request, reply) => {
     const { api_key_id } = parseOr422(idParam('api_key_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'api_keys', api_key_id, 'API key');
     const { rows } = await db.query(`UPDATE api_keys SET is_active = false WHERE api_key_id = $1 RETURNING ${KEY_COLUMNS}`, [api_key_id]);
@@ -82,7 +83,7 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return rows[0];
   });
 
-  app.delete('/api_keys/:api_key_id', async (request, reply) => {
+  app.delete('/api_keys/:api_key_id', doc('api keys', 'Delete an API key', { params: idParam('api_key_id'), response: { 204: { description: 'Deleted' } } }), async (request, reply) => {
     const { api_key_id } = parseOr422(idParam('api_key_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'api_keys', api_key_id, 'API key');
     await db.query('DELETE FROM api_keys WHERE api_key_id = $1', [api_key_id]);

@@ -13,6 +13,8 @@ import { requireOwnedRow } from '../db/ownership.ts';
 import { idParam, idSchema, optionalText } from '../db/params.ts';
 import { OPEN_STATUSES } from '../orders/schemas.ts';
 import { selectBot } from './bot-store.ts';
+import { doc } from '../http/route-docs.ts';
+import { botLogSchema, botStatsSchema, lastLogSchema } from '../analytics/response-schemas.ts';
 
 const LOG_COLUMNS = 'log_id, bot_id, ex_id, symbol, position, message, feed_num, timestamp';
 const botParam = idParam('bot_id');
@@ -30,7 +32,7 @@ const logBatchSchema = z.union([z.array(z.unknown()).min(1).max(500), z.object({
 export function registerBotActivityRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
 
-  app.get('/bots/:bot_id/stats', async (request) => {
+  app.get('/bots/:bot_id/stats', doc('bots', "A bot's statistics over a time range (fullon's get_bot_stats)", { params: botParam, query: z.object(timeRangeQuery), response: { 200: botStatsSchema } }), async (request) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     const range = resolveTimeRange(parseOr422(z.object(timeRangeQuery), request.query, 'query'));
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
@@ -51,7 +53,7 @@ export function registerBotActivityRoutes(app: FastifyInstance, ctx: OrmContext)
     return { ...bot, created_at: bot.timestamp, ...other.rows[0], ...trades };
   });
 
-  app.get('/bots/:bot_id/actions', async (request) => {
+  app.get('/bots/:bot_id/actions', doc('bots', "A bot's latest log entries, newest first (fullon's get_last_actions)", { params: botParam, query: actionsQuery, response: { 200: z.array(botLogSchema) } }), async (request) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     const { limit } = parseOr422(actionsQuery, request.query, 'query');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
@@ -61,14 +63,14 @@ export function registerBotActivityRoutes(app: FastifyInstance, ctx: OrmContext)
 
   // fullon's get_last_bot_log answers the time of the newest entry; the entry
   // itself rides along. Always an object: {bot_id, last_log_at: null, ...} when silent.
-  app.get('/bots/:bot_id/last-log', async (request) => {
+  app.get('/bots/:bot_id/last-log', doc('bots', "When a bot last logged, and the entry (fullon's get_last_bot_log)", { params: botParam, response: { 200: lastLogSchema } }), async (request) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const { rows } = await db.query<{ timestamp: string }>(`SELECT ${LOG_COLUMNS} FROM bot_log WHERE bot_id = $1 ORDER BY timestamp DESC, log_id DESC LIMIT 1`, [bot_id]);
     return { bot_id, last_log_at: rows[0]?.timestamp ?? null, last_log: rows[0] ?? null };
   });
 
-  app.post('/bots/:bot_id/logs', async (request) => {
+  app.post('/bots/:bot_id/logs', doc('bots', "Write bot log entries: one, a list, or {logs: [...]} (fullon's save_bot_log)", { params: botParam, body: z.array(logEntrySchema), response: { 200: z.array(botLogSchema) } }), async (request) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     const owner = await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const entries = parseOr422(logBatchSchema, request.body, 'body').map((item, index) => parseOr422(logEntrySchema, item, 'body', [index]));

@@ -11,6 +11,7 @@ import { idParam, idSchema, queryBool, text } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { BOT_COLUMNS, linkBotExchanges, selectBot, selectBotExchanges, selectBotStrategies } from './bot-store.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 const createSchema = bodySchema({
   name: text(100),
@@ -53,10 +54,10 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     return sendPage(request, reply, await listPage(db, { select: `SELECT ${BOT_COLUMNS} FROM bots`, from: 'bots', filter, orderBy: 'bot_id', page }));
   };
 
-  app.get('/bots', list);
-  app.get('/bots/by-user', list);
+  app.get('/bots', listDoc('bots', "The caller's bots (an admin: every bot, or ?uid=/?user_id='s)", { query: listQuerySchema }), list);
+  app.get('/bots/by-user', listDoc('bots', "A user's bots (fullon's get_user_bots): ?user_id= must be the caller's own unless admin, else 404", { query: listQuerySchema }), list);
 
-  app.post('/bots', async (request, reply) => {
+  app.post('/bots', doc('bots', 'Create a bot (an admin may name uid)', { body: createSchema }), async (request, reply) => {
     const identity = identityOf(request);
     const body = parseOr422(createSchema, request.body, 'body');
     const uid = resolveTargetUid(identity, body.uid);
@@ -69,14 +70,14 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
   });
 
   for (const path of ['/bots/:bot_id', '/bots/:bot_id/details']) {
-    app.get(path, async (request) => {
+    app.get(path, doc('bots', 'A bot with its exchanges and strategies', { params: botParam }), async (request) => {
       const { bot_id } = parseOr422(botParam, request.params, 'path');
       await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
       return detail(bot_id);
     });
   }
 
-  app.patch('/bots/:bot_id', async (request) => {
+  app.patch('/bots/:bot_id', doc('bots', 'Change a bot', { params: botParam, body: patchSchema }), async (request) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     const { sets, params } = buildSet(parseOr422(patchSchema, request.body ?? {}, 'body'), 2);
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
@@ -84,21 +85,21 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     return selectBot(db, bot_id);
   });
 
-  app.delete('/bots/:bot_id', async (request, reply) => {
+  app.delete('/bots/:bot_id', doc('bots', 'Delete a bot (its links, feeds and trades go with it)', { params: botParam, response: { 204: { description: 'Deleted' } } }), async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     await db.query('DELETE FROM bots WHERE bot_id = $1', [bot_id]);
     return reply.code(204).send();
   });
 
-  app.get('/bots/:bot_id/strategies', async (request, reply) => {
+  app.get('/bots/:bot_id/strategies', listDoc('bots', "A bot's strategies", { params: botParam }), async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const items = await selectBotStrategies(db, bot_id);
     return sendPage(request, reply, wholeList(items));
   });
 
-  app.get('/bots/:bot_id/feeds', async (request, reply) => {
+  app.get('/bots/:bot_id/feeds', listDoc('bots', "A bot's data feeds, with symbol and exchange", { params: botParam }), async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const { rows } = await db.query(
@@ -110,14 +111,14 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     return sendPage(request, reply, wholeList(rows));
   });
 
-  app.get('/bots/:bot_id/exchanges', async (request, reply) => {
+  app.get('/bots/:bot_id/exchanges', listDoc('bots', "A bot's exchange accounts", { params: botParam }), async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const items = await selectBotExchanges(db, bot_id);
     return sendPage(request, reply, wholeList(items));
   });
 
-  app.post('/bots/:bot_id/exchanges', async (request, reply) => {
+  app.post('/bots/:bot_id/exchanges', doc('bots', 'Link one of the owner\'s exchange accounts to a bot', { params: botParam, body: z.object({ ex_id: idSchema }) }), async (request, reply) => {
     const { bot_id } = parseOr422(botParam, request.params, 'path');
     const owner = await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const { ex_id } = parseOr422(bodySchema({ ex_id: idSchema }), request.body, 'body');
@@ -125,7 +126,7 @@ export function registerBotRoutes(app: FastifyInstance, ctx: OrmContext): void {
     return { bot_id, ex_id };
   });
 
-  app.delete('/bots/:bot_id/exchanges/:ex_id', async (request, reply) => {
+  app.delete('/bots/:bot_id/exchanges/:ex_id', doc('bots', 'Unlink an exchange account from a bot', { params: botExchangeParams, response: { 204: { description: 'Unlinked' } } }), async (request, reply) => {
     const { bot_id, ex_id } = parseOr422(botExchangeParams, request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'bots', bot_id, 'Bot');
     const { rowCount } = await db.query('DELETE FROM bot_exchanges WHERE bot_id = $1 AND ex_id = $2', [bot_id, ex_id]);

@@ -12,13 +12,16 @@ export const PAGE_DEFAULTS = { limit: 1000, maxLimit: 5000, maxOffset: 2_147_483
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
+/** The paging parameters (also what the OpenAPI document lists for every list). */
+export const PAGE_QUERY_FIELDS = {
+  limit: positiveInt(PAGE_DEFAULTS.maxLimit).optional().describe(`rows per answer (default ${PAGE_DEFAULTS.limit}, at most ${PAGE_DEFAULTS.maxLimit})`),
+  offset: z.coerce.number().int().min(0).max(PAGE_DEFAULTS.maxOffset).optional().describe('rows to skip (default 0)'),
+  page: positiveInt(1_000_000).optional().describe("fullon_orm's paging: page number, with page_size"),
+  page_size: positiveInt(PAGE_DEFAULTS.maxLimit).optional(),
+};
+
 export const pageQuerySchema = z
-  .object({
-    limit: positiveInt(PAGE_DEFAULTS.maxLimit).optional(),
-    offset: z.coerce.number().int().min(0).max(PAGE_DEFAULTS.maxOffset).optional(),
-    page: positiveInt(1_000_000).optional(),
-    page_size: positiveInt(PAGE_DEFAULTS.maxLimit).optional(),
-  })
+  .object(PAGE_QUERY_FIELDS)
   .transform((q): PageQuery => {
     const limit = q.limit ?? q.page_size ?? PAGE_DEFAULTS.limit;
     const offset = q.offset ?? (q.page !== undefined ? (q.page - 1) * (q.page_size ?? limit) : 0);

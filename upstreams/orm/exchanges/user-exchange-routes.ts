@@ -13,6 +13,7 @@ import { idParam, idSchema, queryBool, text } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { USER_EXCHANGE_SELECT } from './exchange-columns.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 const credentialsSchema = bodySchema({ key: text(512), secret: text(2048), passphrase: z.string().max(512).optional() });
 
@@ -72,7 +73,7 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
     return rows[0];
   };
 
-  app.get('/exchanges/user-exchanges', async (request, reply) => {
+  app.get('/exchanges/user-exchanges', listDoc('exchanges', "The caller's exchange accounts", { query: listQuerySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
@@ -84,7 +85,7 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
     return sendPage(request, reply, await listPage(db, { select: USER_EXCHANGE_SELECT, from: 'exchanges e', filter, orderBy: 'e.ex_id', page }));
   });
 
-  app.post('/exchanges/user-exchanges', async (request, reply) => {
+  app.post('/exchanges/user-exchanges', doc('exchanges', 'Open an exchange account (credentials stored encrypted, never returned)', { body: createSchema }), async (request, reply) => {
     const identity = identityOf(request);
     const body = parseOr422(createSchema, request.body, 'body');
     const uid = resolveTargetUid(identity, body.uid);
@@ -95,13 +96,13 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
     return await selectOne(rows[0]!.ex_id);
   });
 
-  app.get('/exchanges/user-exchanges/:ex_id', async (request) => {
+  app.get('/exchanges/user-exchanges/:ex_id', doc('exchanges', 'An exchange account', { params: idParam('ex_id') }), async (request) => {
     const { ex_id } = parseOr422(idParam('ex_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'exchanges', ex_id, 'Exchange');
     return selectOne(ex_id);
   });
 
-  app.patch('/exchanges/user-exchanges/:ex_id', async (request) => {
+  app.patch('/exchanges/user-exchanges/:ex_id', doc('exchanges', 'Change an exchange account', { params: idParam('ex_id'), body: patchSchema }), async (request) => {
     const { ex_id } = parseOr422(idParam('ex_id'), request.params, 'path');
     const { credentials, ...fields } = parseOr422(patchSchema, request.body ?? {}, 'body');
     await requireOwnedRow(db, identityOf(request), 'exchanges', ex_id, 'Exchange');
@@ -112,7 +113,7 @@ export function registerUserExchangeRoutes(app: FastifyInstance, ctx: OrmContext
     return selectOne(ex_id);
   });
 
-  app.delete('/exchanges/user-exchanges/:ex_id', async (request, reply) => {
+  app.delete('/exchanges/user-exchanges/:ex_id', doc('exchanges', 'Delete an exchange account', { params: idParam('ex_id'), response: { 204: { description: 'Deleted' } } }), async (request, reply) => {
     const { ex_id } = parseOr422(idParam('ex_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'exchanges', ex_id, 'Exchange');
     await db.query('DELETE FROM exchanges WHERE ex_id = $1', [ex_id]);

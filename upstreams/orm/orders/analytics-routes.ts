@@ -13,6 +13,8 @@ import { idSchema } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { ORDER_COLUMNS } from './order-columns.ts';
 import { OPEN_STATUSES, orderStatusSchema, sideSchema } from './schemas.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
+import { orderStatsSchema } from '../analytics/response-schemas.ts';
 
 const orderScopeQuery = z.object({
   user_id: idSchema.optional(),
@@ -51,12 +53,12 @@ export function registerOrderAnalyticsRoutes(app: FastifyInstance, ctx: OrmConte
     return sendPage(request, reply, await listPage(db, { select: `SELECT ${ORDER_COLUMNS} FROM orders o`, from: 'orders o', filter: scope.filter, orderBy: 'o.timestamp DESC, o.order_id DESC', page }));
   };
 
-  app.get('/orders/history', async (request, reply) => list(request, reply, await scopeOf(request)));
+  app.get('/orders/history', listDoc('orders', 'Orders in a time range, newest first', { query: orderScopeQuery }), async (request, reply) => list(request, reply, await scopeOf(request)));
 
-  app.get('/orders/by-symbol', async (request, reply) =>
+  app.get('/orders/by-symbol', listDoc('orders', "A symbol's orders in a time range", { query: symbolRequired }), async (request, reply) =>
     list(request, reply, await scopeOf(request, true)));
 
-  app.get('/orders/stats', async (request) => {
+  app.get('/orders/stats', doc('orders', 'Order statistics over a time range', { query: orderScopeQuery, response: { 200: orderStatsSchema } }), async (request) => {
     const scope = await scopeOf(request);
     const { where, params } = scope.filter.build();
     const { rows } = await db.query<Record<string, unknown>>(

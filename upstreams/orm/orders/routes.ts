@@ -14,6 +14,7 @@ import { SqlFilter } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { ORDER_COLUMNS } from './order-columns.ts';
 import { OPEN_STATUSES, createOrderSchema, listOrdersQuerySchema, statusPatchSchema } from './schemas.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
@@ -25,7 +26,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
   const list = (filter: SqlFilter, page: z.output<typeof pageQuerySchema>) =>
     listPage(db, { select: `SELECT ${ORDER_COLUMNS} FROM orders`, from: 'orders', filter, orderBy: 'order_id DESC', page });
 
-  app.post('/orders', async (request, reply) => {
+  app.post('/orders', doc('orders', "Place an order for an owned bot (fullon's volume, never amount)", { body: createOrderSchema }), async (request, reply) => {
     const identity = identityOf(request);
     const body = parseOr422(createOrderSchema, request.body, 'body');
     const bot = await requireOwnedRow(db, identity, 'bots', body.bot_id, 'Bot');
@@ -41,7 +42,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
     return await selectOne(rows[0]!.order_id);
   });
 
-  app.get('/orders', async (request, reply) => {
+  app.get('/orders', listDoc('orders', 'Orders, newest first', { query: listOrdersQuerySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listOrdersQuerySchema, request.query, 'query');
@@ -55,7 +56,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
     return sendPage(request, reply, await list(filter, page));
   });
 
-  app.get('/orders/by-bot', async (request, reply) => {
+  app.get('/orders/by-bot', listDoc('orders', "A bot's orders", { query: listOrdersQuerySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listOrdersQuerySchema.extend({ bot_id: idSchema }), request.query, 'query');
@@ -64,7 +65,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
     return sendPage(request, reply, await list(filter, page));
   });
 
-  app.get('/orders/open', async (request, reply) => {
+  app.get('/orders/open', listDoc('orders', 'Open orders (New, Open, PartiallyFilled)', { query: listOrdersQuerySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listOrdersQuerySchema, request.query, 'query');
@@ -77,13 +78,13 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: OrmContext): void
     return sendPage(request, reply, await list(filter, page));
   });
 
-  app.get('/orders/:order_id', async (request) => {
+  app.get('/orders/:order_id', doc('orders', 'An order', { params: idParam('order_id') }), async (request) => {
     const { order_id } = parseOr422(idParam('order_id'), request.params, 'path');
     await requireOwnedRow(db, identityOf(request), 'orders', order_id, 'Order');
     return selectOne(order_id);
   });
 
-  app.patch('/orders/:order_id/status', async (request) => {
+  app.patch('/orders/:order_id/status', doc('orders', 'Change an order\'s status (case-insensitive: filled → Filled)', { params: idParam('order_id'), body: statusPatchSchema }), async (request) => {
     const { order_id } = parseOr422(idParam('order_id'), request.params, 'path');
     const { sets, params } = buildSet(parseOr422(statusPatchSchema, request.body, 'body'), 2);
     await requireOwnedRow(db, identityOf(request), 'orders', order_id, 'Order');

@@ -15,12 +15,14 @@ import { buildSet } from '../db/sql-update.ts';
 import { createStrategySchema, replaceStrategySchema } from './schemas.ts';
 import { STRATEGY_SELECT } from './strategy-columns.ts';
 import { replaceFeeds, replaceParams } from './strategy-store.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 const CATALOG_SELECT = `SELECT c.cat_str_id, c.name, c.take_profit, c.stop_loss, c.trailing_stop, c.timeout, c.pre_load_bars, c.feeds, c.pairs,
   coalesce((SELECT jsonb_object_agg(p.name, p.value) FROM cat_strategies_params p WHERE p.cat_str_id = c.cat_str_id), '{}'::jsonb) AS params
   FROM cat_strategies c`;
 
 const strParam = idParam('str_id');
+const userStrategiesQuery = z.object({ user_id: idSchema.optional(), uid: idSchema.optional() });
 const listQuerySchema = z.object({ bot_id: idSchema.optional(), uid: idSchema.optional() });
 
 export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): void {
@@ -31,12 +33,12 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     return rows[0];
   };
 
-  app.get('/strategies/catalog', async (request, reply) => {
+  app.get('/strategies/catalog', listDoc('strategies', 'Strategy templates'), async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     return sendPage(request, reply, await listPage(db, { select: CATALOG_SELECT, from: 'cat_strategies c', filter: new SqlFilter(), orderBy: 'c.cat_str_id', page }));
   });
 
-  app.get('/strategies/catalog/:cat_str_id', async (request) => {
+  app.get('/strategies/catalog/:cat_str_id', doc('strategies', 'A strategy template', { params: idParam('cat_str_id') }), async (request) => {
     const { cat_str_id } = parseOr422(idParam('cat_str_id'), request.params, 'path');
     const { rows } = await db.query(`${CATALOG_SELECT} WHERE c.cat_str_id = $1`, [cat_str_id]);
     if (!rows[0]) throw notFound('Strategy not found in catalog');
@@ -44,7 +46,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
   });
 
   // An object, as fullon clients read it: {cat_str_id, name, params: {name: value}}.
-  app.get('/strategies/catalog/:cat_str_id/params', async (request) => {
+  app.get('/strategies/catalog/:cat_str_id/params', doc('strategies', "A template's parameters: {cat_str_id, name, params: {name: value}}", { params: idParam('cat_str_id') }), async (request) => {
     const { cat_str_id } = parseOr422(idParam('cat_str_id'), request.params, 'path');
     const { rows } = await db.query(`SELECT cat_str_id, name, params FROM (${CATALOG_SELECT}) c WHERE c.cat_str_id = $1`, [cat_str_id]);
     if (!rows[0]) throw notFound('Strategy not found in catalog');
@@ -52,16 +54,16 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
   });
 
   // fullon's get_user_strategies: the caller's strategies across their bots, with bot and catalog names.
-  app.get('/strategies/user-strategies', async (request, reply) => {
+  app.get('/strategies/user-strategies', listDoc('strategies', "The caller's strategies across their bots (fullon's get_user_strategies)", { query: userStrategiesQuery }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
-    const query = parseOr422(z.object({ user_id: idSchema.optional(), uid: idSchema.optional() }), request.query, 'query');
+    const query = parseOr422(userStrategiesQuery, request.query, 'query');
     const filter = new SqlFilter().addConstant('s.removed_at IS NULL').addIf('b.uid = ?', requestedOwnerScope(identity, query.user_id ?? query.uid));
     const select = STRATEGY_SELECT.replace('SELECT s.str_id,', 'SELECT b.uid, b.name AS bot_name, s.str_id,').replace('FROM strategies s JOIN', 'FROM strategies s JOIN bots b ON b.bot_id = s.bot_id JOIN');
     return sendPage(request, reply, await listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page }));
   });
 
-  app.get('/strategies/bot-strategies', async (request, reply) => {
+  app.get('/strategies/bot-strategies', listDoc('strategies', 'Bot strategies', { query: listQuerySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
@@ -74,7 +76,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     return sendPage(request, reply, await listPage(db, { select, from: 'strategies s JOIN bots b ON b.bot_id = s.bot_id', filter, orderBy: 's.str_id', page }));
   });
 
-  app.post('/strategies/bot-strategies', async (request, reply) => {
+  app.post('/strategies/bot-strategies', doc('strategies', 'Attach a strategy to a bot (settings not given come from the template)', { body: createStrategySchema }), async (request, reply) => {
     const identity = identityOf(request);
     const { bot_id, cat_str_id, params, feed_list, ...settings } = parseOr422(createStrategySchema, request.body, 'body');
     await requireOwnedRow(db, identity, 'bots', bot_id, 'Bot');
@@ -99,13 +101,13 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     return await selectOne(strId);
   });
 
-  app.get('/strategies/bot-strategies/:str_id', async (request) => {
+  app.get('/strategies/bot-strategies/:str_id', doc('strategies', 'A bot strategy (a removed one too, with removed_at)', { params: strParam }), async (request) => {
     const { str_id } = parseOr422(strParam, request.params, 'path');
     await requireOwnedStrategy(db, identityOf(request), str_id);
     return selectOne(str_id);
   });
 
-  app.put('/strategies/bot-strategies/:str_id', async (request) => {
+  app.put('/strategies/bot-strategies/:str_id', doc('strategies', 'Change a bot strategy; params / feed_list given replace the whole set', { params: strParam, body: replaceStrategySchema }), async (request) => {
     const { str_id } = parseOr422(strParam, request.params, 'path');
     const { params, feed_list, ...settings } = parseOr422(replaceStrategySchema, request.body ?? {}, 'body');
     await requireOwnedStrategy(db, identityOf(request), str_id, { removed: false });
@@ -118,7 +120,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: OrmContext): v
     return selectOne(str_id);
   });
 
-  app.delete('/strategies/bot-strategies/:str_id', async (request, reply) => {
+  app.delete('/strategies/bot-strategies/:str_id', doc('strategies', 'Remove a strategy from its bot (the record stays readable)', { params: strParam, response: { 204: { description: 'Removed' } } }), async (request, reply) => {
     const { str_id } = parseOr422(strParam, request.params, 'path');
     await requireOwnedStrategy(db, identityOf(request), str_id, { removed: false });
     // Kept, not deleted: see migrations/006-strategy-removal.ts.

@@ -11,6 +11,7 @@ import { idParam, idSchema, optionalText, queryBool, text } from '../db/params.t
 import { SqlFilter, escapeLike } from '../db/sql-filter.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { SYMBOL_SELECT } from './symbol-columns.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 const FROM = 'symbols s JOIN cat_exchanges c ON c.cat_ex_id = s.cat_ex_id';
 
@@ -43,6 +44,10 @@ function toColumns<T extends { base_asset?: string | null | undefined; quote_ass
 const createSchema = bodySchema({ symbol: text(64), cat_ex_id: idSchema, ...symbolFields, ...clientFields }).transform(toColumns);
 const patchSchema = bodySchema({ symbol: text(64).optional(), ...symbolFields, ...clientFields }).transform(toColumns);
 
+const byExchangeQuery = z.object({ cat_ex_id: idSchema });
+const searchQuery = z.object({ q: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional() });
+const decimalsQuery = z.object({ symbol: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional(), exchange: z.string().max(64).optional() });
+
 const listQuerySchema = z.object({
   cat_ex_id: idSchema.optional(),
   exchange: z.string().max(64).optional(),
@@ -60,7 +65,7 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return rows[0];
   };
 
-  app.get('/symbols', async (request, reply) => {
+  app.get('/symbols', listDoc('symbols', 'Symbols', { query: listQuerySchema }), async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listQuerySchema, request.query, 'query');
     const filter = new SqlFilter()
@@ -73,16 +78,16 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page }));
   });
 
-  app.get('/symbols/by-exchange', async (request, reply) => {
+  app.get('/symbols/by-exchange', listDoc('symbols', "A catalog exchange's symbols", { query: byExchangeQuery }), async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
-    const { cat_ex_id } = parseOr422(z.object({ cat_ex_id: idSchema }), request.query, 'query');
+    const { cat_ex_id } = parseOr422(byExchangeQuery, request.query, 'query');
     const filter = new SqlFilter().add('s.cat_ex_id = ?', cat_ex_id);
     return sendPage(request, reply, await listPage(db, { select: SYMBOL_SELECT, from: FROM, filter, orderBy: 's.symbol_id', page }));
   });
 
-  app.get('/symbols/search', async (request, reply) => {
+  app.get('/symbols/search', listDoc('symbols', 'Symbols whose symbol, base or quote contains q', { query: searchQuery }), async (request, reply) => {
     const page = parseOr422(pageQuerySchema, request.query, 'query');
-    const { q, cat_ex_id } = parseOr422(z.object({ q: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional() }), request.query, 'query');
+    const { q, cat_ex_id } = parseOr422(searchQuery, request.query, 'query');
     const pattern = `%${escapeLike(q)}%`;
     const filter = new SqlFilter()
       .add(`(s.symbol ILIKE ? ESCAPE '\\' OR s.base ILIKE ? ESCAPE '\\' OR s.quote ILIKE ? ESCAPE '\\')`, pattern)
@@ -91,8 +96,8 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
   });
 
   // fullon's get_symbol_decimals(symbol, cat_ex_id): 404 naming the symbol when unknown.
-  app.get('/symbols/decimals', async (request) => {
-    const q = parseOr422(z.object({ symbol: z.string().trim().min(1).max(64), cat_ex_id: idSchema.optional(), exchange: z.string().max(64).optional() }), request.query, 'query');
+  app.get('/symbols/decimals', doc('symbols', "A symbol's decimals (fullon's get_symbol_decimals); 404 naming an unknown symbol", { query: decimalsQuery }), async (request) => {
+    const q = parseOr422(decimalsQuery, request.query, 'query');
     const filter = new SqlFilter().add('s.symbol = ?', q.symbol).addIf('s.cat_ex_id = ?', q.cat_ex_id).addIf('lower(c.name) = lower(?)', q.exchange);
     const { where, params } = filter.build();
     const { rows } = await db.query(`SELECT s.symbol_id, s.symbol, s.cat_ex_id, c.name AS exchange_name, s.decimals, s.decimals AS price_decimals, s.quantity_decimals FROM ${FROM} ${where} ORDER BY s.symbol_id LIMIT 1`, params);
@@ -100,12 +105,12 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return rows[0];
   });
 
-  app.get('/symbols/:symbol_id', async (request) => {
+  app.get('/symbols/:symbol_id', doc('symbols', 'A symbol', { params: idParam('symbol_id') }), async (request) => {
     const { symbol_id } = parseOr422(idParam('symbol_id'), request.params, 'path');
     return selectOne(symbol_id);
   });
 
-  app.post('/symbols', async (request, reply) => {
+  app.post('/symbols', doc('symbols', 'Add a symbol (admin)', { body: createSchema }), async (request, reply) => {
     requireAdmin(request);
     const body = parseOr422(createSchema, request.body, 'body');
     const columns = Object.keys(body).filter((key) => body[key as keyof typeof body] !== undefined);
@@ -116,7 +121,7 @@ export function registerSymbolRoutes(app: FastifyInstance, ctx: OrmContext): voi
     return await selectOne(rows[0]!.symbol_id);
   });
 
-  app.patch('/symbols/:symbol_id', async (request) => {
+  app.patch('/symbols/:symbol_id', doc('symbols', 'Change a symbol (admin)', { params: idParam('symbol_id'), body: patchSchema }), async (request) => {
     requireAdmin(request);
     const { symbol_id } = parseOr422(idParam('symbol_id'), request.params, 'path');
     const { sets, params } = buildSet(parseOr422(patchSchema, request.body ?? {}, 'body'), 2);

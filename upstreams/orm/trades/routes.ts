@@ -14,6 +14,7 @@ import { idParam } from '../db/params.ts';
 import { buildSet } from '../db/sql-update.ts';
 import { dryTradeSchema, liveTradeSchema, TRADE_IDENTITY_FIELDS, tradeKindSchema, tradePatchSchema } from './schemas.ts';
 import { PATCHABLE_COLUMNS, requireOwnedTrade, selectTrade, TRADE_TABLES } from './trade-store.ts';
+import { doc } from '../http/route-docs.ts';
 
 type LiveTrade = z.output<typeof liveTradeSchema>;
 
@@ -31,7 +32,7 @@ const kindQuery = z.object({ kind: tradeKindSchema.optional() });
 export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
 
-  app.post('/trades/dry', async (request) => {
+  app.post('/trades/dry', doc('trades', 'Record a dry (simulated) trade', { body: dryTradeSchema }), async (request) => {
     const body = parseOr422(dryTradeSchema, request.body, 'body');
     const uid = await requireBotAndExchange(ctx, identityOf(request), body.bot_id, body.ex_id);
     const { rows } = await db.query<{ trade_id: number }>(
@@ -43,14 +44,14 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
     return selectTrade(db, 'dry', rows[0]!.trade_id);
   });
 
-  app.post('/trades/live', async (request) => {
+  app.post('/trades/live', doc('trades', 'Record a live trade', { body: liveTradeSchema }), async (request) => {
     const body = parseOr422(liveTradeSchema, request.body, 'body');
     const uid = await requireBotAndExchange(ctx, identityOf(request), body.bot_id, body.ex_id);
     return selectTrade(db, 'live', await insertLiveTrade(db, uid, body));
   });
 
   // fullon's save_trades: several live trades at once, all or none.
-  app.post('/trades/bot', async (request) => {
+  app.post('/trades/bot', doc('trades', "Record several live trades at once, all or none (fullon's save_trades): a list, {trades: [...]}, or one trade", { body: z.array(liveTradeSchema) }), async (request) => {
     const identity = identityOf(request);
     const items = parseOr422(tradeBatchSchema, request.body, 'body');
     const trades = items.map((item, index) => parseOr422(liveTradeSchema, item, 'body', [index]));
@@ -67,7 +68,7 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
     return Promise.all(ids.map((id) => selectTrade(db, 'live', id)));
   });
 
-  app.get('/trades/:trade_id', async (request) => {
+  app.get('/trades/:trade_id', doc('trades', 'One trade, dry or live', { params: tradeParam, query: kindQuery }), async (request) => {
     const { trade_id } = parseOr422(tradeParam, request.params, 'path');
     const { kind } = parseOr422(kindQuery, request.query, 'query');
     const trade = await requireOwnedTrade(db, identityOf(request), trade_id, kind);
@@ -76,7 +77,7 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
 
   // A correction (roi after close, fee, price...). Moving a trade to another
   // owner, bot or id is refused by name; unknown fields are ignored as pydantic did.
-  app.patch('/trades/:trade_id', async (request) => {
+  app.patch('/trades/:trade_id', doc('trades', 'Correct a trade; trade_id, uid, user_id, bot_id, ex_id and kind are refused (422)', { params: tradeParam, query: kindQuery, body: tradePatchSchema }), async (request) => {
     const { trade_id } = parseOr422(tradeParam, request.params, 'path');
     const { kind } = parseOr422(kindQuery, request.query, 'query');
     refuseFields(request.body, TRADE_IDENTITY_FIELDS);
@@ -94,7 +95,7 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
     return selectTrade(db, trade.kind, trade.trade_id);
   });
 
-  app.delete('/trades/:trade_id', async (request, reply) => {
+  app.delete('/trades/:trade_id', doc('trades', 'Delete a trade', { params: tradeParam, query: kindQuery, response: { 204: { description: 'Deleted' } } }), async (request, reply) => {
     const { trade_id } = parseOr422(tradeParam, request.params, 'path');
     const { kind } = parseOr422(kindQuery, request.query, 'query');
     const trade = await requireOwnedTrade(db, identityOf(request), trade_id, kind);

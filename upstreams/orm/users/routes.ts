@@ -14,17 +14,18 @@ import { buildSet } from '../db/sql-update.ts';
 import { hashPassword } from './passwords.ts';
 import { adminPatchSchema, createUserSchema, listUsersQuerySchema, selfPatchSchema } from './schemas.ts';
 import { PUBLIC_USER_COLUMNS, findUserById, insertUser } from './user-store.ts';
+import { doc, listDoc } from '../http/route-docs.ts';
 
 export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
 
-  app.get('/users/me', async (request) => {
+  app.get('/users/me', doc('users', 'The caller'), async (request) => {
     const user = await findUserById(db, identityOf(request).userId);
     if (!user) throw notFound('User not found');
     return user;
   });
 
-  app.get('/users', async (request, reply) => {
+  app.get('/users', listDoc('users', 'Users (admin)', { query: listUsersQuerySchema }), async (request, reply) => {
     requireAdmin(request);
     const page = parseOr422(pageQuerySchema, request.query, 'query');
     const query = parseOr422(listUsersQuerySchema, request.query, 'query');
@@ -36,7 +37,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     return sendPage(request, reply, await listPage(db, { select: `SELECT ${PUBLIC_USER_COLUMNS} FROM users`, from: 'users', filter, orderBy: 'uid', page }));
   });
 
-  app.get('/users/:uid', async (request) => {
+  app.get('/users/:uid', doc('users', 'A user (the caller, or any for an admin)', { params: idParam('uid') }), async (request) => {
     const identity = identityOf(request);
     const { uid } = parseOr422(idParam('uid'), request.params, 'path');
     const user = isAdmin(identity) || uid === identity.userId ? await findUserById(db, uid) : undefined;
@@ -44,14 +45,14 @@ export function registerUserRoutes(app: FastifyInstance, ctx: OrmContext): void 
     return user;
   });
 
-  app.post('/users', async (request, reply) => {
+  app.post('/users', doc('users', 'Create a user (admin)', { body: createUserSchema }), async (request, reply) => {
     requireAdmin(request);
     const body = parseOr422(createUserSchema, request.body, 'body');
     const user = await insertUser(db, body, ctx.settings.bcryptRounds);
     return user;
   });
 
-  app.patch('/users/:uid', async (request, reply) => {
+  app.patch('/users/:uid', doc('users', 'Change a user (own profile fields; an admin: role, active, password, mail too)', { params: idParam('uid'), body: adminPatchSchema }), async (request, reply) => {
     const identity = identityOf(request);
     const { uid } = parseOr422(idParam('uid'), request.params, 'path');
     if (!isAdmin(identity) && uid !== identity.userId) throw notFound('User not found');

@@ -6,10 +6,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
 import { tradePerformance, tradePositions, tradeTotals } from '../analytics/trade-metrics.ts';
-import { readTradeScope, type TradeScope } from '../analytics/trade-scope.ts';
+import { readTradeScope, tradeScopeQuerySchema, type TradeScope } from '../analytics/trade-scope.ts';
 import type { OrmContext } from '../context.ts';
 import { OPEN_STATUSES } from '../orders/schemas.ts';
 import { PUBLIC_USER_COLUMNS } from '../users/user-store.ts';
+import { doc } from '../http/route-docs.ts';
+import { positionsSchema, riskMetricsSchema, tradePerformanceSchema, tradingOverviewSchema, userSummarySchema } from '../analytics/response-schemas.ts';
 
 export function registerViewAnalyticsRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
@@ -38,18 +40,18 @@ export function registerViewAnalyticsRoutes(app: FastifyInstance, ctx: OrmContex
     return rows[0]!;
   };
 
-  app.get('/views/trading-overview', async (request) => {
+  app.get('/views/trading-overview', doc('views', "A user's bots, exchanges, orders and trade totals over a time range", { query: tradeScopeQuerySchema, response: { 200: tradingOverviewSchema } }), async (request) => {
     const scope = await viewScope(request);
     const [c, trades] = await Promise.all([counts(scope), tradeTotals(db, scope)]);
     return { user_id: scope.uid, ...c, trades };
   });
 
-  app.get('/views/performance-metrics', async (request) => {
+  app.get('/views/performance-metrics', doc('views', "A user's trading performance over a time range", { query: tradeScopeQuerySchema, response: { 200: tradePerformanceSchema } }), async (request) => {
     const scope = await viewScope(request);
     return { user_id: scope.uid, ...(await tradePerformance(db, scope)) };
   });
 
-  app.get('/views/user-summary', async (request) => {
+  app.get('/views/user-summary', doc('views', 'A user, their counts and trade totals', { query: tradeScopeQuerySchema, response: { 200: userSummarySchema } }), async (request) => {
     const scope = await viewScope(request);
     const [user, c, keys, trades] = await Promise.all([
       db.query(`SELECT ${PUBLIC_USER_COLUMNS} FROM users WHERE uid = $1`, [scope.uid]),
@@ -65,12 +67,12 @@ export function registerViewAnalyticsRoutes(app: FastifyInstance, ctx: OrmContex
     return { user_id: scope.uid, user: user.rows[0], ...c, ...keys.rows[0], trades };
   });
 
-  app.get('/views/portfolio-stats', async (request) => {
+  app.get('/views/portfolio-stats', doc('views', 'Positions and exposure per symbol from trades', { query: tradeScopeQuerySchema, response: { 200: positionsSchema } }), async (request) => {
     const scope = await viewScope(request);
     return { user_id: scope.uid, ...(await tradePositions(db, scope)) };
   });
 
-  app.get('/views/risk-metrics', async (request) => {
+  app.get('/views/risk-metrics', doc('views', 'Drawdown, Sharpe-like ratio, VaR, exposure and concentration', { query: tradeScopeQuerySchema, response: { 200: riskMetricsSchema } }), async (request) => {
     const scope = await viewScope(request);
     const [performance, portfolio] = await Promise.all([tradePerformance(db, scope), tradePositions(db, scope)]);
     const pick = (from: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((key) => [key, from[key] ?? null]));

@@ -8,10 +8,11 @@ import type { OrmContext } from '../context.ts';
 import { isAdmin } from '../db/ownership.ts';
 import { idParam } from '../db/params.ts';
 import { OPEN_STATUSES } from '../orders/schemas.ts';
+import { doc } from '../http/route-docs.ts';
 
 export function registerViewRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db } = ctx;
-  app.get('/views/bot-dashboard/:user_id', async (request) => {
+  app.get('/views/bot-dashboard/:user_id', doc('views', "A user's bot dashboard counts", { params: idParam('user_id') }), async (request) => {
     const identity = identityOf(request);
     const { user_id } = parseOr422(idParam('user_id'), request.params, 'path');
     if (!isAdmin(identity) && user_id !== identity.userId) throw notFound('User not found');
