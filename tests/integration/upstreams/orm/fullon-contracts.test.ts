@@ -193,3 +193,57 @@ describe('removing a bot strategy (fullon reads its details right after)', () =>
     expect((await call(h, user, 'DELETE', `/strategies/bot-strategies/${strId}`)).statusCode).toBe(404);
   });
 });
+
+describe('fullon client field names and resolvers', () => {
+  it('user exchanges take api_key, api_secret and is_testnet, store the credentials and answer is_testnet', async () => {
+    const user = await createTestUser(h);
+    const created = await call(h, user, 'POST', '/exchanges/user-exchanges', { cat_ex_id: 1, name: 'My Binance Account', api_key: 'k-123', api_secret: 's-456', is_testnet: true });
+    expect(created.statusCode).toBe(200);
+    expect(created.json()).toMatchObject({ name: 'My Binance Account', test: true, is_testnet: true, has_credentials: true });
+    expect(created.json()).not.toHaveProperty('credentials');
+    const exId = created.json().ex_id;
+    expect(JSON.stringify((await h.db.query('SELECT credentials FROM exchanges WHERE ex_id = $1', [exId])).rows)).not.toContain('s-456');
+    const patched = await call(h, user, 'PATCH', `/exchanges/user-exchanges/${exId}`, { name: 'Updated', is_testnet: false });
+    expect(patched.json()).toMatchObject({ name: 'Updated', is_testnet: false });
+    expect((await call(h, user, 'DELETE', `/exchanges/user-exchanges/${exId}`)).statusCode).toBe(204);
+  });
+
+  it('resolves exchange names case-insensitively: the account name first, else the catalog name', async () => {
+    const user = await createTestUser(h);
+    const { rows: [kraken] } = await h.db.query<{ cat_ex_id: number }>("SELECT cat_ex_id FROM cat_exchanges WHERE name = 'kraken'");
+    const exId = (await call(h, user, 'POST', '/exchanges/user-exchanges', { cat_ex_id: kraken!.cat_ex_id, name: 'main' })).json().ex_id;
+    expect((await call(h, user, 'GET', '/exchanges/id-by-name?name=Kraken')).json()).toMatchObject({ exchange_id: exId });
+    expect((await call(h, user, 'GET', '/exchanges/id-by-name?name=MAIN')).json()).toMatchObject({ exchange_id: exId });
+    expect((await call(h, user, 'GET', '/exchanges/catalog-id?exchange_name=KRAKEN')).json()).toEqual({ cat_ex_id: kraken!.cat_ex_id, exchange_name: 'kraken' });
+    expect((await call(h, user, 'GET', '/exchanges/catalog-id')).statusCode).toBe(422);
+    expect((await call(h, user, 'GET', '/exchanges?exchange_name=kraken')).json().map((e: { ex_id: number }) => e.ex_id)).toEqual([exId]);
+  });
+
+  it('symbols take base_asset, quote_asset, price_decimals, quantity_decimals and active', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const symbol = `T${Date.now()}/USDC`;
+    const created = await call(h, admin, 'POST', '/symbols', { symbol, cat_ex_id: 1, base_asset: 'T', quote_asset: 'USDC', price_decimals: 4, quantity_decimals: 3, active: false, unknown: 1 });
+    expect(created.statusCode).toBe(200);
+    expect(created.json()).toMatchObject({ symbol, base: 'T', quote: 'USDC', decimals: 4, base_asset: 'T', quote_asset: 'USDC', price_decimals: 4, quantity_decimals: 3, active: false });
+    const patched = await call(h, admin, 'PATCH', `/symbols/${created.json().symbol_id}`, { price_decimals: 2, active: true });
+    expect(patched.json()).toMatchObject({ decimals: 2, active: true });
+    expect((await call(h, admin, 'GET', `/symbols/decimals?symbol=${encodeURIComponent(symbol)}`)).json()).toMatchObject({ symbol, decimals: 2, quantity_decimals: 3 });
+  });
+
+  it('bots/by-user?user_id= gives an admin that user\'s bots only', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const [x, y] = [await createTestUser(h), await createTestUser(h)];
+    const xBot = (await call(h, x, 'POST', '/bots', { name: 'x' })).json().bot_id;
+    await call(h, y, 'POST', '/bots', { name: 'y' });
+    expect((await call(h, admin, 'GET', `/bots/by-user?user_id=${x.uid}`)).json().map((b: { bot_id: number }) => b.bot_id)).toEqual([xBot]);
+    expect((await call(h, x, 'GET', `/bots/by-user?user_id=${x.uid}`)).json().map((b: { bot_id: number }) => b.bot_id)).toEqual([xBot]);
+    expect((await call(h, x, 'GET', `/bots/by-user?user_id=${y.uid}`)).statusCode).toBe(404);
+    expect((await call(h, x, 'GET', '/bots/by-user?user_id=abc')).statusCode).toBe(422);
+  });
+
+  it('catalog params are objects', async () => {
+    const user = await createTestUser(h);
+    expect((await call(h, user, 'GET', '/strategies/catalog/1/params')).json()).toMatchObject({ cat_str_id: 1, name: expect.any(String), params: expect.any(Object) });
+    expect((await call(h, user, 'GET', '/strategies/catalog/999999/params')).statusCode).toBe(404);
+  });
+});
