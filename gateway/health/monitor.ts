@@ -81,7 +81,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     totalChecks++;
     const { verdict, changed } = recordProbe(target, result, now());
     if (verdict === 'failure') logger.warn({ service_name: target.name, error: target.lastError, failures: target.consecutiveFailures }, `${target.name}: health check failed`);
-    if (changed) logger.info({ service_name: target.name, healthy: target.healthy, error: target.lastError }, `${target.name}: health changed`);
+    if (changed) logger.info({ service_name: target.name, healthy: target.healthy, error: target.lastError }, target.healthy ? `${target.name}: healthy` : `${target.name}: unhealthy (${target.lastError ?? 'failing checks'})`);
     if (target.kind === 'upstream' && changed && verdict === 'failure') {
       registry.markDown(target.name, `${target.name} is failing health checks: ${target.lastError}`, Math.max(1, Math.round(intervalSeconds())));
     }
