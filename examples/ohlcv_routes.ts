@@ -1,5 +1,6 @@
 // Example: the ohlcv upstream through the gateway (/api/v1/ohlcv). The admin
-// ingests a day of 1-minute candles for kraken BTC/USDC, reads them back as 1m,
+// ingests a day of 1-minute candles for BTC/USDC on an exchange name of its own
+// (the collectors write real exchanges such as kraken), reads them back as 1m,
 // 1h and 1d (checking the daily candle against the minute data), through the
 // older path forms fullon clients still send and with fullon_ohlcv_api's limit
 // semantics, reads the catalogue and some trades (sides sent as BUY/SELL),
@@ -13,7 +14,8 @@ import { fetchJson, loginAsAdmin, wsUrl } from './lib/client.ts';
 const OHLCV = '/api/v1/ohlcv';
 // Symbols travel URL-encoded, as fullon clients send them (quote(symbol, safe=""));
 // the ingest below sends the slash raw, which works too.
-const PAIR = `kraken/${encodeURIComponent('BTC/USDC')}`;
+const EXCHANGE = 'example_ohlcv';
+const PAIR = `${EXCHANGE}/${encodeURIComponent('BTC/USDC')}`;
 const DAY = Date.UTC(2024, 1, 29); // a leap day, so reruns ingest the same rows
 
 function dayOfCandles() {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
 
   // 1. Ingest one day of minute candles (idempotent upsert, so reruns are harmless).
   const candles = dayOfCandles();
-  const ingested = await fetchJson(`${OHLCV}/candles/kraken/BTC/USDC`, { token, body: { candles } });
+  const ingested = await fetchJson(`${OHLCV}/candles/${EXCHANGE}/BTC/USDC`, { token, body: { candles } });
   assert.equal(ingested.status, 200, JSON.stringify(ingested.body));
   assert.equal(ingested.body.received, 1440);
   console.log(`ingested ${ingested.body.received} candles (${ingested.body.inserted} new, ${ingested.body.updated} changed)`);
@@ -113,18 +115,18 @@ async function main(): Promise<void> {
   assert.deepEqual(tradeRange.body.trades.map((t: { price: number }) => t.price), [61_000, 61_010]);
   assert.deepEqual(tradeRange.body.trades.map((t: { side: string; type: string }) => `${t.side} ${t.type}`), ['buy market', 'sell limit']);
 
-  // 4. The catalogue is real: kraken lists BTC/USDC with its span and counts.
+  // 4. The catalogue is real: our exchange lists BTC/USDC with its span and counts.
   const exchanges = await fetchJson(`${OHLCV}/exchanges`, { token });
-  assert.ok(exchanges.body.exchanges.some((e: { exchange: string; symbol_count: number }) => e.exchange === 'kraken' && e.symbol_count >= 1));
-  const symbols = await fetchJson(`${OHLCV}/exchanges/kraken/symbols`, { token });
+  assert.ok(exchanges.body.exchanges.some((e: { exchange: string; symbol_count: number }) => e.exchange === EXCHANGE && e.symbol_count >= 1));
+  const symbols = await fetchJson(`${OHLCV}/exchanges/${EXCHANGE}/symbols`, { token });
   const btc = symbols.body.symbols.find((s: { symbol: string }) => s.symbol === 'BTC/USDC');
   assert.ok(btc && btc.candle_count >= 1440, JSON.stringify(symbols.body));
-  console.log(`catalogue: kraken BTC/USDC ${btc.candle_count} candles from ${btc.first_timestamp} to ${btc.last_timestamp}`);
+  console.log(`catalogue: ${EXCHANGE} BTC/USDC ${btc.candle_count} candles from ${btc.first_timestamp} to ${btc.last_timestamp}`);
 
   // 5. Live: subscribe to 1m, ingest the next minute, receive the update.
   const { socket, next } = await openStream(token);
   try {
-    socket.send(JSON.stringify({ action: 'subscribe', exchange: 'kraken', symbol: 'BTC/USDC', timeframe: '1m', type: 'ohlcv_live' }));
+    socket.send(JSON.stringify({ action: 'subscribe', exchange: EXCHANGE, symbol: 'BTC/USDC', timeframe: '1m', type: 'ohlcv_live' }));
     const confirmed = await next();
     assert.equal(confirmed.type, 'subscription_confirmed', JSON.stringify(confirmed));
     socket.send('{not json');
