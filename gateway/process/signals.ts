@@ -5,7 +5,7 @@
 // started from a terminal (a controlling tty, e.g. `npm start` in a shell), a
 // SIGHUP that arrives after that terminal is gone stops it like any foreground
 // program; every other SIGHUP (kill -HUP, `npm run reload`, systemd, containers,
-// setsid/nohup) reloads routes.yaml. SIGTERM and SIGINT stop it (http/shutdown.ts).
+// setsid) reloads routes.yaml. (nohup cannot help: Node resets an ignored SIGHUP.) SIGTERM and SIGINT stop it (http/shutdown.ts).
 //
 // Under `npm start`, npm is the parent: npm forwards SIGINT/SIGTERM but dies on
 // SIGHUP and others, which would leave the gateway running as an orphan. So when

@@ -83,5 +83,7 @@ describe('orm process (upstreams/orm/main.ts)', () => {
     cleanups.push(() => second.stop());
     expect(readFileSync(file, 'utf8').trim()).toBe(password);
     expect(second.output.some((line) => line.includes('password_file'))).toBe(false);
+    // Each process says once that it listens (fastify's own "Server listening at" is silenced).
+    expect(second.output.filter((line) => line.includes('listening'))).toEqual([expect.stringContaining('"msg":"listening"')]);
   });
 });

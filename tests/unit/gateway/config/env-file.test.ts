@@ -44,4 +44,10 @@ describe('loadEnvFile', () => {
     expect(env.PORT).toBe('7000');
     expect(() => loadEnvFile({ ENV_FILE: 'missing.env' }, dir)).toThrow(EnvFileError);
   });
+
+  it("is off for the test run itself: no developer's .env or ./data reaches a test (tests/helpers/global-setup.ts)", () => {
+    expect(process.env.ENV_FILE).toBe('');
+    expect(process.env.DATA_DIR).toMatch(/fullon-test-/);
+    expect(loadEnvFile()).toBeNull();
+  });
 });
