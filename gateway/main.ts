@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createAuthRoutes } from './auth/auth-routes.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
 import { RevocationBus } from './auth/revocation-bus.ts';
+import { OrmRevocationFeed } from './auth/orm-revocation-feed.ts';
 import { AuthSettingsError } from './auth/settings.ts';
 import { createWebSocketExpiry } from './auth/ws-expiry.ts';
 import { createGateway } from './app.ts';
@@ -125,6 +126,16 @@ onConfigApplied.push(async (next) => {
 });
 shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
 if (revocationBus) shutdownSteps.push({ name: 'revocation bus', run: () => revocationBus.close() });
+// Revocations made through any gateway sharing the orm, pushed by the orm itself.
+const revocationFeed = new OrmRevocationFeed({
+  registry,
+  upstream: auth.settings.authUpstream,
+  signer: auth.signer,
+  onEvent: (items) => auth.invalidate(items),
+  onResubscribed: () => auth.forgetAll(),
+  logger,
+});
+shutdownSteps.unshift({ name: 'revocation feed', run: () => revocationFeed.close() });
 
 const gateway = createGateway({
   settings,
@@ -198,6 +209,7 @@ watchFirstReady({
 // --- start supervised children after the listener is up (supervisor.startAll()) --
 monitor.start();
 await supervisor.startAll();
+revocationFeed.start();
 
 /** A start-up problem the operator can fix: one line on stderr, exit 1, no stack trace. */
 function failStart(message: string): never {

@@ -57,6 +57,13 @@ export class ApiKeyAuth {
     this.#cache.deleteWhere((checked) => 'apiKeyId' in checked && checked.apiKeyId === apiKeyId);
   }
 
+  /** Forget every checked key. */
+  clear(): void {
+    this.#epoch++;
+    this.#inflight.clear();
+    this.#cache.clear();
+  }
+
   /** Forget every key of this user (deactivated, role changed). */
   invalidateUser(uid: number): void {
     this.#epoch++;

@@ -140,6 +140,13 @@ export class GatewayEdgeAuth implements EdgeAuth {
     return user;
   }
 
+  /** Forget every cached credential (the revocation stream had a gap: an event may be missed). */
+  forgetAll(): void {
+    this.#verified.clear();
+    this.users.clear();
+    this.apiKeys.clear();
+  }
+
   /** Revocation: forget what was cached about these users and keys (see invalidation.ts). */
   invalidate(items: readonly Invalidation[]): void {
     for (const item of items) {

@@ -43,6 +43,12 @@ export class UserDirectory {
     return this.#now() + this.#options.ttlMs;
   }
 
+  clear(): void {
+    this.#epoch++;
+    this.#inflight.clear();
+    this.#cache.clear();
+  }
+
   invalidate(uid: number): void {
     this.#cache.delete(uid);
     this.#epoch++;

@@ -11,6 +11,7 @@ import { createCredentialCipher } from './exchanges/credential-cipher.ts';
 import { registerHealthRoutes } from './health/routes.ts';
 import { registerRefuseNul } from './http/refuse-nul.ts';
 import { registerInternalAuthRoutes } from './internal/auth-routes.ts';
+import { registerAuthEventRoutes } from './internal/auth-events.ts';
 import { registerInternalOwnershipRoutes } from './internal/ownership-routes.ts';
 import { registerInternalCollectorRoutes } from './internal/collector-routes.ts';
 import { readOrmSettings, type OrmSettings } from './settings.ts';
@@ -41,6 +42,7 @@ const ROUTE_MODULES: Array<(app: FastifyInstance, ctx: OrmContext) => void> = [
   registerUserRoutes,
   registerApiKeyRoutes,
   registerInternalAuthRoutes,
+  registerAuthEventRoutes,
   registerInternalOwnershipRoutes,
   registerInternalCollectorRoutes,
   registerExchangeCatalogRoutes,

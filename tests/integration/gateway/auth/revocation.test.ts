@@ -11,6 +11,7 @@ import { createAuthRoutes } from '../../../../gateway/auth/auth-routes.ts';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../gateway/auth/edge-auth.ts';
 import type { Invalidation } from '../../../../gateway/auth/invalidation.ts';
 import { RevocationBus } from '../../../../gateway/auth/revocation-bus.ts';
+import { OrmRevocationFeed } from '../../../../gateway/auth/orm-revocation-feed.ts';
 import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { uniqueMail, workerDatabaseUrl, workerRedis } from '../../../helpers/isolation.ts';
@@ -87,6 +88,7 @@ afterEach(async () => {
     await replica?.bus.close();
     await replica?.auth.close();
   }
+  a = b = undefined as unknown as Replica;
 });
 async function startPair() {
   channel = `test:revocation:${randomUUID()}`;
@@ -191,5 +193,78 @@ describe('fullon-format tokens through the gateway', () => {
     const response = await call(a, 'GET', '/api/v1/orm/users/me', { authorization: `Bearer ${await fullonToken(2_000_000_000, 'ghost', null)}` });
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ detail: 'Invalid or expired token' });
+  });
+});
+
+describe('replicas that share only the orm (no Redis)', () => {
+  interface FeedReplica {
+    auth: GatewayEdgeAuth;
+    feed: OrmRevocationFeed;
+    edge: TestGateway;
+    nextEvent(): Promise<Invalidation[]>;
+  }
+  const replicas: FeedReplica[] = [];
+  afterEach(async () => {
+    for (const replica of replicas.splice(0)) {
+      await replica.feed.close();
+      await replica.edge.close();
+      await replica.auth.close();
+    }
+  });
+
+  async function startFeedReplica(): Promise<FeedReplica> {
+    const registry = new UpstreamRegistry();
+    registry.ensure('orm_api', new URL(orm.url), 'up');
+    const settings = loadAuthSettings({ env: { JWT_SECRET_KEY: JWT_SECRET, ADMIN_MAIL: adminMail, API_KEY_CACHE_TTL_MS: '5000' }, warn: () => {} });
+    const auth = await createEdgeAuth({ settings, registry, env: { GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET } });
+    let waiters: Array<(items: Invalidation[]) => void> = [];
+    let subscribed!: () => void;
+    const ready = new Promise<void>((resolve) => (subscribed = resolve));
+    const feed = new OrmRevocationFeed({
+      registry,
+      upstream: 'orm_api',
+      signer: auth.signer,
+      logger: silent,
+      onEvent: (items) => {
+        auth.invalidate(items);
+        for (const resolve of waiters) resolve(items);
+        waiters = [];
+      },
+      onResubscribed: () => auth.forgetAll(),
+      onSubscribed: () => subscribed(),
+    });
+    feed.start();
+    await ready;
+    const edge = await startTestGateway({
+      yaml: `
+upstreams:
+  orm_api: { url: ${orm.url} }
+routes:
+  - { prefix: /api/v1/orm, upstream: orm_api, rewrite: "", auth: user }
+`,
+      auth,
+      localRoutes: createAuthRoutes(auth),
+    });
+    const replica = { auth, feed, edge, nextEvent: () => new Promise<Invalidation[]>((resolve) => waiters.push(resolve)) };
+    replicas.push(replica);
+    return replica;
+  }
+
+  it('refuses a key deactivated through one replica on the other as soon as the orm pushes the event', async () => {
+    const [first, second] = [await startFeedReplica(), await startFeedReplica()];
+    const login = await call(first as unknown as Replica, 'POST', '/api/v1/auth/login', {}, { username: adminMail, password: ADMIN_PASSWORD });
+    const admin = ((await login.json()) as { access_token: string }).access_token;
+    const { key, api_key_id } = await newKey(first as unknown as Replica, admin);
+    expect((await call(second as unknown as Replica, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })).status).toBe(200);
+    const arrived = second.nextEvent();
+    const revoke = await call(first as unknown as Replica, 'PATCH', `/api/v1/orm/api_keys/${api_key_id}/deactivate`, { authorization: `Bearer ${admin}` });
+    expect(revoke.status).toBe(200);
+    expect(await arrived).toEqual([{ kind: 'api_key', id: api_key_id }]);
+    expect((await call(second as unknown as Replica, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })).status).toBe(401);
+  });
+
+  it('keeps the event stream to the gateway (401 without its assertion)', async () => {
+    const response = await fetch(`${orm.url}/internal/auth/events`);
+    expect(response.status).toBe(401);
   });
 });
