@@ -94,7 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       adminMail,
       adminPassword,
       // JWT_SECRET_KEY: the shared secret a fullon service mints its own tokens with (examples/fullon_tokens.ts).
-      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url, FAKE_EXCHANGE_URL: fake.url, JWT_SECRET_KEY: env.JWT_SECRET_KEY! },
+      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url, FAKE_EXCHANGE_URL: fake.url, JWT_SECRET_KEY: env.JWT_SECRET_KEY!, DATA_DIR: dataDir },
       output,
       stop: cleanup,
     };
