@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Identity } from '../../common/assertion.ts';
-import { forbidden, notFound, unprocessable } from '../../common/errors.ts';
+import { notFound, unprocessable } from '../../common/errors.ts';
 import { identityOf } from '../../common/server.ts';
 import { bodySchema, parseOr422 } from '../../common/validate.ts';
 import type { OrmContext } from '../context.ts';
@@ -13,7 +13,7 @@ import { listPage, pageQuerySchema, sendPage } from '../db/pagination.ts';
 import { MAX_NOTE, idParam, idSchema, optionalText, text } from '../db/params.ts';
 import { SqlFilter } from '../db/sql-filter.ts';
 import { generateApiKey } from './key-material.ts';
-import { privilegedScopesIn, scopesSchema } from './scopes.ts';
+import { grantableScopes, privilegedScopesIn, scopesSchema } from './scopes.ts';
 import { doc, listDoc } from '../http/route-docs.ts';
 
 const KEY_COLUMNS = 'api_key_id, uid, key_prefix, name, description, scopes, is_active, expires_at, last_used_at, created_at';
@@ -41,7 +41,14 @@ export function registerApiKeyRoutes(app: FastifyInstance, ctx: OrmContext): voi
     const body = parseOr422(createKeySchema, request.body, 'body');
     const owner = await resolveKeyOwner(ctx, identity, parseOr422(createKeyQuerySchema, request.query, 'query').uid, body.uid);
     const privileged = privilegedScopesIn(body.scopes);
-    if (privileged.length > 0 && !isAdmin(identity)) throw forbidden(`Admin access required for scope ${privileged.join(', ')}`);
+    if (privileged.length > 0 && !isAdmin(identity)) {
+      // A key never exceeds the one who grants it: say which scopes, and which are allowed.
+      throw unprocessable([{
+        loc: ['body', 'scopes'],
+        msg: `scope ${privileged.join(', ')} exceeds your role (user); a user may grant only: ${grantableScopes('user').join(', ')}`,
+        type: 'value_error',
+      }]);
+    }
     const material = generateApiKey();
     const { rows } = await db.query<Record<string, unknown>>(
       `INSERT INTO api_keys (uid, key, key_prefix, name, description, scopes, expires_at)

@@ -15,3 +15,18 @@ export const scopesSchema = commaList(z.enum(KNOWN_SCOPES), { max: KNOWN_SCOPES.
 export function privilegedScopesIn(scopes: readonly string[]): string[] {
   return scopes.filter((scope) => PRIVILEGED_SCOPES.has(scope));
 }
+
+/** The scopes a caller of this role may put on a key: everything for an admin, the unprivileged ones for a user. */
+export function grantableScopes(role: 'admin' | 'user'): string[] {
+  return KNOWN_SCOPES.filter((scope) => role === 'admin' || !PRIVILEGED_SCOPES.has(scope));
+}
+
+/**
+ * What a stored key may actually carry when it is used: only allowlisted scopes
+ * (a row written before the allowlist, or by hand, cannot smuggle "cache:*"), and
+ * "admin" only while its owner is an admin, so a key never exceeds its owner.
+ */
+export function effectiveScopes(stored: readonly string[] | null | undefined, ownerRole: 'admin' | 'user'): string[] {
+  const known: ReadonlySet<string> = new Set(KNOWN_SCOPES);
+  return [...new Set(stored ?? [])].filter((scope) => known.has(scope) && (scope !== 'admin' || ownerRole === 'admin'));
+}

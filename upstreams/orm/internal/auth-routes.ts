@@ -8,6 +8,7 @@ import { unauthorized } from '../../common/errors.ts';
 import { requireGateway } from '../../common/server.ts';
 import { parseOr422 } from '../../common/validate.ts';
 import { KeyUseThrottle } from '../api-keys/key-use-throttle.ts';
+import { effectiveScopes } from '../api-keys/scopes.ts';
 import { hashApiKey, looksLikeApiKey, MAX_API_KEY_LENGTH, sameHash } from '../api-keys/key-material.ts';
 import type { OrmContext } from '../context.ts';
 import { verifyPassword } from '../users/passwords.ts';
@@ -77,7 +78,7 @@ export function registerInternalAuthRoutes(app: FastifyInstance, ctx: OrmContext
     }
     return {
       user: { uid: row.uid, mail: row.mail, name: row.name, role: normaliseRole(row.role), active: row.active },
-      scopes: row.scopes ?? [],
+      scopes: effectiveScopes(row.scopes, normaliseRole(row.role)),
       api_key_id: row.api_key_id,
       expires_at: expiresAt ? expiresAt.toISOString() : null,
     };

@@ -21,8 +21,14 @@ export function hashPassword(password: string, rounds: number): Promise<string> 
   return bcrypt.hash(password, rounds);
 }
 
+/**
+ * A password over BCRYPT_MAX_BYTES never matches: bcrypt would compare only its
+ * first 72 bytes, so "72-byte password + anything" would log in. No stored
+ * password can be that long (creates and changes refuse it with a 422), so such a
+ * login is simply wrong credentials, at the cost of a normal check (no timing tell).
+ */
 export async function verifyPassword(password: string, hash: string | undefined, rounds: number): Promise<boolean> {
-  if (!hash || !/^\$2[aby]\$\d\d\$/.test(hash)) {
+  if (!hash || !/^\$2[aby]\$\d\d\$/.test(hash) || Buffer.byteLength(password) > BCRYPT_MAX_BYTES) {
     await bcrypt.compare(password, await dummyHash(rounds)).catch(() => false);
     return false;
   }

@@ -29,12 +29,27 @@ describe('orm /api_keys', () => {
     expect(list.json()[0]).not.toHaveProperty('key');
   });
 
-  it('refuses write scopes for a regular user (403) and grants them to an admin', async () => {
+  it('refuses write scopes for a regular user (422) and grants them to an admin', async () => {
     const user = await createTestUser(h);
-    expect((await call(h, user, 'POST', '/api_keys/me', { name: 'w', scopes: ['ohlcv:write'] })).statusCode).toBe(403);
+    expect((await call(h, user, 'POST', '/api_keys/me', { name: 'w', scopes: ['ohlcv:write'] })).statusCode).toBe(422);
     const admin = await createTestUser(h, { role: 'admin' });
     const ok = await call(h, admin, 'POST', '/api_keys/me', { name: 'w', scopes: ['ohlcv:write', 'cache:write'] });
     expect(ok.statusCode).toBe(200);
+  });
+
+  // Issue 10 finding #4: a user gave their own key ["admin","cache:*","ohlcv:*"] and got 201.
+  it.each([
+    ['the admin scope', ['admin'], /scope admin exceeds your role \(user\)/],
+    ['write scopes', 'read,cache:write', /scope cache:write exceeds your role/],
+    ['wildcards', ['admin', 'cache:*', 'ohlcv:*'], /expected one of/],
+  ])('a regular user cannot grant %s: 422 with a detail saying why, nothing stored', async (_name, scopes, message) => {
+    const user = await createTestUser(h);
+    const response = await call(h, user, 'POST', '/api_keys/me', { name: 'greedy', scopes });
+    expect(response.statusCode).toBe(422);
+    const detail = response.json().detail as Array<{ loc: string[]; msg: string }>;
+    expect(detail[0]?.loc.slice(0, 2)).toEqual(['body', 'scopes']);
+    expect(detail[0]?.msg).toMatch(message);
+    expect((await h.db.query('SELECT 1 FROM api_keys WHERE uid = $1', [user.uid])).rowCount).toBe(0);
   });
 
   it.each([

@@ -27,6 +27,19 @@ export function defineInternalAuthContract(harness: () => OrmHarness): void {
       expect(response.json()).toMatchObject({ mail, role: 'admin' });
     });
 
+    // Issue 10 finding #12: bcrypt reads 72 bytes, so "72-byte password + anything" logged in.
+    it('refuses a stored 72-byte password followed by any suffix (401), and still accepts the exact one', async () => {
+      const mail = uniqueMail('long');
+      const password = 'p'.repeat(72);
+      await h.db.query("INSERT INTO users (mail, password, role, name) VALUES ($1, $2, 'user', 'Long')", [mail, await bcrypt.hash(password, 4)]);
+      expect((await call(h, GATEWAY, 'POST', '/internal/auth/verify-credentials', { mail, password })).statusCode).toBe(200);
+      for (const suffix of ['x', 'anything-at-all']) {
+        const response = await call(h, GATEWAY, 'POST', '/internal/auth/verify-credentials', { mail, password: password + suffix });
+        expect(response.statusCode).toBe(401);
+        expect(response.json()).toEqual({ detail: 'Invalid credentials' });
+      }
+    });
+
     it.each([
       ['an unknown mail', async () => ({ mail: uniqueMail('nobody'), password: 'whatever-pass' })],
       ['a wrong password', async () => ({ mail: (await createTestUser(h)).mail, password: 'wrong-password' })],
@@ -73,6 +86,17 @@ export function defineInternalAuthContract(harness: () => OrmHarness): void {
       });
       const { rows } = await h.db.query<{ last_used_at: unknown }>('SELECT last_used_at FROM api_keys WHERE api_key_id = $1', [created.api_key_id]);
       expect(rows[0]?.last_used_at).not.toBeNull();
+    });
+
+    // Issue 10 finding #4: /auth/verify echoed whatever scopes a key row held.
+    it('reports only allowlisted scopes, and "admin" only while the owner is an admin', async () => {
+      const { user, created } = await createKey(undefined, { scopes: 'read,write' });
+      await h.db.query("UPDATE api_keys SET scopes = ARRAY['read','write','admin','cache:*','ohlcv:*'] WHERE api_key_id = $1", [created.api_key_id]);
+      const asUser = await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: created.key });
+      expect(asUser.json().scopes).toEqual(['read', 'write']);
+      await h.db.query("UPDATE users SET role = 'admin' WHERE uid = $1", [user.uid]);
+      const asAdmin = await call(h, GATEWAY, 'POST', '/internal/auth/verify-api-key', { api_key: created.key });
+      expect(asAdmin.json().scopes).toEqual(['read', 'write', 'admin']);
     });
 
     it.each([
