@@ -87,10 +87,12 @@ export function registerTradeRoutes(app: FastifyInstance, ctx: OrmContext): void
     const changes = Object.fromEntries(Object.entries(patch).filter(([column, value]) => value !== undefined && allowed.includes(column)));
     const { sets, params } = buildSet(changes, 2);
     if (sets.length > 0) {
-      // cost follows volume × price whenever either changes.
-      const cost = 'volume' in changes || 'price' in changes ? ', cost = volume * price' : '';
-      await db.query(`UPDATE ${TRADE_TABLES[trade.kind]} SET ${sets.join(', ')} WHERE trade_id = $1`, [trade_id, ...params]);
-      if (cost) await db.query(`UPDATE ${TRADE_TABLES[trade.kind]} SET ${cost.slice(2)} WHERE trade_id = $1`, [trade_id]);
+      const table = TRADE_TABLES[trade.kind];
+      await db.transaction(async (tx) => {
+        await tx.query(`UPDATE ${table} SET ${sets.join(', ')} WHERE trade_id = $1`, [trade_id, ...params]);
+        // cost follows volume × price; a second statement, since SET reads the old values.
+        if ('volume' in changes || 'price' in changes) await tx.query(`UPDATE ${table} SET cost = volume * price WHERE trade_id = $1`, [trade_id]);
+      });
     }
     return selectTrade(db, trade.kind, trade.trade_id);
   });
