@@ -1,6 +1,7 @@
 // Parses a login body: the OAuth2 password form fullon clients send
 // (username = mail, password) or JSON ({username|email, password}); missing
 // fields give FastAPI's 422 shape so existing clients read the same errors.
+import { JSON_TOO_DEEP_MSG, jsonTooDeep } from '../http/json-depth.ts';
 
 export interface LoginRequest {
   mail: string;
@@ -25,9 +26,11 @@ export function parseLoginBody(contentType: string | undefined, body: Buffer): P
     return validate({ username: form.get('username'), password: form.get('password') }, 'username');
   }
   if (type === 'application/json' || type.endsWith('+json')) {
+    const text = body.toString('utf8');
+    if (jsonTooDeep(text)) return { ok: false, status: 422, detail: [{ type: 'json_too_deep', loc: ['body'], msg: JSON_TOO_DEEP_MSG, input: {} }] };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       return { ok: false, status: 422, detail: [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }] };
     }

@@ -6,6 +6,7 @@ import { findAction } from '../actions/registry.ts';
 import type { ActionContext, ActionGroup, StreamPlan } from '../actions/types.ts';
 import type { StreamHub } from '../streams/hub.ts';
 import { errorOf, readRequestId, replyOf, streamStartedOf, updateFrameOf, type RequestId } from './messages.ts';
+import { JSON_TOO_DEEP_MSG, jsonTooDeep } from '../../common/json-depth.ts';
 import { SubscriptionLimitError, type SocketSession } from './session.ts';
 
 export interface ConnectionState {
@@ -18,6 +19,7 @@ export interface ConnectionState {
 }
 
 export async function handleMessage(state: ConnectionState, text: string): Promise<void> {
+  if (jsonTooDeep(text)) return state.session.reply(errorOf(null, 'MALFORMED_MESSAGE', JSON_TOO_DEEP_MSG));
   let message: unknown;
   try {
     message = JSON.parse(text);

@@ -1,5 +1,6 @@
 // The /ws/ohlcv wire protocol of fullon_ohlcv_api: client subscribe/unsubscribe
 // requests, server confirmations, updates and errors.
+import { JSON_TOO_DEEP_MSG, jsonTooDeep } from '../../common/json-depth.ts';
 import { isValidPair } from '../http/params.ts';
 import { TIMEFRAMES, isTimeframe, type Timeframe } from '../timeframes/timeframes.ts';
 
@@ -14,6 +15,7 @@ export interface SubscriptionRequest {
 export class ProtocolError extends Error {}
 
 export function parseClientMessage(text: string): SubscriptionRequest {
+  if (jsonTooDeep(text)) throw new ProtocolError(JSON_TOO_DEEP_MSG);
   let message: unknown;
   try {
     message = JSON.parse(text);

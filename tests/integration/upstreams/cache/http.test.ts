@@ -77,4 +77,18 @@ describe('cache HTTP routes', () => {
     expect((await call('GET', '/bots/3/status', ADMIN)).body).toMatchObject({ bot_id: '3', status: 'running' });
     expect((await call('GET', '/bots/abc/status', ADMIN)).status).toBe(422);
   });
+
+  // Issue 10 finding #7: ~4400 deep was stored (and later broke get_bots); 10 000 deep answered 500.
+  it.each([65, 4400, 10_000])('refuses a bot status nested %i deep with 422, and stores nothing', async (depth) => {
+    const deep = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const { status, body } = await call('POST', '/bots/7/status', ADMIN, `{"feed0":${deep}}`);
+    expect(status).toBe(422);
+    expect(body.detail).toEqual([{ loc: ['body'], msg: 'JSON nested deeper than 64 levels', type: 'json_too_deep' }]);
+    expect((await call('GET', '/bots/7/status', ADMIN)).status).toBe(404);
+  });
+
+  it('accepts a body exactly at the depth limit', async () => {
+    const nested = '{"a":'.repeat(62) + '1' + '}'.repeat(62);
+    expect((await call('POST', '/bots/8/status', ADMIN, `{"feed0":${nested}}`)).status).toBe(201);
+  });
 });
