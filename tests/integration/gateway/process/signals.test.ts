@@ -4,7 +4,9 @@
 // gateway started as a service (no controlling terminal), reloads routes.yaml.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectLines, createWorkspace, isRunning, parentOf, readPid, ROOT, until, type Workspace } from './harness.ts';
 
@@ -49,6 +51,33 @@ describe('gateway signals', () => {
     await until(() => !isRunning(pid), 'the gateway stopped after npm went away');
     expect(log.lines.some((line) => line.includes('is gone: stopping'))).toBe(true);
     expect(existsSync(ws.pidFile)).toBe(false);
+  });
+
+  it('a second SIGINT while it drains (Ctrl-C under `npm start` delivers the terminal’s and npm’s) does not cut the graceful stop short', async () => {
+    const ws = workspace();
+    // An upstream that never answers keeps one request in flight, so the drain lasts until the grace ends.
+    const requests: ServerResponse[] = [];
+    const slow = createServer((_req, res) => void requests.push(res));
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    cleanups.push(() => {
+      for (const res of requests) res.destroy();
+      slow.close();
+    });
+    writeFileSync(ws.routesFile, `upstreams:\n  slow: { url: "http://127.0.0.1:${(slow.address() as AddressInfo).port}" }\nroutes:\n  - { prefix: /slow, upstream: slow, auth: public }\n`);
+    const gateway = track(spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, ...ws.env, SHUTDOWN_GRACE_MS: '3000' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const log = collectLines(gateway);
+    const port = JSON.parse(await log.waitFor((line) => line.includes('"msg":"listening"'))).port as number;
+    const inFlight = fetch(`http://127.0.0.1:${port}/slow/x`).catch(() => null);
+    await until(() => requests.length === 1, 'the request reached the slow upstream');
+    gateway.kill('SIGINT');
+    await log.waitFor((line) => line.includes('"msg":"shutting down"'));
+    gateway.kill('SIGINT');
+    const [code, signal] = (await once(gateway, 'exit')) as [number | null, string | null];
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(log.lines.filter((line) => line.includes('"msg":"shutting down"'))).toHaveLength(1);
+    expect(log.lines.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+    await inFlight;
   });
 
   it('stops when the terminal it was started from closes, and reloads on a SIGHUP while that terminal is open', async () => {
