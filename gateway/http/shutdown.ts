@@ -45,7 +45,7 @@ export function installShutdown(options: ShutdownOptions): (signal: string) => P
     logger.flush?.();
     (options.exit ?? ((c: number) => process.exit(c)))(code);
   }
-  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the
+  // `on`, not `once`: Ctrl-C under `npm start` can deliver SIGINT twice (the
   // terminal's, then npm's forwarded copy); a second one must not kill the
   // gateway mid-drain with Node's default action. shutdown() runs only once.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
