@@ -138,5 +138,9 @@ describe('README.md and docs/', () => {
     const text = read(page);
     expect(text).not.toMatch(/DESIGN\.md|STYLE\.md|\bissue \d+|§\d/);
   });
-});
 
+  it('links every docs/ page from README.md, so each can be found from the front page', () => {
+    const readme = read('README.md');
+    expect(docPages().filter((page) => !readme.includes(`(${page})`) && !readme.includes(`(${page}#`))).toEqual([]);
+  });
+});
