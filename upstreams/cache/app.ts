@@ -32,6 +32,8 @@ export interface CacheApp {
   store: CacheStore;
   hub: StreamHub;
   connections: () => number;
+  /** Sockets and subscriptions a user holds now (per-user caps, ws/user-quota.ts). */
+  usageOf: (userId: number) => { sockets: number; subscriptions: number };
 }
 
 export async function createCacheApp(options: CacheAppOptions): Promise<CacheApp> {
@@ -56,5 +58,5 @@ export async function createCacheApp(options: CacheAppOptions): Promise<CacheApp
     hub.close();
     if (!options.store) await store.close();
   });
-  return { app, store, hub, connections: ws.connections };
+  return { app, store, hub, connections: ws.connections, usageOf: ws.usageOf };
 }

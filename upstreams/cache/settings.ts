@@ -13,6 +13,10 @@ export const CACHE_DEFAULTS = {
   stallTimeoutMs: 10_000,
   pingIntervalMs: 30_000,
   maxSubscriptionsPerSocket: 500,
+  /** Sockets one user may hold open at once (closed with 1008 beyond it). */
+  maxSocketsPerUser: 20,
+  /** Feeds one user may subscribe, summed over all their sockets. */
+  maxSubscriptionsPerUser: 1000,
   maxMessageBytes: 64 * 1024,
   maxSymbolsPerStream: 200,
 };
@@ -37,6 +41,8 @@ export function readCacheSettings(env: NodeJS.ProcessEnv = process.env): CacheSe
     stallTimeoutMs: int('CACHE_WS_STALL_TIMEOUT_MS', CACHE_DEFAULTS.stallTimeoutMs),
     pingIntervalMs: int('CACHE_WS_PING_INTERVAL_MS', CACHE_DEFAULTS.pingIntervalMs),
     maxSubscriptionsPerSocket: int('CACHE_WS_MAX_SUBSCRIPTIONS', CACHE_DEFAULTS.maxSubscriptionsPerSocket),
+    maxSocketsPerUser: int('CACHE_WS_MAX_SOCKETS_PER_USER', CACHE_DEFAULTS.maxSocketsPerUser),
+    maxSubscriptionsPerUser: int('CACHE_WS_MAX_SUBSCRIPTIONS_PER_USER', CACHE_DEFAULTS.maxSubscriptionsPerUser),
     maxMessageBytes: int('CACHE_WS_MAX_MESSAGE_BYTES', CACHE_DEFAULTS.maxMessageBytes),
     maxSymbolsPerStream: CACHE_DEFAULTS.maxSymbolsPerStream,
   };

@@ -17,6 +17,7 @@ import { FEED_KEY, registerFeedRoutes, startFeed, type FeedOpener } from './feed
 import { Keepalive } from './keepalive.ts';
 import { errorOf } from './messages.ts';
 import { SocketSession } from './session.ts';
+import { SocketLimitError, UserQuota, type QuotaLease } from './user-quota.ts';
 
 export interface WebSocketRoutesOptions {
   deps: CacheDeps;
@@ -30,18 +31,32 @@ export interface WebSocketRoutesOptions {
 const MAX_BACKLOG = 64;
 const CONNECTION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-export async function registerWebSocketRoutes(app: FastifyInstance, options: WebSocketRoutesOptions): Promise<{ connections: () => number }> {
+export async function registerWebSocketRoutes(app: FastifyInstance, options: WebSocketRoutesOptions): Promise<{ connections: () => number; usageOf: UserQuota['usageOf'] }> {
   const { deps, hub, logger } = options;
   const keepalive = new Keepalive(deps.settings.pingIntervalMs);
   app.addHook('onClose', async () => keepalive.stop());
   // Refused upgrades (401 from the assertion hook) are closed by createUpstreamApp.
   // maxPayload: ws closes a socket sending a bigger frame with 1009 (Message Too Big).
   await app.register(fastifyWebsocket, { options: { maxPayload: deps.settings.maxMessageBytes } });
+  const quota = new UserQuota({ maxSockets: deps.settings.maxSocketsPerUser, maxSubscriptions: deps.settings.maxSubscriptionsPerUser });
 
   const open = (group: ActionGroup | null, feedOf?: FeedOpener) => (socket: WebSocket, request: FastifyRequest) => {
     const params = request.params as { connectionId?: string };
     const connectionId = params.connectionId && CONNECTION_ID.test(params.connectionId) ? params.connectionId : randomUUID();
+    const identity = identityOf(request);
+    let userQuota: QuotaLease;
+    try {
+      userQuota = quota.open(identity.userId);
+    } catch (error) {
+      if (!(error instanceof SocketLimitError)) throw error;
+      // Said twice: as an error frame the client's reader sees, and as the close
+      // reason (1008 policy violation), so a client that only watches closes knows too.
+      socket.send(JSON.stringify(errorOf(null, 'INVALID_OPERATION', error.message)));
+      socket.close(1008, error.message);
+      return;
+    }
     const session = new SocketSession(socket, {
+      userQuota,
       sendBufferBytes: deps.settings.sendBufferBytes,
       stallTimeoutMs: deps.settings.stallTimeoutMs,
       maxSubscriptions: deps.settings.maxSubscriptionsPerSocket,
@@ -50,7 +65,7 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
         options.onOverflow?.();
       },
     });
-    const state: ConnectionState = { connectionId, group, context: { identity: identityOf(request), deps }, session, hub, logger };
+    const state: ConnectionState = { connectionId, group, context: { identity, deps }, session, hub, logger };
     keepalive.track(socket);
     let backlog = 0;
     // A feed starts first; requests wait behind it so their replies follow its start.
@@ -79,5 +94,5 @@ export async function registerWebSocketRoutes(app: FastifyInstance, options: Web
     app.get(`/ws/${group}/:connectionId`, { websocket: true }, open(group));
   }
   registerFeedRoutes(app, open);
-  return { connections: () => keepalive.size };
+  return { connections: () => keepalive.size, usageOf: (userId) => quota.usageOf(userId) };
 }

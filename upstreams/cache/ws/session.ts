@@ -14,6 +14,8 @@ export interface SessionOptions {
   sendBufferBytes: number;
   stallTimeoutMs: number;
   maxSubscriptions: number;
+  /** The user's share across their sockets (user-quota.ts); checked after the per-socket cap. */
+  userQuota?: { reserve(weight: number): void; release(weight: number): void; close(): void };
   /** Called once when the session closes the socket for back-pressure. */
   onOverflow?: () => void;
 }
@@ -83,10 +85,12 @@ export class SocketSession {
     if (this.#weight + weight > this.#options.maxSubscriptions) {
       throw new SubscriptionLimitError(`Subscription limit reached (${this.#options.maxSubscriptions} per connection)`);
     }
+    this.#options.userQuota?.reserve(weight);
     this.#weight += weight;
   }
   unreserve(weight: number): void {
     this.#weight -= weight;
+    this.#options.userQuota?.release(weight);
   }
 
   addStream(streamKey: string, weight: number, release: () => void): void {
@@ -98,6 +102,7 @@ export class SocketSession {
     if (!subscription) return false;
     this.#subscriptions.delete(streamKey);
     this.#weight -= subscription.weight;
+    this.#options.userQuota?.release(subscription.weight);
     subscription.release();
     for (const key of this.#pending.keys()) if (key.startsWith(`${streamKey}\u0000`)) this.#pending.delete(key);
     return true;
@@ -120,6 +125,7 @@ export class SocketSession {
     clearTimeout(this.#flushTimer);
     this.#pending.clear();
     for (const key of [...this.#subscriptions.keys()]) this.removeStream(key);
+    this.#options.userQuota?.close();
   }
 
   #writable(): boolean {
