@@ -99,7 +99,7 @@ describe('gateway signals', () => {
     expect(existsSync(ws.pidFile)).toBe(false);
   });
 
-  it('reloads on SIGHUP when started as a service (its own session, no controlling terminal)', async () => {
+  it('reloads on SIGHUP (and SIGUSR2) when started as a service (its own session, no controlling terminal)', async () => {
     const ws = workspace();
     const gateway = track(spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, ...ws.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     const log = collectLines(gateway);
@@ -109,6 +109,9 @@ describe('gateway signals', () => {
     process.kill(pid, 'SIGHUP');
     await log.waitFor((line) => line.includes('routes reloaded') && line.includes('"reason":"SIGHUP"'));
     expect(isRunning(pid)).toBe(true);
+    // SIGUSR2 reloads too, whatever the terminal situation.
+    process.kill(pid, 'SIGUSR2');
+    await log.waitFor((line) => line.includes('routes reloaded') && line.includes('"reason":"SIGUSR2"'));
     gateway.kill('SIGTERM');
     const [code] = (await once(gateway, 'exit')) as [number | null];
     expect(code).toBe(0);
