@@ -57,7 +57,11 @@ describe('gateway signals', () => {
     const ws = workspace();
     // An upstream that never answers keeps one request in flight, so the drain lasts until the grace ends.
     const requests: ServerResponse[] = [];
-    const slow = createServer((_req, res) => void requests.push(res));
+    // (The monitor's health probes reach it too: only the proxied request counts.)
+    const slow = createServer((req, res) => {
+      if (req.url === '/slow/x') requests.push(res);
+      else res.destroy();
+    });
     slow.listen(0, '127.0.0.1');
     await once(slow, 'listening');
     cleanups.push(() => {
@@ -68,8 +72,14 @@ describe('gateway signals', () => {
     const gateway = track(spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, ...ws.env, SHUTDOWN_GRACE_MS: '3000' }, stdio: ['ignore', 'pipe', 'pipe'] }));
     const log = collectLines(gateway);
     const port = JSON.parse(await log.waitFor((line) => line.includes('"msg":"listening"'))).port as number;
-    const inFlight = fetch(`http://127.0.0.1:${port}/slow/x`).catch(() => null);
-    await until(() => requests.length === 1, 'the request reached the slow upstream');
+    let answered = 'no answer yet';
+    const inFlight = fetch(`http://127.0.0.1:${port}/slow/x`).then(
+      async (response) => void (answered = `${response.status} ${await response.text()}`),
+      (error: Error) => void (answered = error.message),
+    );
+    await until(() => requests.length === 1, 'the request reached the slow upstream').catch((error: Error) => {
+      throw new Error(`${error.message} (the gateway answered: ${answered})\n${log.lines.slice(-10).join('\n')}`);
+    });
     gateway.kill('SIGINT');
     await log.waitFor((line) => line.includes('"msg":"shutting down"'));
     gateway.kill('SIGINT');
