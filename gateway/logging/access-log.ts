@@ -31,8 +31,9 @@ export function redactQuery(query: string): string {
  */
 export function logAccess(logger: Logger, ctx: RequestContext, startingUp = false): void {
   const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
-  const rawPath = ctx.path || (ctx.req.url ?? '').split('?', 1)[0]!;
-  const query = ctx.path ? ctx.query : '';
+  // The path as the client sent it: a decoded %3F must not read as a query in the log.
+  const rawPath = ctx.rawPath || (ctx.req.url ?? '').split('?', 1)[0]!;
+  const query = ctx.rawPath ? ctx.query : '';
   const entry: Record<string, unknown> = {
     method: ctx.req.method,
     path: query ? `${rawPath}?${redactQuery(query)}` : rawPath,

@@ -14,7 +14,8 @@ export function enforceAuthPolicy(policy: AuthPolicy, auth: EdgeAuth): Stage | n
   const adminOnly = policy === 'admin';
   return async function checkAuthPolicy(ctx: RequestContext): Promise<void> {
     // Only upgrades read the query (?token=); plain requests skip a URL parse each.
-    const url = ctx.isUpgrade ? new URL(`http://gateway${ctx.path}${ctx.query ? `?${ctx.query}` : ''}`) : NO_QUERY;
+    // The raw path: a decoded %3F in it must never read as the start of a query.
+    const url = ctx.isUpgrade ? new URL(`http://gateway${ctx.rawPath}${ctx.query ? `?${ctx.query}` : ''}`) : NO_QUERY;
     const outcome = await auth.authenticate(ctx.req, url, ctx.isUpgrade);
     if (outcome.kind === 'rejected') {
       const headers = outcome.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined;

@@ -71,6 +71,8 @@ describe('WebSocket proxying', () => {
 
   it.each([
     ['/ws/user/x', {}, 401, { detail: 'Not authenticated' }],
+    // An encoded "?" is part of the path, never a query carrying a token.
+    ['/ws/user/x%3Ftoken=user', {}, 401, { detail: 'Not authenticated' }],
     ['/http-only/x', {}, 400, { detail: 'WebSocket upgrades are not allowed on this route' }],
     ['/nowhere', {}, 404, { detail: 'Not Found' }],
     ['/ws/public%2f..%2fuser/x', {}, 400, { detail: 'Invalid path: dot segment' }],

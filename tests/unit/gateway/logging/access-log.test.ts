@@ -27,12 +27,23 @@ describe('logAccess', () => {
     const logger = createGatewayLogger({ level: 'info', destination: sink });
     const req = { method: 'GET', url: '/api/v1/cache/ws?token=abc', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const ctx = createContext(req, null, null, null);
-    Object.assign(ctx, { path: '/api/v1/cache/ws', query: 'token=abc&x=1', status: 101, requestId: 'req-12345678', upstream: 'cache', user: { userId: 7 } });
+    Object.assign(ctx, { path: '/api/v1/cache/ws', rawPath: '/api/v1/cache/ws', query: 'token=abc&x=1', status: 101, requestId: 'req-12345678', upstream: 'cache', user: { userId: 7 } });
     logAccess(logger, ctx);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/cache/ws?token=[redacted]&x=1', status: 101, upstream: 'cache', request_id: 'req-12345678', user_id: 7, websocket: true });
     expect(typeof lines[0]!.duration_ms).toBe('number');
     expect(JSON.stringify(lines[0])).not.toContain('abc');
+  });
+
+  it('logs the path as the client sent it, so an encoded "?" never reads as a query', () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const logger = createGatewayLogger({ level: 'info', destination: sink });
+    const req = { method: 'GET', url: '/x', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const ctx = createContext(req, null, null, null);
+    Object.assign(ctx, { path: '/api/v1/ohlcv/x?token=abc', rawPath: '/api/v1/ohlcv/x%3Ftoken=abc', query: '', status: 404, requestId: 'req-12345678' });
+    logAccess(logger, ctx);
+    expect(lines[0]).toMatchObject({ path: '/api/v1/ohlcv/x%3Ftoken=abc' });
   });
 
   it.each([
@@ -47,7 +58,7 @@ describe('logAccess', () => {
     const logger = createGatewayLogger({ level: 'info', destination: sink });
     const req = { method: 'GET', url: '/health/check', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const ctx = createContext(req, null, null, null);
-    Object.assign(ctx, { path: '/health/check', query: '', status, requestId: 'req-12345678' });
+    Object.assign(ctx, { path: '/health/check', rawPath: '/health/check', query: '', status, requestId: 'req-12345678' });
     logAccess(logger, ctx, startingUp);
     expect(lines[0]).toMatchObject({ status, level });
   });
