@@ -199,6 +199,11 @@ const publicUrl = `http://${settings.host.includes(':') ? `[${settings.host}]` :
 watchFirstReady({
   startedAt,
   isReady: () => Object.keys(failingChecks(monitor.targets(), { supervisor, registry }, lifecycle)).length === 0,
+  onSlow: (elapsedMs) => {
+    const failing = failingChecks(monitor.targets(), { supervisor, registry }, lifecycle);
+    const what = Object.entries(failing).map(([name, reason]) => `${name}: ${reason}`).join('; ');
+    logger.warn({ elapsed_ms: elapsedMs, failing }, `not ready after ${Math.round(elapsedMs / 1000)} s: ${what}; see that service's lines above, or GET /api/v1/services/<name>/logs`);
+  },
   onReady: (elapsedMs) => {
     lifecycle.markReady();
     const hint = adminHint({ dataDir: settings.dataDir, adminMail: process.env.ADMIN_MAIL || 'admin@fullon', adminPasswordSet: Boolean(process.env.ADMIN_PASSWORD) });

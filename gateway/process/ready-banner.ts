@@ -11,19 +11,37 @@ export interface ReadyWatchOptions {
   /** true once /health/check would answer 200. */
   isReady: () => boolean;
   onReady: (elapsedMs: number) => void;
+  /** Called once if still not ready after slowAfterMs: say what is missing instead of staying silent. */
+  onSlow?: (elapsedMs: number) => void;
+  slowAfterMs?: number;
   startedAt?: number;
   pollMs?: number;
+  now?: () => number;
 }
+
+/** A first start on embedded PGlite takes 10-20 s on a small machine; past this, something is wrong. */
+export const SLOW_START_MS = 60_000;
 
 /** Checks the in-memory health verdict until it is ready once (no I/O: cheap to poll). */
 export function watchFirstReady(options: ReadyWatchOptions): { stop(): void } {
-  const startedAt = options.startedAt ?? Date.now();
+  const now = options.now ?? Date.now;
+  const startedAt = options.startedAt ?? now();
+  const slowAfterMs = options.slowAfterMs ?? SLOW_START_MS;
   let done = false;
+  let warned = false;
   const check = () => {
-    if (done || !options.isReady()) return;
+    if (done) return;
+    const elapsed = now() - startedAt;
+    if (!options.isReady()) {
+      if (!warned && elapsed >= slowAfterMs) {
+        warned = true;
+        options.onSlow?.(elapsed);
+      }
+      return;
+    }
     done = true;
     clearInterval(timer);
-    options.onReady(Date.now() - startedAt);
+    options.onReady(elapsed);
   };
   const timer = setInterval(check, options.pollMs ?? 200);
   timer.unref();
