@@ -51,7 +51,9 @@ export interface Gateway {
   applyConfig(config: GatewayConfig): void;
   currentConfig(): GatewayConfig;
   addLocalRoutes(routes: LocalRoute[]): void;
-  /** The gateway's own endpoints, as registered (the OpenAPI document lists them). */
+  /** Applies revocation events that came from elsewhere (other replicas, the orm's stream). */
+  revoke(items: readonly Invalidation[]): void;
+    /** The gateway's own endpoints, as registered (the OpenAPI document lists them). */
   localRoutes(): readonly LocalRoute[];
   /** Open proxied WebSockets (their request contexts). */
   webSockets(): ReadonlySet<RequestContext>;
@@ -87,7 +89,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     onAuthInvalidation: (items) => {
       // This gateway first (synchronously, before the answer goes out), then the replicas.
-      auth.invalidate?.(items);
+      revoke(items);
       options.onAuthInvalidation?.(items);
     },
   });
@@ -106,6 +108,26 @@ export function createGateway(options: GatewayOptions): Gateway {
       ctx.req.resume();
     },
   };
+  /**
+   * A revocation event (from an upstream answer, a replica or the orm's stream):
+   * caches first, then every open WebSocket of that user or key is checked and
+   * closed with 1008 when its credentials no longer hold.
+   */
+  function revoke(items: readonly Invalidation[]): void {
+    auth.invalidate?.(items);
+    if (!auth.stillAuthorized) return;
+    for (const ctx of sockets) {
+      const user = ctx.user;
+      if (!user) continue;
+      for (const item of items) {
+        if (item.kind === 'user' ? item.id !== user.userId : item.id !== user.apiKeyId) continue;
+        void auth.stillAuthorized(user, item).then(
+          (ok) => void (ok || closeSocket(ctx, 1008, 'credentials revoked')),
+          () => {},
+        );
+      }
+    }
+  }
   const applyCors = createCorsStage(settings.cors);
   let table: RouteTable = buildRouteTable(options.config, deps);
   const local = new LocalRouter();
@@ -226,6 +248,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     currentConfig: () => table.config,
     addLocalRoutes,
     localRoutes: () => local.routes(),
+    revoke,
     webSockets: () => sockets,
     inFlight: () => active,
     async close(graceMs = settings.shutdownGraceMs) {

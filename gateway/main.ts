@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createAuthRoutes } from './auth/auth-routes.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
 import { RevocationBus } from './auth/revocation-bus.ts';
+import type { Invalidation } from './auth/invalidation.ts';
 import { OrmRevocationFeed } from './auth/orm-revocation-feed.ts';
 import { AuthSettingsError } from './auth/settings.ts';
 import { createWebSocketExpiry } from './auth/ws-expiry.ts';
@@ -101,9 +102,12 @@ const auth = await createEdgeAuthFromEnv({ registry, logger }).catch((error: unk
   process.exit(1);
 });
 const webSocketExpiry = createWebSocketExpiry(closeSocket);
+// Revocation events from elsewhere (replicas, the orm's stream) reach the gateway
+// once it exists; before that there is nothing but the auth caches to clear.
+let applyRevocation: (items: Invalidation[]) => void = (items) => auth.invalidate(items);
 // Revocations reach the other replicas over Redis pub/sub when there is a Redis.
 const revocationBus = process.env.REDIS_URL
-  ? new RevocationBus({ redisUrl: process.env.REDIS_URL, channel: process.env.AUTH_REVOCATION_CHANNEL || undefined, onRemote: (items) => auth.invalidate(items), logger })
+  ? new RevocationBus({ redisUrl: process.env.REDIS_URL, channel: process.env.AUTH_REVOCATION_CHANNEL || undefined, onRemote: (items) => applyRevocation(items), logger })
   : null;
 
 // --- local routes (health, auth endpoints, services API) ------------------------
@@ -131,7 +135,7 @@ const revocationFeed = new OrmRevocationFeed({
   registry,
   upstream: auth.settings.authUpstream,
   signer: auth.signer,
-  onEvent: (items) => auth.invalidate(items),
+  onEvent: (items) => applyRevocation(items),
   onResubscribed: () => auth.forgetAll(),
   logger,
 });
@@ -149,6 +153,7 @@ const gateway = createGateway({
   onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
   onAuthInvalidation: (items) => revocationBus?.publish(items),
 });
+applyRevocation = (items) => gateway.revoke(items);
 // --- OpenAPI: the merged document at /openapi.json and Swagger UI at /docs ------
 gateway.addLocalRoutes(
   createOpenApiRoutes({

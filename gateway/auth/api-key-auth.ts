@@ -95,6 +95,7 @@ export class ApiKeyAuth {
         role: owner.user.role,
         scopes: owner.scopes,
         authMethod: 'api_key',
+        apiKeyId: owner.apiKeyId,
         expiresAt: owner.expiresAt === null ? null : Math.floor(owner.expiresAt / 1000),
       };
       const until = Math.min(now + this.#options.ttlMs, owner.expiresAt ?? Infinity);

@@ -140,6 +140,20 @@ export class GatewayEdgeAuth implements EdgeAuth {
     return user;
   }
 
+  /** An open WebSocket after a revocation event: a revoked key never; a user only while the orm says active. */
+  async stillAuthorized(user: AuthenticatedUser, item: Invalidation): Promise<boolean> {
+    // Keys are announced only when deactivated or deleted.
+    if (item.kind === 'api_key') return user.apiKeyId !== item.id;
+    if (item.id !== user.userId) return true;
+    try {
+      await this.users.activeUser(user.userId);
+      return true;
+    } catch (error) {
+      // Unknown or inactive: revoked. The orm not answering is no reason to cut a stream.
+      return !(error instanceof AuthError && error.code === 'INVALID_TOKEN');
+    }
+  }
+
   /** Forget every cached credential (the revocation stream had a gap: an event may be missed). */
   forgetAll(): void {
     this.#verified.clear();

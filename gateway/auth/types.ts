@@ -10,6 +10,8 @@ export interface AuthenticatedUser {
   authMethod: 'jwt' | 'api_key';
   /** Credential expiry (epoch seconds), used to close WebSockets with 1008 when it passes. */
   expiresAt: number | null;
+  /** The API key's id when authMethod is api_key (revocation events name keys by id). */
+  apiKeyId?: number;
 }
 
 /** Outcome of checking a request's credentials. */
@@ -32,4 +34,9 @@ export interface EdgeAuth {
   identityHeaders(user: AuthenticatedUser, upstream: string): Promise<Record<string, string>>;
   /** Revocation: stop trusting cached credentials of these users/keys (gateway/auth/invalidation.ts). */
   invalidate?(items: readonly import('./invalidation.ts').Invalidation[]): void;
+  /**
+   * After a revocation event naming this user or key: may a WebSocket opened with
+   * these credentials stay open? (An orm that cannot answer keeps it open.)
+   */
+  stillAuthorized?(user: AuthenticatedUser, item: import('./invalidation.ts').Invalidation): Promise<boolean>;
 }

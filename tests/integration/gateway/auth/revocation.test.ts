@@ -16,7 +16,8 @@ import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { uniqueMail, workerDatabaseUrl, workerRedis } from '../../../helpers/isolation.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
-import { startTestGateway, type TestGateway } from '../proxy/harness.ts';
+import WebSocket from 'ws';
+import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
 
 const ASSERTION_SECRET = 'revocation-assertion-secret-0123456789abcdef';
 const JWT_SECRET = 'revocation-jwt-secret-0123456789abcdef-xyz';
@@ -33,6 +34,7 @@ interface Replica {
 }
 
 let orm: StartedProcess;
+let stub: StubUpstream;
 let a: Replica;
 let b: Replica;
 
@@ -48,18 +50,21 @@ async function startReplica(channel: string): Promise<Replica> {
     channel,
     logger: silent,
     onRemote: (items) => {
-      auth.invalidate(items);
+      // As main.ts does: caches and open WebSockets of this replica.
+      edge.gateway.revoke(items);
       for (const resolve of waiters) resolve(items);
       waiters = [];
     },
   });
   await bus.ready();
-  const edge = await startTestGateway({
+  const edge: TestGateway = await startTestGateway({
     yaml: `
 upstreams:
   orm_api: { url: ${orm.url} }
+  stub: { url: ${stub.url} }
 routes:
   - { prefix: /api/v1/orm, upstream: orm_api, rewrite: "", auth: user }
+  - { prefix: /api/v1/stream, upstream: stub, rewrite: "", auth: user, websocket: true }
 `,
     auth,
     localRoutes: createAuthRoutes(auth),
@@ -69,6 +74,7 @@ routes:
 }
 
 beforeAll(async () => {
+  stub = await startStubUpstream();
   orm = await startProcess('upstreams/orm/main.ts', {
     DATABASE_URL: await workerDatabaseUrl('revocation_orm'),
     GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET,
@@ -79,6 +85,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await orm?.stop();
+  await stub?.close();
 });
 
 let channel = '';
@@ -172,6 +179,48 @@ describe('revocation through the gateway', () => {
     for (const credential of credentials) expect((await call(a, 'GET', '/api/v1/orm/users/me', credential)).status).toBe(401);
     expect(await arrived).toEqual([{ kind: 'user', id: user.uid }]);
     for (const credential of credentials) expect((await call(b, 'GET', '/api/v1/orm/users/me', credential)).status).toBe(401);
+  });
+});
+
+describe('open WebSockets on revocation', () => {
+  function openStream(replica: Replica, query: string, headers: Record<string, string> = {}) {
+    const socket = new WebSocket(`${replica.edge.url.replace('http', 'ws')}/api/v1/stream/feed${query}`, { headers });
+    const opened = new Promise<void>((resolve, reject) => {
+      socket.once('message', () => resolve());
+      socket.once('error', reject);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    return { socket, opened, closed };
+  }
+
+  it('closes the sockets of a user deactivated through one replica with 1008, on both replicas, and no one else\'s', async () => {
+    await startPair();
+    const admin = await adminToken(a);
+    const user = await newUser(a, admin);
+    const login = await call(a, 'POST', '/api/v1/auth/login', {}, { username: user.mail, password: 'holder-password-123' });
+    const own = ((await login.json()) as { access_token: string }).access_token;
+    const onA = openStream(a, `?token=${own}`);
+    const onB = openStream(b, `?token=${await fullonToken(user.uid, 'holder', null)}`);
+    const bystander = openStream(a, `?token=${admin}`);
+    await Promise.all([onA.opened, onB.opened, bystander.opened]);
+    const patch = await call(a, 'PATCH', `/api/v1/orm/users/${user.uid}`, { authorization: `Bearer ${admin}` }, { active: false });
+    expect(patch.status).toBe(200);
+    expect(await onA.closed).toEqual({ code: 1008, reason: 'credentials revoked' });
+    expect(await onB.closed).toEqual({ code: 1008, reason: 'credentials revoked' });
+    const echo = new Promise((resolve) => bystander.socket.once('message', (data) => resolve(String(data))));
+    bystander.socket.send('still here');
+    expect(await echo).toBe('echo:still here');
+    bystander.socket.close();
+  });
+
+  it('closes a socket opened with an API key when that key is deleted', async () => {
+    await startPair();
+    const admin = await adminToken(a);
+    const { key, api_key_id } = await newKey(a, admin);
+    const stream = openStream(a, '', { 'x-api-key': key });
+    await stream.opened;
+    expect((await call(a, 'DELETE', `/api/v1/orm/api_keys/${api_key_id}`, { authorization: `Bearer ${admin}` })).ok).toBe(true);
+    expect(await stream.closed).toEqual({ code: 1008, reason: 'credentials revoked' });
   });
 });
 

@@ -35,7 +35,7 @@ async function errorCode(promise: Promise<unknown>) {
 describe('ApiKeyAuth', () => {
   it('maps the owner to an api_key user', async () => {
     const { auth } = setup();
-    await expect(auth.authenticate(KEY)).resolves.toEqual({ userId: 4, email: 'k@example.com', name: 'K', role: 'user', scopes: ['cache:write'], authMethod: 'api_key', expiresAt: null });
+    await expect(auth.authenticate(KEY)).resolves.toEqual({ userId: 4, email: 'k@example.com', name: 'K', role: 'user', scopes: ['cache:write'], authMethod: 'api_key', expiresAt: null, apiKeyId: 11 });
   });
 
   it('asks the orm once per TTL for a hot key', async () => {

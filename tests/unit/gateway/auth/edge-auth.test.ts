@@ -90,7 +90,7 @@ describe('GatewayEdgeAuth.authenticate', () => {
     server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json(keyOwner)));
     const { auth } = await createTestAuth();
     const outcome = await auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false);
-    expect(outcome).toEqual({ kind: 'user', user: { userId: 8, email: 'key@example.com', name: 'Key', role: 'user', scopes: ['ohlcv:write'], authMethod: 'api_key', expiresAt: null } });
+    expect(outcome).toEqual({ kind: 'user', user: { userId: 8, email: 'key@example.com', name: 'Key', role: 'user', scopes: ['ohlcv:write'], authMethod: 'api_key', expiresAt: null, apiKeyId: 3 } });
   });
 
   it('rejects an API key the orm refuses with 401', async () => {
