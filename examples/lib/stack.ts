@@ -19,6 +19,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** How long to wait for /health/check to turn 200 (the upstreams to come up). */
   readyTimeoutMs?: number;
+  /** Pairs the fake exchange lists (default 20). */
+  fakeExchangePairs?: number;
   /** Forward the gateway's log lines (default: keep them for the failure report only). */
   onLog?: (line: string) => void;
 }
@@ -47,7 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const routesFile = join(dir, 'routes.yaml');
   await copyFile(join(root, 'routes.yaml'), routesFile);
   const stub = await startStubUpstream();
-  const fake = await startFakeExchange({ pairs: 20 });
+  const fake = await startFakeExchange({ pairs: options.fakeExchangePairs ?? 20 });
   const adminMail = `admin_${randomBytes(3).toString('hex')}@example.com`;
   const adminPassword = `pw-${randomBytes(12).toString('base64url')}`;
   const env: Record<string, string> = {};
