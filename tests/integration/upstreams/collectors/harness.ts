@@ -7,6 +7,8 @@ import { freshDatabaseUrl, workerRedis } from '../../../helpers/isolation.ts';
 export interface CollectorStack {
   stack: Stack;
   token: string;
+  /** Name of the ohlcv_api's Postgres database (for outage tests). */
+  ohlcvDatabase: string;
   get(path: string): Promise<{ status: number; body: any }>;
   post(path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** The next `count` exchange requests under `prefix` fail with `mode`. */
@@ -58,6 +60,7 @@ export async function startCollectorStack(env: Record<string, string> = {}): Pro
   return {
     stack,
     token,
+    ohlcvDatabase: new URL(ohlcv.url).pathname.slice(1),
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
     fault: async (mode, count, prefix) => {

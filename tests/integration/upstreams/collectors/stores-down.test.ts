@@ -1,0 +1,114 @@
+// The stores behind the upstreams going away for real: the cache's Redis server is
+// killed and started again on the same port, the ohlcv database refuses every
+// connection for a while (its sessions terminated, ALLOW_CONNECTIONS false). The
+// collectors keep running, say what is down, and resume: tickers reach the cache
+// again, and the candles have no gap and no duplicate.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PG_URL } from '../../../helpers/isolation-config.ts';
+import { startCollectorStack, type CollectorStack } from './harness.ts';
+
+const MINUTE = 60_000;
+const REDIS_SERVER = [process.env.TEST_REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => path && existsSync(path));
+
+describe('collectors when Redis or Postgres is down', () => {
+  let s: CollectorStack;
+  let redis: ChildProcess | null = null;
+  let port = 0;
+  const start = Math.floor(Date.now() / MINUTE) * MINUTE - 90 * MINUTE;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    s = await startCollectorStack({ REDIS_URL: `redis://127.0.0.1:${port}/1`, OHLCV_COLLECT_START: String(start), COLLECTOR_BACKOFF_INITIAL_MS: '100', COLLECTOR_BACKOFF_MAX_MS: '500', OHLCV_POLL_INTERVAL_MS: '300' });
+  }, 150_000);
+  afterAll(async () => {
+    await s?.close();
+    redis?.kill('SIGKILL');
+  }, 60_000);
+
+  const target = async (service: string, name: string) => (await s.status(service)).collector?.targets?.[name];
+
+  it('ticker waits while Redis is down and writes again when it is back', async () => {
+    expect((await s.post('/api/v1/services/ticker/start')).status).toBe(200);
+    await s.until('a first ticker written', async () => ((await target('ticker', 'cache_api'))?.state === 'ok' ? true : undefined));
+    redis!.kill('SIGKILL');
+    await new Promise((resolve) => redis!.once('exit', resolve));
+    const down = await s.until('ticker to report the cache failing', async () => {
+      const t = await target('ticker', 'cache_api');
+      return t?.state === 'backoff' ? t : undefined;
+    });
+    expect(down.error).toMatch(/503/);
+    expect((await s.status('ticker')).status).toBe('running');
+    redis = await startRedis(port);
+    await s.until('ticker writing again', async () => ((await target('ticker', 'cache_api'))?.state === 'ok' ? true : undefined), 60_000);
+    const ticker = await s.get(`/api/v1/cache/tickers/kraken/${encodeURIComponent('BTC/USDC')}`);
+    expect(ticker.status).toBe(200);
+  }, 120_000);
+
+  it('ohlcv waits while its Postgres database refuses connections and resumes without a gap', async () => {
+    expect((await s.post('/api/v1/services/ohlcv/start')).status).toBe(200);
+    const path = `/api/v1/ohlcv/candles/kraken/${encodeURIComponent('BTC/USDC')}/1m`;
+    await s.until('the backfill to reach the present', async () => {
+      const latest = (await s.get(`${path}?limit=1`)).body?.candles?.[0];
+      return latest && Date.parse(latest.timestamp) >= Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE ? true : undefined;
+    }, 90_000);
+    const database = s.ohlcvDatabase;
+    await setConnections(database, false);
+    try {
+      await s.until('ohlcv to report its store failing', async () => ((await target('ohlcv', 'ohlcv_api'))?.state === 'backoff' ? true : undefined), 60_000);
+      expect((await s.status('ohlcv')).status).toBe('running');
+    } finally {
+      await setConnections(database, true);
+    }
+    await s.until('ohlcv writing again', async () => ((await target('ohlcv', 'ohlcv_api'))?.state === 'ok' ? true : undefined), 60_000);
+    const candles = (await s.get(`${path}/range?start_time=${new Date(start).toISOString()}&end_time=${new Date().toISOString()}&limit=10000`)).body.candles as any[];
+    const times = candles.map((c) => Date.parse(c.timestamp));
+    expect(times[0]).toBe(start);
+    expect(times).toEqual(times.map((_, i) => start + i * MINUTE));
+  }, 180_000);
+});
+
+async function setConnections(database: string, allowed: boolean): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_PG_URL });
+  await client.connect();
+  try {
+    await client.query(`ALTER DATABASE "${database.replace(/"/g, '')}" WITH ALLOW_CONNECTIONS ${allowed ? 'true' : 'false'}`);
+    if (!allowed) await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  } finally {
+    await client.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startRedis(port: number): Promise<ChildProcess> {
+  if (!REDIS_SERVER) throw new Error('redis-server is needed (the test suite needs it anyway): set TEST_REDIS_SERVER');
+  const child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/Ready to accept connections/i.test(output)) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-300)}`)));
+  });
+}
