@@ -4,6 +4,7 @@
 // terminal hang-up, SIGTERM/SIGINT graceful shutdown). Wiring only.
 import { randomBytes } from 'node:crypto';
 import { createAuthRoutes } from './auth/auth-routes.ts';
+import { AssertionKeyConfigError, loadGatewayAssertionKey, type GatewayAssertionKey } from './auth/assertion-key.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
 import { RevocationBus } from './auth/revocation-bus.ts';
 import type { Invalidation } from './auth/invalidation.ts';
@@ -18,6 +19,7 @@ import { autostartFilter, loadAutoStartSettings } from './services-api/autostart
 import { createServiceRoutes } from './services-api/routes.ts';
 import { serviceDetail } from './services-api/service-detail.ts';
 import { healthMonitorService } from './services-api/virtual-service.ts';
+import { HopIdentities } from './supervisor/hop-identities.ts';
 import { createSupervisor } from './supervisor/supervisor.ts';
 import { EnvFileError, loadEnvFile } from './config/env-file.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -94,9 +96,23 @@ const lifecycle = new GatewayLifecycle();
 const registry = new UpstreamRegistry();
 syncStaticUpstreams(registry, config);
 
+// --- per-hop identities (docs/threat-model.md) -----------------------------------
+// The gateway alone holds its Ed25519 assertion key; children get the public half
+// and a key pair of their own. External upstreams must keep trusting the key
+// across restarts, so with one configured the key lives in DATA_DIR/keys.
+let assertionKey: GatewayAssertionKey;
+try {
+  assertionKey = loadGatewayAssertionKey({ dataDir: settings.dataDir, persist: [...config.upstreams.values()].some((upstream) => !upstream.process) });
+} catch (error) {
+  if (!(error instanceof AssertionKeyConfigError)) throw error;
+  failStart(error.message);
+}
+logger.info({ kid: assertionKey.kid, source: assertionKey.source, previous: assertionKey.jwks.keys[1]?.kid ?? null }, 'gateway assertion key');
+const identities = new HopIdentities({ gatewayJwks: assertionKey.jwks, externalServiceJwks: process.env.SERVICE_ASSERTION_JWKS });
+
 // --- auth (gateway/auth) -------------------------------------------------------
 // A bad secret or key file (AuthSettingsError) stops the gateway before it listens.
-const auth = await createEdgeAuthFromEnv({ registry, logger }).catch((error: unknown) => {
+const auth = await createEdgeAuthFromEnv({ registry, logger, assertionKey }).catch((error: unknown) => {
   if (!(error instanceof AuthSettingsError)) throw error;
   logger.fatal({ code: error.code }, error.message);
   process.exit(1);
@@ -119,7 +135,7 @@ const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = 
 const shutdownSteps: Array<{ name: string; run: () => void | Promise<void> }> = [];
 
 // --- supervisor and health monitor (one app-wide instance each) ------------------
-const supervisor = createSupervisor({ registry, logger, autostart: autostartFilter(loadAutoStartSettings()) });
+const supervisor = createSupervisor({ registry, logger, identities, autostart: autostartFilter(loadAutoStartSettings()) });
 await supervisor.apply(config);
 const monitor = createHealthMonitor({ supervisor, registry, lifecycle, logger, settings: loadHealthSettings() });
 monitor.apply(config);

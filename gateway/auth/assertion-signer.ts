@@ -1,11 +1,10 @@
 // Gateway half of the gateway assertion (DESIGN.md "Headers the gateway sends
-// upstream"): signs the short-lived HS256 JWT upstreams verify with
-// upstreams/common/assertion.ts, and reuses each one for half its life so the
-// hot path does not sign per request.
-import { createHmac } from 'node:crypto';
+// upstream", docs/threat-model.md): signs the short-lived EdDSA (Ed25519) JWT
+// upstreams verify with the public key only (upstreams/common/assertion.ts), and
+// reuses each one for half its life so the hot path does not sign per request.
+import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { BoundedCache } from './bounded-cache.ts';
-import { DEV_FALLBACK_SECRET } from './settings.ts';
 
 export const ASSERTION_HEADER = 'x-gateway-assertion';
 export const ASSERTION_ISSUER = 'fullon-gateway';
@@ -34,20 +33,6 @@ export interface AssertionIdentity {
   authMethod: 'jwt' | 'api_key' | 'gateway';
 }
 
-/**
- * Same derivation as upstreams/common/assertion.ts resolveAssertionSecret (the
- * gateway may not import upstream code): GATEWAY_ASSERTION_SECRET when ≥ 32
- * characters, else the hex text of HMAC-SHA256(JWT_SECRET_KEY, "fullon-gateway-assertion-v1")
- * — the same text the supervisor passes children as GATEWAY_ASSERTION_SECRET.
- * tests/unit/gateway/auth/assertion-secret.test.ts pins that both agree.
- */
-export function resolveGatewayAssertionSecret(env: NodeJS.ProcessEnv = process.env): Uint8Array {
-  const explicit = env.GATEWAY_ASSERTION_SECRET;
-  if (explicit && explicit.length >= 32) return new TextEncoder().encode(explicit);
-  const base = env.JWT_SECRET_KEY ?? DEV_FALLBACK_SECRET;
-  return new TextEncoder().encode(createHmac('sha256', base).update('fullon-gateway-assertion-v1').digest('hex'));
-}
-
 export interface SignedAssertion {
   token: string;
   /** Epoch ms until which the token may be reused (half its life). */
@@ -55,19 +40,23 @@ export interface SignedAssertion {
 }
 
 export interface AssertionSignerOptions {
-  secret: Uint8Array;
+  /** The gateway's Ed25519 private key (assertion-key.ts) and its kid (RFC 7638 thumbprint). */
+  key: KeyObject;
+  kid: string;
   lifetimeS?: number;
   now?: () => number;
 }
 
 export class AssertionSigner {
-  readonly #secret: Uint8Array;
+  readonly #key: KeyObject;
+  readonly #kid: string;
   readonly #lifetimeS: number;
   readonly #now: () => number;
   readonly #cache: BoundedCache<string, Promise<SignedAssertion>>;
 
   constructor(options: AssertionSignerOptions) {
-    this.#secret = options.secret;
+    this.#key = options.key;
+    this.#kid = options.kid;
     this.#lifetimeS = options.lifetimeS ?? ASSERTION_DEFAULTS.lifetimeS;
     if (this.#lifetimeS < 2 || this.#lifetimeS > 60) throw new RangeError('assertion lifetime must be 2..60 s');
     this.#now = options.now ?? Date.now;
@@ -99,12 +88,12 @@ export class AssertionSigner {
 
   #signNow(identity: AssertionIdentity, upstream: string, iat: number): Promise<string> {
     return new SignJWT({ email: identity.email, role: identity.role, scopes: identity.scopes, auth_method: identity.authMethod })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.#kid, typ: 'JWT' })
       .setSubject(String(identity.userId))
       .setIssuer(ASSERTION_ISSUER)
       .setAudience(upstream)
       .setIssuedAt(iat)
       .setExpirationTime(iat + this.#lifetimeS)
-      .sign(this.#secret);
+      .sign(this.#key);
   }
 }

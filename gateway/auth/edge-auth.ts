@@ -3,11 +3,12 @@
 // path is two cache lookups: verified tokens (a local token's user as the orm
 // described them, for at most the user TTL; external ones until exp), assertions
 // for half their life. Revocation events (invalidation.ts) drop entries at once.
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { ApiKeyAuth } from './api-key-auth.ts';
-import { ASSERTION_HEADER, AssertionSigner, resolveGatewayAssertionSecret } from './assertion-signer.ts';
+import { generateAssertionKey, publicJwkOf } from './assertion-key.ts';
+import { ASSERTION_HEADER, AssertionSigner } from './assertion-signer.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import { extractCredential } from './credentials.ts';
 import { AuthError } from './errors.ts';
@@ -27,8 +28,8 @@ export interface EdgeAuthLogger {
 export interface EdgeAuthOptions {
   settings: AuthSettings;
   registry: UpstreamRegistry;
-  /** Assertion key; defaults to resolveGatewayAssertionSecret(env), which the supervisor passes on to upstreams. */
-  assertionSecret?: Uint8Array;
+  /** The assertion key pair's private half and kid (assertion-key.ts; main.ts hands its public JWKS to the supervisor); default: a fresh key. */
+  assertionKey?: { privateKey: KeyObject; kid: string };
   env?: NodeJS.ProcessEnv;
   logger?: EdgeAuthLogger;
   now?: () => number;
@@ -63,7 +64,8 @@ export class GatewayEdgeAuth implements EdgeAuth {
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? null;
     this.tokens = new TokenService({ settings, keys: options.keys, remoteJwks: options.remoteJwks });
-    this.signer = new AssertionSigner({ secret: options.assertionSecret ?? resolveGatewayAssertionSecret(options.env), now: this.#now });
+    const assertionKey = options.assertionKey ?? freshAssertionKey();
+    this.signer = new AssertionSigner({ key: assertionKey.privateKey, kid: assertionKey.kid, now: this.#now });
     this.orm = new OrmAuthClient({ registry: options.registry, upstream: settings.authUpstream, signer: this.signer, timeoutMs: settings.ormTimeoutMs });
     this.apiKeys = new ApiKeyAuth({
       orm: this.orm,
@@ -222,8 +224,18 @@ export async function createEdgeAuth(options: EdgeAuthOptions): Promise<GatewayE
 }
 
 /** For main.ts: settings from env (warnings to the logger) and keys, as one promise that rejects with AuthSettingsError. */
-export async function createEdgeAuthFromEnv(options: { registry: UpstreamRegistry; logger: EdgeAuthLogger; env?: NodeJS.ProcessEnv }): Promise<GatewayEdgeAuth> {
+export async function createEdgeAuthFromEnv(options: {
+  registry: UpstreamRegistry;
+  logger: EdgeAuthLogger;
+  env?: NodeJS.ProcessEnv;
+  assertionKey?: { privateKey: KeyObject; kid: string };
+}): Promise<GatewayEdgeAuth> {
   const env = options.env ?? process.env;
   const settings = loadAuthSettings({ env, warn: (message) => options.logger.warn({ capability: 'auth' }, message) });
-  return createEdgeAuth({ settings, registry: options.registry, logger: options.logger, env });
+  return createEdgeAuth({ settings, registry: options.registry, logger: options.logger, env, assertionKey: options.assertionKey });
+}
+
+function freshAssertionKey(): { privateKey: KeyObject; kid: string } {
+  const privateKey = generateAssertionKey();
+  return { privateKey, kid: publicJwkOf(privateKey).kid };
 }

@@ -96,10 +96,8 @@ export function loadAuthSettings(options: LoadAuthSettingsOptions = {}): AuthSet
   }
 
   const secretKey = env.JWT_SECRET_KEY ?? '';
-  // With a key pair the secret only feeds the assertion key, and only when
-  // GATEWAY_ASSERTION_SECRET is not set (resolveAssertionSecret).
-  const explicitAssertionSecret = (env.GATEWAY_ASSERTION_SECRET ?? '').length >= MIN_SECRET_LENGTH;
-  if (algorithm === 'HS256' || !explicitAssertionSecret) checkSecret(secretKey, production, warn);
+  // With a key pair the secret signs nothing (assertions have their own Ed25519 key).
+  if (algorithm === 'HS256') checkSecret(secretKey, production, warn);
 
   let privateKeyPem: string | null = null;
   let publicKeyPem: string | null = null;

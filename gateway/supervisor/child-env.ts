@@ -1,7 +1,8 @@
 // The minimal environment a supervised child gets: a few harmless variables from
-// the gateway, its routes.yaml env, and the service-discovery variables. Nothing
-// else leaks through (the gateway's JWT_SECRET_KEY, cloud credentials, ...).
-import { childAssertionSecret } from './assertion-secret.ts';
+// the gateway, its routes.yaml env, the service-discovery variables and its
+// identity (hop-identities.ts: public keys, plus its own service key). Nothing
+// else leaks through (the gateway's JWT_SECRET_KEY and assertion key, cloud
+// credentials, ...).
 
 /** Gateway variables a child inherits when set (DESIGN.md settings it may need). */
 export const INHERITED_ENV = ['PATH', 'HOME', 'NODE_ENV', 'LOG_LEVEL', 'TZ', 'DATA_DIR'] as const;
@@ -15,6 +16,8 @@ export interface ChildEnvOptions {
   port: number | null;
   /** Known upstream base URLs by name, for UPSTREAM_<NAME>_URL. */
   upstreamUrls: Map<string, string>;
+  /** GATEWAY_ASSERTION_JWKS, SERVICE_ASSERTION_PRIVATE_KEY, SERVICE_ASSERTION_JWKS (HopIdentities.envFor). */
+  identity: Record<string, string>;
 }
 
 /** UPSTREAM_<NAME>_URL with the name upper-cased and anything but [A-Z0-9] turned into "_". */
@@ -30,9 +33,9 @@ export function buildChildEnv(options: ChildEnvOptions): Record<string, string> 
   }
   for (const [upstream, url] of options.upstreamUrls) env[upstreamUrlVariable(upstream)] = url;
   Object.assign(env, options.configured);
-  // Set last: routes.yaml cannot spoof the service's identity, port or the key.
+  // Set last: routes.yaml cannot spoof the service's identity, port or keys.
   env.SERVICE_NAME = options.name;
-  env.GATEWAY_ASSERTION_SECRET = childAssertionSecret(options.gatewayEnv);
+  Object.assign(env, options.identity);
   if (options.port !== null) env.PORT = String(options.port);
   return env;
 }

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, HealthConfig, ProcessConfig } from '../config/types.ts';
 import { probeHealth, type Probe } from '../health/probe.ts';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
+import { generateAssertionKey, publicJwkOf } from '../auth/assertion-key.ts';
 import { buildChildEnv } from './child-env.ts';
+import { HopIdentities } from './hop-identities.ts';
 import { relogChildLine } from './child-output.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { LogEntry } from './line-buffer.ts';
@@ -26,6 +28,8 @@ export interface SupervisorOptions {
   probe?: Probe;
   random?: () => number;
   pickPort?: () => Promise<number>;
+  /** The children's keys (public gateway JWKS, their own service keys); default: made for a throwaway gateway key. */
+  identities?: HopIdentities;
   /** Whether a process with `autostart` in routes.yaml starts with startAll (SERVICE_AUTO_START_ENABLED...); default all. */
   autostart?: (name: string, kind: 'upstream' | 'service') => boolean;
 }
@@ -63,6 +67,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
   readonly #entries = new Map<string, Entry>();
   readonly #options: SupervisorOptions;
   readonly #deps: UnitDeps;
+  readonly #identities: HopIdentities;
   #autostarted = false;
   readonly #onProcessExit = () => {
     for (const entry of this.#entries.values()) entry.unit?.signalNow('SIGTERM');
@@ -72,13 +77,14 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     super();
     this.#options = options;
     const env = options.env ?? process.env;
+    this.#identities = options.identities ?? new HopIdentities({ gatewayJwks: { keys: [publicJwkOf(generateAssertionKey())] } });
     this.#deps = {
       spawner: options.spawner ?? spawnProcess,
       clock: options.clock ?? systemClock,
       probe: options.probe ?? probeHealth,
       random: options.random ?? Math.random,
       envFor: (spec) =>
-        buildChildEnv({ name: spec.name, gatewayEnv: env, configured: spec.process.env, port: spec.port, upstreamUrls: this.#upstreamUrls() }),
+        buildChildEnv({ name: spec.name, gatewayEnv: env, configured: spec.process.env, port: spec.port, upstreamUrls: this.#upstreamUrls(), identity: this.#identities.envFor(spec.name) }),
       onLine: (name, stream, line, pid) => relogChildLine(options.logger, name, stream, line, pid),
     };
     // Last resort when the gateway exits without stopAll (pdeathsig covers SIGKILL).
@@ -104,6 +110,8 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       added.push(...(await this.#configure(service.name, 'service', service.process, service.health, service.url, true)));
     }
     for (const name of [...this.#entries.keys()]) if (!seen.has(name)) await this.#forget(name, true);
+    // Every child's key exists before the first starts, so each trusts all the others.
+    this.#identities.prepare([...this.#entries].flatMap(([name, entry]) => (entry.unit ? [name] : [])));
     // After startAll, a reload starts only what it added: a service an admin stopped stays stopped.
     const allowed = this.#options.autostart ?? (() => true);
     if (this.#autostarted) void this.#startUnits(added.filter((unit) => unit.spec.process.autostart && allowed(unit.spec.name, this.#entries.get(unit.spec.name)?.kind ?? 'service')));

@@ -3,7 +3,7 @@
 // and the listener, so tests build the same app in-process.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { resolveAssertionSecret } from '../common/assertion.ts';
+import { loadServiceSigner } from '../common/service-assertion.ts';
 import { createUpstreamApp } from '../common/server.ts';
 import type { CacheDeps } from './actions/types.ts';
 import { registerHealthRoute } from './http/health.ts';
@@ -41,7 +41,7 @@ export async function createCacheApp(options: CacheAppOptions): Promise<CacheApp
   const env = options.env ?? process.env;
   const store = options.store ?? createStore(settings.redisUrl);
   const hub = new StreamHub(store);
-  const ownership = new OwnershipClient({ ormUrl: settings.ormUrl, ttlMs: settings.ownershipTtlMs, secret: resolveAssertionSecret(env) });
+  const ownership = new OwnershipClient({ ormUrl: settings.ormUrl, ttlMs: settings.ownershipTtlMs, signer: loadServiceSigner(env) });
   const deps: CacheDeps = { store, layout: createLayout(settings.keyPrefix), access: new AccessPolicy(ownership), settings };
 
   store.onStatus((status, error) => {

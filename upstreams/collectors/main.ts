@@ -4,6 +4,7 @@
 // SIGTERM. Exchange and upstream failures are retried with backoff, never fatal.
 import { createLogger } from '../common/logger.ts';
 import { createUpstreamApp, listenFromEnv } from '../common/server.ts';
+import { loadServiceSigner } from '../common/service-assertion.ts';
 import { runAccountCollector } from './account/account-collector.ts';
 import type { CollectorContext } from './common/context.ts';
 import { loadCollectorSettings, type CollectorKind } from './common/settings.ts';
@@ -30,7 +31,7 @@ try {
 }
 
 const status = new CollectorStatus(service, logger);
-const client = new UpstreamClient({ urls: { orm_api: settings.ormUrl, cache_api: settings.cacheUrl, ohlcv_api: settings.ohlcvUrl }, secret: settings.assertionSecret, service });
+const client = new UpstreamClient({ urls: { orm_api: settings.ormUrl, cache_api: settings.cacheUrl, ohlcv_api: settings.ohlcvUrl }, signer: loadServiceSigner() });
 const stop = new AbortController();
 const rateLimit = Number(process.env.EXCHANGE_RATE_LIMIT_MS ?? '');
 const ctx: CollectorContext = { settings, logger, status, client, signal: stop.signal, rateLimitMs: Number.isInteger(rateLimit) && rateLimit > 0 ? rateLimit : undefined };

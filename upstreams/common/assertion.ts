@@ -1,42 +1,36 @@
-// Verification half of the gateway assertion (DESIGN.md "Headers the gateway
-// sends upstream"): a short-lived HS256 JWT signed by the gateway. Upstreams take
-// identity ONLY from its claims; the x-user-* headers are informational.
-import { createHmac } from 'node:crypto';
-import { jwtVerify, errors as joseErrors } from 'jose';
+// Verification half of the assertions upstreams accept (DESIGN.md "Headers the
+// gateway sends upstream", docs/threat-model.md). Two kinds, both short-lived
+// EdDSA (Ed25519) JWTs, both checked against PUBLIC keys only:
+// - iss "fullon-gateway": signed by the gateway for a user (or its own service
+//   calls); identity is taken only from its claims, never from x-user-* headers;
+// - iss "fullon-service": signed by another supervised service (the cache asking
+//   the orm for ownership, a collector reading its follow list) with its own key,
+//   kid = its name. Such a caller is never a user: its identity is fixed here,
+//   whatever the claims say, and createUpstreamApp lets it reach only the routes
+//   granted to it (service-grants.ts).
+// An upstream's environment therefore holds nothing that can mint a gateway
+// assertion, and a compromised upstream cannot impersonate a user elsewhere.
+import { decodeJwt, decodeProtectedHeader, jwtVerify, errors as joseErrors } from 'jose';
+import type { AssertionKeys } from './assertion-keys.ts';
 
 export const ASSERTION_HEADER = 'x-gateway-assertion';
 export const ASSERTION_ISSUER = 'fullon-gateway';
+export const SERVICE_ASSERTION_ISSUER = 'fullon-service';
+export const ASSERTION_ALGORITHM = 'EdDSA';
 /** Maximum lifetime the gateway may give an assertion; older ones are refused. */
 export const ASSERTION_MAX_AGE_S = 60;
 
-export type AuthMethod = 'jwt' | 'api_key' | 'gateway';
+export type AuthMethod = 'jwt' | 'api_key' | 'gateway' | 'service';
 
 export interface Identity {
   userId: number;
   email: string;
   role: 'admin' | 'user';
   scopes: string[];
-  /** `gateway` marks the gateway's own service calls (login, key checks, ownership). */
+  /** `gateway` marks the gateway's own service calls (login, key checks); `service` another service's call. */
   authMethod: AuthMethod;
-}
-
-/**
- * The assertion key: GATEWAY_ASSERTION_SECRET when set, otherwise derived from
- * JWT_SECRET_KEY so a single configured secret is enough. The derivation is
- * one-way, so an upstream holding it cannot mint user tokens.
- */
-export function resolveAssertionSecret(env: NodeJS.ProcessEnv = process.env): Uint8Array {
-  const explicit = env.GATEWAY_ASSERTION_SECRET;
-  if (explicit && explicit.length >= 32) return new TextEncoder().encode(explicit);
-  // The fallback is public (it is in this file): fine on a developer's loopback,
-  // never in production, where anyone could forge an assertion with it.
-  if (!env.JWT_SECRET_KEY && env.NODE_ENV === 'production') {
-    throw new Error('GATEWAY_ASSERTION_SECRET (at least 32 characters) or JWT_SECRET_KEY must be set when NODE_ENV=production');
-  }
-  const base = env.JWT_SECRET_KEY ?? 'dev-only-insecure-jwt-secret-change-me';
-  // Hex text, not raw bytes: the supervisor hands children exactly this text as
-  // GATEWAY_ASSERTION_SECRET, so a child derives the same key either way.
-  return new TextEncoder().encode(createHmac('sha256', base).update('fullon-gateway-assertion-v1').digest('hex'));
+  /** The calling service's name (authMethod "service" only), from the key that verified the call. */
+  service?: string;
 }
 
 export class AssertionError extends Error {}
@@ -44,23 +38,36 @@ export class AssertionError extends Error {}
 export interface AssertionVerifierOptions {
   /** The upstream's own name; the assertion's `aud` must equal it. */
   audience: string;
-  secret: Uint8Array;
+  keys: AssertionKeys;
 }
 
-/** Returns a verifier bound to one audience and key; throws AssertionError on anything invalid. */
+/** Returns a verifier bound to one audience and key sets; throws AssertionError on anything invalid. */
 export function createAssertionVerifier(options: AssertionVerifierOptions) {
-  const { audience, secret } = options;
+  const { audience, keys } = options;
   return async function verifyAssertion(token: string | undefined): Promise<Identity> {
     if (!token || token.length > 8192) throw new AssertionError('missing gateway assertion');
     try {
-      const { payload } = await jwtVerify(token, secret, {
-        algorithms: ['HS256'],
-        issuer: ASSERTION_ISSUER,
+      // Read unverified only to pick the key set; the signature check below decides.
+      const header = decodeProtectedHeader(token);
+      const issuer = decodeJwt(token).iss;
+      if (header.alg !== ASSERTION_ALGORITHM || typeof header.kid !== 'string') throw new AssertionError('bad header');
+      const isService = issuer === SERVICE_ASSERTION_ISSUER;
+      if (!isService && issuer !== ASSERTION_ISSUER) throw new AssertionError('bad issuer');
+      const key = (isService ? keys.services : keys.gateway).get(header.kid);
+      if (!key) throw new AssertionError('unknown key');
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ASSERTION_ALGORITHM],
+        issuer,
         audience,
         maxTokenAge: ASSERTION_MAX_AGE_S + 5,
         clockTolerance: 5,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
+      if (isService) {
+        // The key names the caller; a token whose subject says otherwise is not trusted.
+        if (payload.sub !== header.kid) throw new AssertionError('subject is not the signing service');
+        return { userId: 0, email: `${header.kid}@services.internal`, role: 'admin', scopes: [], authMethod: 'service', service: header.kid };
+      }
       const userId = Number(payload.sub);
       const role = payload.role;
       const method = payload.auth_method;

@@ -5,7 +5,9 @@
 import { Server as NetServer } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, resolveAssertionSecret, type Identity } from './assertion.ts';
+import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, type Identity } from './assertion.ts';
+import { loadAssertionKeys, type AssertionKeys } from './assertion-keys.ts';
+import { SERVICE_GRANTS, serviceMayCall, type ServiceGrants } from './service-grants.ts';
 import { mapDatabaseError } from './db-errors.ts';
 import { HttpError, forbidden, unauthorized } from './errors.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
@@ -26,11 +28,16 @@ export interface UpstreamAppOptions {
   publicPaths?: string[];
   bodyLimit?: number;
   env?: NodeJS.ProcessEnv;
+  /** Public keys to check assertions with; default loadAssertionKeys(env). */
+  keys?: AssertionKeys;
+  /** Routes other services may call here; default SERVICE_GRANTS[name]. */
+  serviceGrants?: ServiceGrants;
 }
 
 export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance {
   const publicPaths = new Set(['/health', ...(options.publicPaths ?? [])]);
-  const verify = createAssertionVerifier({ audience: options.name, secret: resolveAssertionSecret(options.env) });
+  const verify = createAssertionVerifier({ audience: options.name, keys: options.keys ?? loadAssertionKeys(options.env) });
+  const grants = options.serviceGrants ?? SERVICE_GRANTS[options.name] ?? {};
   const app = Fastify({
     // Fastify's own info lines ("Server listening at ...") would repeat our single
     // {"msg":"listening"} line: it logs warnings and errors only.
@@ -56,6 +63,11 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     } catch (error) {
       if (error instanceof AssertionError) throw unauthorized('Not authenticated: a valid gateway assertion is required');
       throw error;
+    }
+    // Another service reaches only the routes this upstream granted it.
+    const identity = request.identity;
+    if (identity.authMethod === 'service' && !serviceMayCall(grants, identity.service, request.method, request.routeOptions.url)) {
+      throw forbidden(`Service '${identity.service}' may not call ${request.method} ${request.routeOptions.url ?? path}`);
     }
   });
 
@@ -115,10 +127,13 @@ export function requireAdmin(request: FastifyRequest): Identity {
   return identity;
 }
 
-/** Internal endpoints answer only the gateway's own service identity. */
+/**
+ * Internal endpoints answer only the gateway's own service identity, or a service
+ * the onRequest hook already let through for exactly this route (service-grants.ts).
+ */
 export function requireGateway(request: FastifyRequest): Identity {
   const identity = identityOf(request);
-  if (identity.authMethod !== 'gateway') throw new HttpError(404, 'NOT_FOUND', 'Not Found');
+  if (identity.authMethod !== 'gateway' && identity.authMethod !== 'service') throw new HttpError(404, 'NOT_FOUND', 'Not Found');
   return identity;
 }
 

@@ -6,7 +6,7 @@
 // p50/p99 delivery latency, the p99 ratio to the bare broadcast, and RSS per
 // connection of each server process.
 // Run: npx node tests/bench/cache/main.ts [--connections=5000] [--rounds=30] [--workers=4] [--only=bare,nginx,cache,gateway]
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +18,8 @@ import { readFlag, readNumberFlag } from '../lib/options.ts';
 import { startListeningProcess, type BenchProcess } from '../lib/processes.ts';
 import { saveResults } from '../lib/results.ts';
 import { mintBenchToken } from '../gateway/token.ts';
+import { publicJwkOf } from '../../../gateway/auth/assertion-key.ts';
+import { makeTestKey } from '../../helpers/assertion.ts';
 import { Fleet } from './fleet.ts';
 import { startNginxWebSocketProxy } from './nginx-ws.ts';
 import { renderReport, type RowResult } from './report.ts';
@@ -53,6 +55,10 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
   const machine = describeMachine();
   const tag = `bench-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(32).toString('hex');
+  // The gateway signs assertions with its own Ed25519 key; the external cache gets the public half.
+  const assertionKey = makeTestKey('bench-gateway');
+  const assertionPem = assertionKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+  const assertionJwks = JSON.stringify({ keys: [{ ...assertionKey.jwk, kid: publicJwkOf(assertionKey.privateKey).kid }] });
   const redis = new Redis(redisUrl);
   const processes: BenchProcess[] = [];
   const fleets: Fleet[] = [];
@@ -91,14 +97,14 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<numb
         name: 'cache',
         command: process.execPath,
         args: [join(REPO_ROOT, 'upstreams', 'cache', 'main.ts')],
-        env: { PORT: '0', REDIS_URL: redisUrl, CACHE_KEY_PREFIX: tag, GATEWAY_ASSERTION_SECRET: secret, LOG_LEVEL: 'info', UPSTREAM_ORM_API_URL: '' },
+        env: { PORT: '0', REDIS_URL: redisUrl, CACHE_KEY_PREFIX: tag, GATEWAY_ASSERTION_JWKS: assertionJwks, LOG_LEVEL: 'info', UPSTREAM_ORM_API_URL: '' },
       });
       processes.push(cache);
       if (wanted('cache')) {
-        rows.push(cacheRow('cache direct', `ws://127.0.0.1:${cache.port}/ws/tickers/{id}`, 'ETH/USDT', async () => ({ 'x-gateway-assertion': await signAssertion(secret) }), cache));
+        rows.push(cacheRow('cache direct', `ws://127.0.0.1:${cache.port}/ws/tickers/{id}`, 'ETH/USDT', async () => ({ 'x-gateway-assertion': await signAssertion(assertionKey.privateKey) }), cache));
       }
       if (wanted('gateway')) {
-        const gateway = await startGateway(work, cache.url, secret);
+        const gateway = await startGateway(work, cache.url, secret, assertionPem);
         processes.push(gateway);
         const token = await mintBenchToken({ secret, ...JWT });
         rows.push(cacheRow('gateway + cache', `ws://127.0.0.1:${gateway.port}/api/v1/cache/ws/tickers/{id}`, SYMBOL, async () => ({ authorization: `Bearer ${token}` }), cache, gateway));
@@ -173,18 +179,18 @@ function percentile(sorted: number[], q: number): number {
 }
 
 /** An assertion as the gateway would sign it (for the cache-direct row). */
-function signAssertion(secret: string): Promise<string> {
+function signAssertion(key: KeyObject): Promise<string> {
   return new SignJWT({ email: 'bench@fullon.test', role: 'user', scopes: [], auth_method: 'jwt' })
-    .setProtectedHeader({ alg: 'HS256' })
+    .setProtectedHeader({ alg: 'EdDSA', kid: publicJwkOf(key).kid })
     .setSubject('4242')
     .setIssuer('fullon-gateway')
     .setAudience('cache')
     .setIssuedAt()
     .setExpirationTime('60s')
-    .sign(new TextEncoder().encode(secret));
+    .sign(key);
 }
 
-async function startGateway(work: string, cacheUrl: string, secret: string): Promise<BenchProcess> {
+async function startGateway(work: string, cacheUrl: string, secret: string, assertionPem: string): Promise<BenchProcess> {
   const routesFile = join(work, 'routes.yaml');
   await writeFile(
     routesFile,
@@ -218,7 +224,7 @@ routes:
       JWT_SECRET_KEY: secret,
       JWT_ISSUER: JWT.issuer,
       JWT_AUDIENCE: JWT.audience,
-      GATEWAY_ASSERTION_SECRET: secret,
+      GATEWAY_ASSERTION_PRIVATE_KEY: assertionPem,
       NODE_ENV: 'production',
     },
     logFile: join(logs, 'gateway.log'),

@@ -6,7 +6,7 @@
 // Run: npx node tests/bench/ohlcv/main.ts [--minutes N] [--stores postgres,pglite] [--concurrency C]
 import { cpus, loadavg } from 'node:os';
 import { startProcess } from '../../helpers/processes.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion } from '../../helpers/assertion.ts';
 import { YEAR_MINUTES, YEAR_START, buildBatches } from './data.ts';
 import { createPgliteStore, createPostgresStore, type BenchStore } from './stores.ts';
 
@@ -23,7 +23,7 @@ async function authHeaders(): Promise<Record<string, string>> {
 }
 
 async function benchStore(store: BenchStore, bodies: string[]): Promise<Result> {
-  const upstream = await startProcess('upstreams/ohlcv/main.ts', { ...store.env, GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, LOG_LEVEL: 'info' }, 120_000);
+  const upstream = await startProcess('upstreams/ohlcv/main.ts', { ...store.env, ...TEST_ASSERTION_ENV, LOG_LEVEL: 'info' }, 120_000);
   try {
     const base = `${upstream.url}`;
     const started = performance.now();

@@ -12,7 +12,7 @@ import { openDatabase, type Db, type Queryable } from '../../../upstreams/common
 import { createLogger } from '../../../upstreams/common/logger.ts';
 import { createOrmApp } from '../../../upstreams/orm/app.ts';
 import { migrateOrm } from '../../../upstreams/orm/migrations/index.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion } from '../../helpers/assertion.ts';
 import { freshDatabaseUrl } from '../../helpers/isolation.ts';
 
 const ROUTES = [
@@ -79,7 +79,7 @@ export async function main(): Promise<number> {
       },
       transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction(fn),
     };
-    const app = createOrmApp({ db: explaining, env: { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, LOG_LEVEL: 'silent' }, logger: createLogger('orm_api', 'silent') });
+    const app = createOrmApp({ db: explaining, env: { ...TEST_ASSERTION_ENV, LOG_LEVEL: 'silent' }, logger: createLogger('orm_api', 'silent') });
     await app.ready();
     const assertion = await signTestAssertion('orm_api', { userId: uid, email: 'bench-a@example.com', role: 'user' });
     process.stdout.write('100 000 trades of one user (70 000 live + 30 000 dry, 350 days) and 20 000 orders; another user has 200 000 trades and 100 000 orders; default range (365 days)\n\n');

@@ -64,11 +64,11 @@ describe('.env.example', () => {
     expect(assigned.map((entry) => normalise(entry.name)).filter((name) => !documented.has(name))).toEqual([]);
   });
 
-  it.each(['JWT_SECRET_KEY', 'ADMIN_PASSWORD', 'EXCHANGE_SECRET_KEY', 'GATEWAY_ASSERTION_SECRET'])('ships %s without a value, and says how to make one where it is set', (name) => {
+  it.each(['JWT_SECRET_KEY', 'ADMIN_PASSWORD', 'EXCHANGE_SECRET_KEY', 'GATEWAY_ASSERTION_PRIVATE_KEY_FILE'])('ships %s without a value, and says how to make one where it is set', (name) => {
     const entries = assigned.filter((entry) => entry.name === name);
     for (const entry of entries) expect(entry.value).toBe('');
     const line = text.split('\n').findIndex((row) => row.startsWith(`${name}=`));
-    if (line >= 0 && name !== 'GATEWAY_ASSERTION_SECRET') expect(text.split('\n').slice(Math.max(0, line - 6), line).join('\n')).toMatch(/openssl rand/);
+    if (line >= 0 && name !== 'GATEWAY_ASSERTION_PRIVATE_KEY_FILE') expect(text.split('\n').slice(Math.max(0, line - 6), line).join('\n')).toMatch(/openssl rand/);
   });
 });
 

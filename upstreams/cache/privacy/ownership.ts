@@ -1,8 +1,9 @@
 // Which exchanges (ex_ids) and bots (bot_ids) a user owns, asked from the orm
-// upstream (GET /internal/users/{uid}/ownership) with a service assertion we
-// sign ourselves, cached briefly so a busy socket does not hammer orm.
-import { SignJWT } from 'jose';
+// upstream (GET /internal/users/{uid}/ownership) under the cache's OWN service
+// identity (never the gateway's, never a user's: the orm grants it this one
+// route), cached briefly so a busy socket does not hammer orm.
 import { request } from 'undici';
+import { ASSERTION_HEADER } from '../../common/assertion.ts';
 
 export interface Ownership {
   exIds: ReadonlySet<number>;
@@ -21,7 +22,10 @@ export interface OwnershipClientOptions {
   /** orm base URL; without it nobody but admins owns anything. */
   ormUrl: string | undefined;
   ttlMs: number;
-  secret: Uint8Array;
+  /** Signs the cache's own service assertion (common/service-assertion.ts); null: no identity, so no look-ups. */
+  signer: { sign(audience: string): Promise<string> } | null;
+  /** The orm's upstream name, the assertion's audience. */
+  ormName?: string;
   timeoutMs?: number;
 }
 
@@ -38,6 +42,7 @@ export class OwnershipClient {
 
   async ownershipOf(uid: number): Promise<Ownership> {
     if (!this.#options.ormUrl) return NOTHING;
+    if (!this.#options.signer) throw new OwnershipUnavailableError('the cache has no service identity to ask the orm with (SERVICE_ASSERTION_PRIVATE_KEY)');
     const now = Date.now();
     const cached = this.#cache.get(uid);
     if (cached && now - cached.at < this.#options.ttlMs) return cached.value;
@@ -52,18 +57,11 @@ export class OwnershipClient {
   }
 
   async #fetch(uid: number): Promise<Ownership> {
-    const assertion = await new SignJWT({ email: 'gateway@internal', role: 'admin', scopes: [], auth_method: 'gateway' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('0')
-      .setIssuer('fullon-gateway')
-      .setAudience('orm_api')
-      .setIssuedAt()
-      .setExpirationTime('30s')
-      .sign(this.#options.secret);
+    const assertion = await this.#options.signer!.sign(this.#options.ormName ?? 'orm_api');
     const timeout = this.#options.timeoutMs ?? 3000;
     try {
       const response = await request(new URL(`/internal/users/${uid}/ownership`, this.#options.ormUrl!), {
-        headers: { 'x-gateway-assertion': assertion, accept: 'application/json' },
+        headers: { [ASSERTION_HEADER]: assertion, accept: 'application/json' },
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });

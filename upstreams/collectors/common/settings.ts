@@ -1,7 +1,7 @@
 // Settings of the collector processes (ticker, ohlcv, account), from the
 // environment the supervisor gives them (routes.yaml `services:` env plus the
-// discovery variables UPSTREAM_<NAME>_URL and GATEWAY_ASSERTION_SECRET).
-import { resolveAssertionSecret } from '../../common/assertion.ts';
+// discovery variables UPSTREAM_<NAME>_URL; the service identity is read by
+// common/service-assertion.ts).
 
 export type CollectorKind = 'ticker' | 'ohlcv' | 'account';
 export const COLLECTOR_KINDS: readonly CollectorKind[] = ['ticker', 'ohlcv', 'account'];
@@ -11,7 +11,6 @@ export interface CollectorSettings {
   ormUrl: string | null;
   cacheUrl: string | null;
   ohlcvUrl: string | null;
-  assertionSecret: Uint8Array;
   /** Exchange id → base URL replacing the exchange's own REST host (EXCHANGE_URLS). */
   exchangeUrls: Record<string, string>;
   /** How often the follow list is asked again from the orm. */
@@ -38,7 +37,6 @@ export function loadCollectorSettings(kind: string | undefined, env: NodeJS.Proc
     ormUrl: env.UPSTREAM_ORM_API_URL || null,
     cacheUrl: env.UPSTREAM_CACHE_API_URL || null,
     ohlcvUrl: env.UPSTREAM_OHLCV_API_URL || null,
-    assertionSecret: resolveAssertionSecret(env),
     exchangeUrls: parseExchangeUrls(env.EXCHANGE_URLS),
     refreshMs: int(env, 'COLLECTOR_REFRESH_MS', 30_000, 100, 3_600_000),
     tickerPollMs: int(env, 'TICKER_POLL_INTERVAL_MS', 1_000, 10, 600_000),

@@ -1,11 +1,11 @@
-// Calls from a collector to the orm_api, cache_api and ohlcv_api upstreams with
-// a service assertion signed like the gateway's own service calls (aud = the
-// upstream's name, auth_method "gateway", role admin). Collectors write only
+// Calls from a collector to the orm_api, cache_api and ohlcv_api upstreams under
+// the collector's OWN service identity (common/service-assertion.ts, aud = the
+// upstream's name); each callee grants it only the routes it needs
+// (common/service-grants.ts). Collectors write only
 // through the upstreams' own endpoints, so the cache layout, the ohlcv upsert and
 // the live candle stream stay in one place each.
-import { SignJWT } from 'jose';
 import { Agent, request } from 'undici';
-import { ASSERTION_HEADER, ASSERTION_ISSUER } from '../../common/assertion.ts';
+import { ASSERTION_HEADER } from '../../common/assertion.ts';
 
 export type UpstreamName = 'orm_api' | 'cache_api' | 'ohlcv_api';
 
@@ -19,21 +19,20 @@ export class UpstreamCallError extends Error {
   }
 }
 
-const TOKEN_LIFETIME_S = 30;
-const TOKEN_REUSE_MS = 20_000;
+/** What signs this collector's calls (a ServiceAssertionSigner); null: it has no identity and every call is refused. */
+export interface CallSigner {
+  sign(audience: string): Promise<string>;
+}
 
 export class UpstreamClient {
   readonly #urls: Record<UpstreamName, string | null>;
-  readonly #secret: Uint8Array;
-  readonly #service: string;
-  readonly #tokens = new Map<UpstreamName, { token: string; at: number }>();
+  readonly #signer: CallSigner | null;
   readonly #agent = new Agent({ connections: 32, keepAliveTimeout: 10_000, pipelining: 1 });
   readonly #timeoutMs: number;
 
-  constructor(options: { urls: Record<UpstreamName, string | null>; secret: Uint8Array; service: string; timeoutMs?: number }) {
+  constructor(options: { urls: Record<UpstreamName, string | null>; signer: CallSigner | null; timeoutMs?: number }) {
     this.#urls = options.urls;
-    this.#secret = options.secret;
-    this.#service = options.service;
+    this.#signer = options.signer;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
   }
 
@@ -52,7 +51,8 @@ export class UpstreamClient {
   async #call<T>(upstream: UpstreamName, method: 'GET' | 'POST', path: string, body: unknown): Promise<T> {
     const base = this.#urls[upstream];
     if (!base) throw new UpstreamCallError(`${upstream} is not known (UPSTREAM_${upstream.toUpperCase()}_URL is not set)`, null);
-    const headers: Record<string, string> = { [ASSERTION_HEADER]: await this.#token(upstream), accept: 'application/json' };
+    if (!this.#signer) throw new UpstreamCallError(`no service identity to call ${upstream} with (SERVICE_ASSERTION_PRIVATE_KEY is not set)`, null);
+    const headers: Record<string, string> = { [ASSERTION_HEADER]: await this.#signer.sign(upstream), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response;
     try {
@@ -72,21 +72,6 @@ export class UpstreamClient {
       throw new UpstreamCallError(`${upstream} ${method} ${path.split('?', 1)[0]} answered ${response.statusCode}: ${text.slice(0, 200)}`, response.statusCode);
     }
     return (text ? JSON.parse(text) : null) as T;
-  }
-
-  async #token(upstream: UpstreamName): Promise<string> {
-    const cached = this.#tokens.get(upstream);
-    if (cached && Date.now() - cached.at < TOKEN_REUSE_MS) return cached.token;
-    const token = await new SignJWT({ email: `${this.#service}@collectors.internal`, role: 'admin', scopes: [], auth_method: 'gateway' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('0')
-      .setIssuer(ASSERTION_ISSUER)
-      .setAudience(upstream)
-      .setIssuedAt()
-      .setExpirationTime(`${TOKEN_LIFETIME_S}s`)
-      .sign(this.#secret);
-    this.#tokens.set(upstream, { token, at: Date.now() });
-    return token;
   }
 }
 

@@ -13,10 +13,11 @@ import { createWebSocketExpiry } from '../../../../gateway/auth/ws-expiry.ts';
 import { closeSocket } from '../../../../gateway/proxy/ws-close.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
+import { loadAssertionKeys } from '../../../../upstreams/common/assertion-keys.ts';
+import { TEST_ASSERTION_ENV, TEST_ASSERTION_KEY } from '../../../helpers/assertion.ts';
 import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
 
 const JWT_SECRET = 'gateway-auth-test-secret-0123456789-abcdef';
-const ASSERTION_SECRET = 'gateway-auth-assertion-secret-0123456789ab';
 
 let upstream: StubUpstream;
 let orm: StubUpstream;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   auth = await createEdgeAuth({
     settings: loadAuthSettings({ env: { JWT_SECRET_KEY: JWT_SECRET, ADMIN_MAIL: 'boss@example.com' }, warn: () => {} }),
     registry,
-    assertionSecret: new TextEncoder().encode(ASSERTION_SECRET),
+    assertionKey: TEST_ASSERTION_KEY,
   });
   gw = await startTestGateway({
     yaml: `
@@ -98,7 +99,7 @@ describe('HTTP through the gateway', () => {
     const headers = result.body.headers as Record<string, string>;
     expect(headers).toMatchObject({ 'x-user-id': '7', 'x-user-email': 'u@example.com', 'x-user-role': 'user', 'x-auth-method': 'jwt' });
     expect(headers.authorization).toBeUndefined();
-    const verify = createAssertionVerifier({ audience: 'stub', secret: new TextEncoder().encode(ASSERTION_SECRET) });
+    const verify = createAssertionVerifier({ audience: 'stub', keys: loadAssertionKeys(TEST_ASSERTION_ENV) });
     await expect(verify(headers['x-gateway-assertion'])).resolves.toMatchObject({ userId: 7, authMethod: 'jwt' });
   });
 

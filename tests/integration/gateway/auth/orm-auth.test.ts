@@ -8,12 +8,12 @@ import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import type { AuthenticatedUser, AuthOutcome } from '../../../../gateway/auth/types.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { uniqueMail, workerDatabaseUrl } from '../../../helpers/isolation.ts';
+import { TEST_ASSERTION_ENV, TEST_ASSERTION_KEY } from '../../../helpers/assertion.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 import { fakeRequest, urlOf } from '../../../unit/gateway/auth/support/auth-fixtures.ts';
 import { startTestGateway, type TestGateway } from '../proxy/harness.ts';
 import { serveLocalRoutes } from '../../../unit/gateway/auth/support/local-route-server.ts';
 
-const ASSERTION_SECRET = 'integration-assertion-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'integration-admin-password';
 const adminMail = uniqueMail('admin');
 
@@ -25,7 +25,7 @@ let gateway: { url: string; close: () => Promise<void> };
 beforeAll(async () => {
   orm = await startProcess('upstreams/orm/main.ts', {
     DATABASE_URL: await workerDatabaseUrl('auth_orm'),
-    GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET,
+    ...TEST_ASSERTION_ENV,
     ADMIN_MAIL: adminMail,
     ADMIN_PASSWORD,
     BCRYPT_ROUNDS: '4',
@@ -36,7 +36,7 @@ beforeAll(async () => {
     env: { JWT_SECRET_KEY: 'integration-jwt-secret-0123456789abcdef-xyz', ADMIN_MAIL: adminMail, API_KEY_CACHE_TTL_MS: '300' },
     warn: () => {},
   });
-  auth = await createEdgeAuth({ settings, registry, env: { GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET } });
+  auth = await createEdgeAuth({ settings, registry, assertionKey: TEST_ASSERTION_KEY });
   gateway = await serveLocalRoutes(auth, createAuthRoutes(auth));
 });
 afterAll(async () => {

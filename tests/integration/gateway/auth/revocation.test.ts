@@ -15,11 +15,11 @@ import { OrmRevocationFeed } from '../../../../gateway/auth/orm-revocation-feed.
 import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { uniqueMail, workerDatabaseUrl, workerRedis } from '../../../helpers/isolation.ts';
+import { TEST_ASSERTION_ENV, TEST_ASSERTION_KEY } from '../../../helpers/assertion.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 import WebSocket from 'ws';
 import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
 
-const ASSERTION_SECRET = 'revocation-assertion-secret-0123456789abcdef';
 const JWT_SECRET = 'revocation-jwt-secret-0123456789abcdef-xyz';
 const ADMIN_PASSWORD = 'revocation-admin-password';
 const adminMail = uniqueMail('admin');
@@ -43,7 +43,7 @@ async function startReplica(channel: string): Promise<Replica> {
   registry.ensure('orm_api', new URL(orm.url), 'up');
   // A TTL far beyond the test: only the revocation path can refuse a cached credential here.
   const settings = loadAuthSettings({ env: { JWT_SECRET_KEY: JWT_SECRET, ADMIN_MAIL: adminMail, API_KEY_CACHE_TTL_MS: '5000' }, warn: () => {} });
-  const auth = await createEdgeAuth({ settings, registry, env: { GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET } });
+  const auth = await createEdgeAuth({ settings, registry, assertionKey: TEST_ASSERTION_KEY });
   let waiters: Array<(items: Invalidation[]) => void> = [];
   const bus = new RevocationBus({
     redisUrl: workerRedis().url,
@@ -77,7 +77,7 @@ beforeAll(async () => {
   stub = await startStubUpstream();
   orm = await startProcess('upstreams/orm/main.ts', {
     DATABASE_URL: await workerDatabaseUrl('revocation_orm'),
-    GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET,
+    ...TEST_ASSERTION_ENV,
     ADMIN_MAIL: adminMail,
     ADMIN_PASSWORD,
     BCRYPT_ROUNDS: '4',
@@ -265,7 +265,7 @@ describe('replicas that share only the orm (no Redis)', () => {
     const registry = new UpstreamRegistry();
     registry.ensure('orm_api', new URL(orm.url), 'up');
     const settings = loadAuthSettings({ env: { JWT_SECRET_KEY: JWT_SECRET, ADMIN_MAIL: adminMail, API_KEY_CACHE_TTL_MS: '5000' }, warn: () => {} });
-    const auth = await createEdgeAuth({ settings, registry, env: { GATEWAY_ASSERTION_SECRET: ASSERTION_SECRET } });
+    const auth = await createEdgeAuth({ settings, registry, assertionKey: TEST_ASSERTION_KEY });
     let waiters: Array<(items: Invalidation[]) => void> = [];
     let subscribed!: () => void;
     const ready = new Promise<void>((resolve) => (subscribed = resolve));

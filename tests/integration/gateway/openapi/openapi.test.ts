@@ -11,7 +11,7 @@ import { createOpenApiRoutes } from '../../../../gateway/openapi/routes.ts';
 import { UpstreamDocuments } from '../../../../gateway/openapi/upstream-documents.ts';
 import { openDatabase, type Db } from '../../../../upstreams/common/db.ts';
 import type { OhlcvApp } from '../../../../upstreams/ohlcv/app.ts';
-import { TEST_ASSERTION_SECRET } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_KEY } from '../../../helpers/assertion.ts';
 import { workerDatabaseUrl } from '../../../helpers/isolation.ts';
 import { startCacheHarness, type CacheHarness } from '../../upstreams/cache/harness.ts';
 import { buildApp } from '../../upstreams/ohlcv/harness.ts';
@@ -51,7 +51,7 @@ routes:
   });
   gw.gateway.addLocalRoutes(
     createOpenApiRoutes({
-      documents: new UpstreamDocuments({ registry: gw.registry, signer: new AssertionSigner({ secret: new TextEncoder().encode(TEST_ASSERTION_SECRET) }), timeoutMs: 1_000 }),
+      documents: new UpstreamDocuments({ registry: gw.registry, signer: new AssertionSigner({ key: TEST_ASSERTION_KEY.privateKey, kid: TEST_ASSERTION_KEY.kid }), timeoutMs: 1_000 }),
       config: () => gw.gateway.currentConfig(),
       localRoutes: () => gw.gateway.localRoutes(),
       version: '1.2.3',

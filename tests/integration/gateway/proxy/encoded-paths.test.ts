@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EdgeAuth } from '../../../../gateway/auth/types.ts';
 import { createUpstreamApp } from '../../../../upstreams/common/server.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion } from '../../../helpers/assertion.ts';
 import { request, startStubUpstream, startTestGateway, stubAuth, type StubUpstream, type TestGateway } from './harness.ts';
 
 /** The stub auth, but with real assertions so a real upstream bootstrap accepts the hop. */
@@ -21,7 +21,7 @@ describe('encoded paths through the gateway', () => {
   let gw: TestGateway;
   beforeEach(async () => {
     stub = await startStubUpstream();
-    upstream = createUpstreamApp({ name: 'md', logger: pino({ level: 'silent' }), env: { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET } });
+    upstream = createUpstreamApp({ name: 'md', logger: pino({ level: 'silent' }), env: TEST_ASSERTION_ENV });
     upstream.get('/candles/:exchange/:symbol/:timeframe', async (req) => ({ params: req.params, url: req.url }));
     upstream.get('/symbols/:symbol', async (req) => ({ params: req.params }));
     await upstream.listen({ port: 0, host: '127.0.0.1' });

@@ -11,7 +11,7 @@ import { CACHE_DEFAULTS, type CacheSettings } from '../../../../upstreams/cache/
 import { createLayout, type CacheLayout } from '../../../../upstreams/cache/store/layout.ts';
 import { RedisStore } from '../../../../upstreams/cache/store/redis-store.ts';
 import type { CacheStore } from '../../../../upstreams/cache/store/types.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion, type TestIdentity } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, makeServiceIdentity, signTestAssertion, type TestIdentity } from '../../../helpers/assertion.ts';
 import { workerRedis } from '../../../helpers/isolation.ts';
 import { startFakeOrm, type FakeOrm } from '../../../unit/upstreams/cache/privacy/fake-orm.ts';
 
@@ -42,14 +42,15 @@ export const ALICE: TestIdentity = { userId: 7, role: 'user' };
 export async function startCacheHarness(options: HarnessOptions = {}): Promise<CacheHarness> {
   const { url: redisUrl } = workerRedis();
   const prefix = `t${randomBytes(5).toString('hex')}`;
-  const orm = await startFakeOrm(TEST_ASSERTION_SECRET);
+  const identity = makeServiceIdentity('cache_api');
+  const orm = await startFakeOrm(identity.jwks);
   const settings: CacheSettings = { ...CACHE_DEFAULTS, redisUrl, keyPrefix: prefix, ormUrl: orm.url, pollIntervalMs: 20, ...options.settings };
   const store = options.store ? options.store(redisUrl) : new RedisStore({ url: redisUrl });
   const state = { overflows: 0 };
   const cache = await createCacheApp({
     settings,
     logger: pino({ level: 'silent' }),
-    env: { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET },
+    env: { ...TEST_ASSERTION_ENV, ...identity.env },
     store,
     onOverflow: () => void state.overflows++,
   });

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion } from '../../../helpers/assertion.ts';
 import { workerRedis } from '../../../helpers/isolation.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 import { TestClient } from './harness.ts';
@@ -27,7 +27,7 @@ describe('cache process', () => {
     ['Redis', () => ({ REDIS_URL: workerRedis().url, CACHE_KEY_PREFIX: prefix }), 'redis'],
     ['the in-process store', () => ({ REDIS_URL: '' }), 'memory'],
   ])('serves health, streams and writes over %s, and exits 0 on SIGTERM', async (_name, env, kind) => {
-    child = await startProcess(SCRIPT, { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET, UPSTREAM_ORM_API_URL: '', ...env() });
+    child = await startProcess(SCRIPT, { ...TEST_ASSERTION_ENV, UPSTREAM_ORM_API_URL: '', ...env() });
     const health = await fetch(`${child.url}/health`);
     expect(await health.json()).toMatchObject({ status: 'ok', service: 'cache_api', store: kind, redis: { ok: true } });
 

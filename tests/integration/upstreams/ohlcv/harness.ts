@@ -5,9 +5,9 @@ import type { Db } from '../../../../upstreams/common/db.ts';
 import { createLogger } from '../../../../upstreams/common/logger.ts';
 import { createOhlcvApp, type OhlcvApp, type OhlcvAppOptions } from '../../../../upstreams/ohlcv/app.ts';
 import { prepareOhlcvDatabase } from '../../../../upstreams/ohlcv/db/open.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion, type TestIdentity } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion, type TestIdentity } from '../../../helpers/assertion.ts';
 
-export const TEST_ENV = { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET };
+export const TEST_ENV = TEST_ASSERTION_ENV;
 
 export async function buildApp(db: Db, live?: OhlcvAppOptions['live'], options: Pick<OhlcvAppOptions, 'rangeMaxRows'> = {}): Promise<OhlcvApp> {
   const logger = createLogger('ohlcv', 'silent');

@@ -1,5 +1,5 @@
 // The real ohlcv process end to end: started as the supervisor would (PORT=0,
-// OHLCV_DATABASE_URL, GATEWAY_ASSERTION_SECRET), health, ingest over HTTP and a
+// OHLCV_DATABASE_URL, GATEWAY_ASSERTION_JWKS), health, ingest over HTTP and a
 // live update over a real WebSocket; a direct unauthenticated upgrade gets 401.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerDatabaseUrl } from '../../../helpers/isolation.ts';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../upstreams/common/db.ts';
 import { createLogger } from '../../../../upstreams/common/logger.ts';
 import { createOrmApp } from '../../../../upstreams/orm/app.ts';
-import { signTestAssertion } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_KEY, makeTestKey, signTestAssertion } from '../../../helpers/assertion.ts';
 import { ORM_TEST_ENV, call, createTestUser, openOrmHarness, type OrmHarness, type TestUser } from './harness.ts';
 
 let h: OrmHarness;
@@ -121,7 +121,7 @@ describe('orm input hardening', () => {
   ] as const;
 
   it.each(routes)('%s %s answers 401 without an assertion and with a forged or wrong-audience one', async (method, url) => {
-    const forged = await signTestAssertion('orm_api', { userId: 1, role: 'admin' }, 'another-secret-that-is-32-chars-long!!');
+    const forged = await signTestAssertion('orm_api', { userId: 1, role: 'admin' }, makeTestKey(TEST_ASSERTION_KEY.kid));
     const wrongAudience = await signTestAssertion('ohlcv_api', { userId: 1, role: 'admin' });
     for (const header of [undefined, 'garbage', forged, wrongAudience]) {
       const response = await h.app.inject({ method, url, headers: header ? { 'x-gateway-assertion': header } : {}, payload: method === 'GET' || method === 'DELETE' ? undefined : {} });

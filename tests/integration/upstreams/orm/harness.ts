@@ -10,13 +10,13 @@ import { createLogger } from '../../../../upstreams/common/logger.ts';
 import { createOrmApp } from '../../../../upstreams/orm/app.ts';
 import { migrateOrm } from '../../../../upstreams/orm/migrations/index.ts';
 import { insertUser } from '../../../../upstreams/orm/users/user-store.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion, type TestIdentity } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion, type TestIdentity } from '../../../helpers/assertion.ts';
 import { uniqueMail, workerDatabaseUrl } from '../../../helpers/isolation.ts';
 
 export type DbKind = 'postgres' | 'pglite';
 
 export const ORM_TEST_ENV = {
-  GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET,
+  ...TEST_ASSERTION_ENV,
   BCRYPT_ROUNDS: '4',
   LOG_LEVEL: 'silent',
   EXCHANGE_SECRET_KEY: 'test-exchange-secret-key',

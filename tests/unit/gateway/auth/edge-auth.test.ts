@@ -2,9 +2,12 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { decodeProtectedHeader } from 'jose';
+import { loadAssertionKeys } from '../../../../upstreams/common/assertion-keys.ts';
+import { TEST_ASSERTION_KEY, makeTestKey } from '../../../helpers/assertion.ts';
 import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
 import type { AuthenticatedUser } from '../../../../gateway/auth/types.ts';
-import { ORM_URL, TEST_ASSERTION_SECRET_TEXT, TEST_JWT_SECRET, createTestAuth, fakeRequest, ormUserDirectory, urlOf } from './support/auth-fixtures.ts';
+import { ORM_URL, TEST_JWT_SECRET, TEST_VERIFY_KEYS, createTestAuth, fakeRequest, ormUserDirectory, urlOf } from './support/auth-fixtures.ts';
 
 // Local tokens name a user_id; who that is (mail, role, active) is the orm's answer.
 const directory = ormUserDirectory([
@@ -131,15 +134,14 @@ describe('GatewayEdgeAuth.identityHeaders', () => {
     const { auth } = await createTestAuth();
     const headers = await auth.identityHeaders(user({ scopes: ['ohlcv:write', 'cache:write'], authMethod: 'api_key' }), 'ohlcv');
     expect(headers).toMatchObject({ 'x-user-id': '5', 'x-user-email': 'u@example.com', 'x-user-role': 'user', 'x-user-scopes': 'ohlcv:write,cache:write', 'x-auth-method': 'api_key' });
-    const secret = new TextEncoder().encode(TEST_ASSERTION_SECRET_TEXT);
-    await expect(createAssertionVerifier({ audience: 'ohlcv', secret })(headers['x-gateway-assertion'])).resolves.toEqual({
+    await expect(createAssertionVerifier({ audience: 'ohlcv', keys: TEST_VERIFY_KEYS })(headers['x-gateway-assertion'])).resolves.toEqual({
       userId: 5,
       email: 'u@example.com',
       role: 'user',
       scopes: ['ohlcv:write', 'cache:write'],
       authMethod: 'api_key',
     });
-    await expect(createAssertionVerifier({ audience: 'orm', secret })(headers['x-gateway-assertion'])).rejects.toThrow();
+    await expect(createAssertionVerifier({ audience: 'orm', keys: TEST_VERIFY_KEYS })(headers['x-gateway-assertion'])).rejects.toThrow();
   });
 
   it('marks the ADMIN_MAIL user as admin upstream', async () => {
@@ -170,11 +172,13 @@ describe('GatewayEdgeAuth.identityHeaders', () => {
     expect((await auth.identityHeaders(u, 'orm'))['x-user-id']).toBe('5');
   });
 
-  it('signs with JWT_SECRET_KEY only through the derivation, never directly', async () => {
+  it('signs with its own Ed25519 key, not JWT_SECRET_KEY: a verifier holding another key refuses it', async () => {
     const { auth } = await createTestAuth();
     const headers = await auth.identityHeaders(user(), 'orm');
-    const direct = createAssertionVerifier({ audience: 'orm', secret: new TextEncoder().encode(TEST_JWT_SECRET) });
-    await expect(direct(headers['x-gateway-assertion'])).rejects.toThrow();
+    const other = makeTestKey(TEST_ASSERTION_KEY.kid);
+    const stranger = createAssertionVerifier({ audience: 'orm', keys: loadAssertionKeys({ GATEWAY_ASSERTION_JWKS: JSON.stringify({ keys: [other.jwk] }) }) });
+    await expect(stranger(headers['x-gateway-assertion'])).rejects.toThrow();
+    expect(decodeProtectedHeader(headers['x-gateway-assertion']!).alg).toBe('EdDSA');
   });
 });
 

@@ -6,18 +6,18 @@ import { AuthError } from '../../../../gateway/auth/errors.ts';
 import { OrmAuthClient } from '../../../../gateway/auth/orm-client.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
-import { ORM_URL, TEST_ASSERTION_SECRET_TEXT } from './support/auth-fixtures.ts';
+import { TEST_SIGNER_OPTIONS } from '../../../helpers/assertion.ts';
+import { ORM_URL, TEST_VERIFY_KEYS } from './support/auth-fixtures.ts';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const secret = new TextEncoder().encode(TEST_ASSERTION_SECRET_TEXT);
 const ormUser = { uid: 5, mail: 'u@example.com', name: 'U', lastname: 'Ser', role: 'user', active: true };
 
 function client(registry = upRegistry()) {
-  return new OrmAuthClient({ registry, upstream: 'orm', signer: new AssertionSigner({ secret }), timeoutMs: 500 });
+  return new OrmAuthClient({ registry, upstream: 'orm', signer: new AssertionSigner(TEST_SIGNER_OPTIONS), timeoutMs: 500 });
 }
 
 function upRegistry(): UpstreamRegistry {
@@ -34,7 +34,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('OrmAuthClient.verifyCredentials', () => {
   it('posts {mail, password} with a gateway service assertion the orm accepts', async () => {
-    const verify = createAssertionVerifier({ audience: 'orm', secret });
+    const verify = createAssertionVerifier({ audience: 'orm', keys: TEST_VERIFY_KEYS });
     let seen: unknown = null;
     let identity: unknown = null;
     server.use(

@@ -66,7 +66,9 @@ describe('supervisor state machine', () => {
     await supervisor.start('orm');
     const env = fake.children[0]!.request.env;
     expect(env).toMatchObject({ PATH: '/usr/bin', PORT: '45678', SERVICE_NAME: 'orm', DATABASE_URL: 'postgres://db', UPSTREAM_ORM_URL: 'http://127.0.0.1:45678', UPSTREAM_CACHE_URL: 'http://127.0.0.1:7001' });
-    expect(env.GATEWAY_ASSERTION_SECRET).toHaveLength(64);
+    expect(JSON.parse(env.GATEWAY_ASSERTION_JWKS!).keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519' });
+    expect(env.SERVICE_ASSERTION_PRIVATE_KEY).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(env).not.toHaveProperty('GATEWAY_ASSERTION_SECRET');
     expect(env).not.toHaveProperty('JWT_SECRET_KEY');
     expect(env).not.toHaveProperty('AWS_SECRET_ACCESS_KEY');
   });

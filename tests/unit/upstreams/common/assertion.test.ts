@@ -6,32 +6,32 @@ import type { FastifyInstance } from 'fastify';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAssertionVerifier, resolveAssertionSecret } from '../../../../upstreams/common/assertion.ts';
+import { loadAssertionKeys } from '../../../../upstreams/common/assertion-keys.ts';
 import { createUpstreamApp, identityOf } from '../../../../upstreams/common/server.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../../helpers/assertion.ts';
-
-const secret = new TextEncoder().encode(TEST_ASSERTION_SECRET);
+import { TEST_ASSERTION_ENV, TEST_ASSERTION_KEY, makeTestKey, signTestAssertion, type TestKey } from '../../../helpers/assertion.ts';
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  app = createUpstreamApp({ name: 'orm', logger: pino({ level: 'silent' }), env: { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET } });
+  app = createUpstreamApp({ name: 'orm', logger: pino({ level: 'silent' }), env: TEST_ASSERTION_ENV });
   app.get('/whoami', async (request) => identityOf(request));
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
 afterAll(() => app.close());
 
-function assertion(claims: Record<string, unknown>, options: { aud?: string; iss?: string; iat?: number; exp?: number; key?: Uint8Array; alg?: string } = {}) {
+function assertion(claims: Record<string, unknown>, options: { aud?: string; iss?: string; iat?: number; exp?: number; key?: TestKey | Uint8Array; alg?: string } = {}) {
   const now = Math.floor(Date.now() / 1000);
+  const key = options.key ?? TEST_ASSERTION_KEY;
+  const signingKey = key instanceof Uint8Array ? key : key.privateKey;
   return new SignJWT({ email: 'a@example.com', role: 'user', scopes: [], auth_method: 'jwt', ...claims })
-    .setProtectedHeader({ alg: options.alg ?? 'HS256' })
+    .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: key instanceof Uint8Array ? TEST_ASSERTION_KEY.kid : key.kid })
     .setSubject('5')
     .setIssuer(options.iss ?? 'fullon-gateway')
     .setAudience(options.aud ?? 'orm')
     .setIssuedAt(options.iat ?? now)
     .setExpirationTime(options.exp ?? now + 60)
-    .sign(options.key ?? secret);
+    .sign(signingKey);
 }
 
 async function status(headers: Record<string, string>, path = '/whoami') {
@@ -59,11 +59,13 @@ describe('createUpstreamApp assertion hook', () => {
     ['garbage', async () => ({ 'x-gateway-assertion': 'not.a.jwt' })],
     ['a wrong audience', async () => ({ 'x-gateway-assertion': await assertion({}, { aud: 'ohlcv' }) })],
     ['a wrong issuer', async () => ({ 'x-gateway-assertion': await assertion({}, { iss: 'someone' }) })],
-    ['a wrong key', async () => ({ 'x-gateway-assertion': await assertion({}, { key: new TextEncoder().encode('z'.repeat(40)) }) })],
+    ['a wrong key (same kid)', async () => ({ 'x-gateway-assertion': await assertion({}, { key: makeTestKey(TEST_ASSERTION_KEY.kid) }) })],
+    ['an unknown kid', async () => ({ 'x-gateway-assertion': await assertion({}, { key: makeTestKey('someone-else') }) })],
+    ['HS256 keyed with the public JWKS text (alg confusion)', async () => ({ 'x-gateway-assertion': await assertion({}, { alg: 'HS256', key: new TextEncoder().encode(TEST_ASSERTION_ENV.GATEWAY_ASSERTION_JWKS!) }) })],
     ['an expired assertion', async () => ({ 'x-gateway-assertion': await assertion({}, { iat: Math.floor(Date.now() / 1000) - 200, exp: Math.floor(Date.now() / 1000) - 100 }) })],
     ['an assertion older than 60 s (still unexpired)', async () => ({ 'x-gateway-assertion': await assertion({}, { iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) + 3600 }) })],
     ['alg none', async () => ({ 'x-gateway-assertion': new UnsecuredJWT({ role: 'admin', auth_method: 'gateway' }).setSubject('0').setIssuer('fullon-gateway').setAudience('orm').setIssuedAt().setExpirationTime('60s').encode() })],
-    ['HS512', async () => ({ 'x-gateway-assertion': await assertion({}, { alg: 'HS512' }) })],
+    ['HS512', async () => ({ 'x-gateway-assertion': await assertion({}, { alg: 'HS512', key: new TextEncoder().encode('z'.repeat(64)) }) })],
     ['a bad role', async () => ({ 'x-gateway-assertion': await assertion({ role: 'root' }) })],
     ['a bad auth method', async () => ({ 'x-gateway-assertion': await assertion({ auth_method: 'magic' }) })],
     ['a 9 KB assertion (over the verifier cap)', async () => ({ 'x-gateway-assertion': 'a'.repeat(9 * 1024) })],
@@ -81,22 +83,5 @@ describe('createUpstreamApp assertion hook', () => {
 
   it('answers 401, not 404, for an unknown path without an assertion (nothing to probe)', async () => {
     expect((await status({}, '/no/such/route')).status).toBe(401);
-  });
-});
-
-describe('resolveAssertionSecret', () => {
-  it('uses GATEWAY_ASSERTION_SECRET when long enough, else a derivation of JWT_SECRET_KEY', async () => {
-    expect(Buffer.from(resolveAssertionSecret({ GATEWAY_ASSERTION_SECRET: 'g'.repeat(32) })).toString()).toBe('g'.repeat(32));
-    const derived = resolveAssertionSecret({ GATEWAY_ASSERTION_SECRET: 'short', JWT_SECRET_KEY: 'j'.repeat(40) });
-    expect(Buffer.from(derived).toString()).toMatch(/^[0-9a-f]{64}$/);
-    const token = await signTestAssertion('orm', { userId: 1 }, Buffer.from(derived).toString());
-    await expect(createAssertionVerifier({ audience: 'orm', secret: derived })(token)).resolves.toMatchObject({ userId: 1 });
-  });
-
-  it('refuses to run on the public development fallback when NODE_ENV=production', () => {
-    expect(() => resolveAssertionSecret({ NODE_ENV: 'production' })).toThrow(/must be set when NODE_ENV=production/);
-    expect(() => resolveAssertionSecret({ NODE_ENV: 'production', GATEWAY_ASSERTION_SECRET: 'short' })).toThrow(/must be set/);
-    expect(resolveAssertionSecret({ NODE_ENV: 'production', GATEWAY_ASSERTION_SECRET: 'g'.repeat(32) })).toHaveLength(32);
-    expect(resolveAssertionSecret({ NODE_ENV: 'production', JWT_SECRET_KEY: 'j'.repeat(40) })).toHaveLength(64);
   });
 });

@@ -8,7 +8,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { createUpstreamApp } from '../../../../upstreams/common/server.ts';
 import { OPENAPI_PATH, describeRoute } from '../../../../upstreams/common/openapi.ts';
 import { parseOr422 } from '../../../../upstreams/common/validate.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion } from '../../../helpers/assertion.ts';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -19,7 +19,7 @@ const bodySchema = z.object({ name: z.string().min(1), scopes: z.array(z.string(
 const answerSchema = z.object({ id: z.number().int(), name: z.string() });
 
 function buildApp(): FastifyInstance {
-  const app = createUpstreamApp({ name: 'demo', logger: pino({ level: 'silent' }), env: { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET } });
+  const app = createUpstreamApp({ name: 'demo', logger: pino({ level: 'silent' }), env: TEST_ASSERTION_ENV });
   apps.push(app);
   app.post('/things/:thing_id', describeRoute({
     tags: ['things'],

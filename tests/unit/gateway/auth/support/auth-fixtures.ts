@@ -6,9 +6,13 @@ import { Socket } from 'node:net';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../../gateway/auth/edge-auth.ts';
 import { loadAuthSettings, type AuthSettings } from '../../../../../gateway/auth/settings.ts';
 import { UpstreamRegistry } from '../../../../../gateway/registry/upstream-registry.ts';
+import { loadAssertionKeys } from '../../../../../upstreams/common/assertion-keys.ts';
+import { TEST_ASSERTION_ENV, TEST_ASSERTION_KEY } from '../../../../helpers/assertion.ts';
+
+/** The public keys an upstream would verify the test gateway's assertions with. */
+export const TEST_VERIFY_KEYS = loadAssertionKeys(TEST_ASSERTION_ENV);
 
 export const TEST_JWT_SECRET = 'unit-test-jwt-secret-0123456789abcdef-xyz';
-export const TEST_ASSERTION_SECRET_TEXT = 'unit-test-assertion-secret-0123456789abcdef';
 /** Base URL msw answers for the orm upstream. */
 export const ORM_URL = 'http://orm.auth.test';
 
@@ -25,7 +29,7 @@ export async function createTestAuth(options: { env?: Record<string, string>; no
   const auth = await createEdgeAuth({
     settings: testSettings(options.env),
     registry,
-    assertionSecret: new TextEncoder().encode(TEST_ASSERTION_SECRET_TEXT),
+    assertionKey: TEST_ASSERTION_KEY,
     now: options.now,
   });
   return { auth, registry };

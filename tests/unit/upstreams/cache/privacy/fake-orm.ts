@@ -1,8 +1,11 @@
 // A tiny stand-in for the orm upstream's ownership endpoint, on port 0: checks
-// the service assertion like orm would and answers from a map.
+// the caller's service assertion with the real verifier (public keys only) and
+// answers from a map; only the cache_api service identity is answered.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jwtVerify } from 'jose';
+import { createAssertionVerifier } from '../../../../../upstreams/common/assertion.ts';
+import { loadAssertionKeys } from '../../../../../upstreams/common/assertion-keys.ts';
+import { TEST_ASSERTION_ENV } from '../../../../helpers/assertion.ts';
 
 export interface FakeOrm {
   url: string;
@@ -13,8 +16,9 @@ export interface FakeOrm {
   close(): Promise<void>;
 }
 
-export async function startFakeOrm(secret: string): Promise<FakeOrm> {
-  const key = new TextEncoder().encode(secret);
+/** serviceJwks: the public keys of the services the fake orm trusts (kid = name). */
+export async function startFakeOrm(serviceJwks: string): Promise<FakeOrm> {
+  const verify = createAssertionVerifier({ audience: 'orm_api', keys: loadAssertionKeys({ ...TEST_ASSERTION_ENV, SERVICE_ASSERTION_JWKS: serviceJwks }) });
   const state = { owners: new Map<number, { ex_ids: number[]; bot_ids: number[] }>(), requests: 0, failWith: null as number | null };
   const server: Server = createServer(async (request, response) => {
     state.requests++;
@@ -25,8 +29,8 @@ export async function startFakeOrm(secret: string): Promise<FakeOrm> {
     const match = /^\/internal\/users\/(\d+)\/ownership$/.exec(request.url ?? '');
     if (!match || request.method !== 'GET') return reply(404, { detail: 'Not Found' });
     try {
-      const { payload } = await jwtVerify(String(request.headers['x-gateway-assertion'] ?? ''), key, { issuer: 'fullon-gateway', audience: 'orm_api' });
-      if (payload.auth_method !== 'gateway' || payload.sub !== '0' || payload.role !== 'admin') return reply(404, { detail: 'Not Found' });
+      const identity = await verify(String(request.headers['x-gateway-assertion'] ?? ''));
+      if (identity.authMethod !== 'service' || identity.service !== 'cache_api') return reply(403, { detail: 'Forbidden' });
     } catch {
       return reply(401, { detail: 'Not authenticated' });
     }

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../../../../upstreams/common/db.ts';
 import { createLogger } from '../../../../../upstreams/common/logger.ts';
 import { createOhlcvApp } from '../../../../../upstreams/ohlcv/app.ts';
-import { TEST_ASSERTION_SECRET, signTestAssertion } from '../../../../helpers/assertion.ts';
+import { TEST_ASSERTION_ENV, signTestAssertion } from '../../../../helpers/assertion.ts';
 
 function fakeDb(query: () => Promise<unknown>): Db {
   return { kind: 'postgres', query: query as Db['query'], transaction: () => Promise.reject(new Error('unused')), exec: async () => {}, close: async () => {} };
 }
 
-const appOver = (db: Db) => createOhlcvApp({ db, logger: createLogger('ohlcv', 'silent'), env: { GATEWAY_ASSERTION_SECRET: TEST_ASSERTION_SECRET } });
+const appOver = (db: Db) => createOhlcvApp({ db, logger: createLogger('ohlcv', 'silent'), env: TEST_ASSERTION_ENV });
 
 describe('GET /health', () => {
   it('answers 200 with the database latency', async () => {
