@@ -78,6 +78,22 @@ describe('orm /users', () => {
     expect(Array.isArray(response.json().detail)).toBe(true);
   });
 
+  // Issue 10 finding #12: bcrypt reads 72 bytes; a longer password is refused, and the 422 says why.
+  it('refuses a password over 72 bytes on create and on change, saying so, and stores nothing', async () => {
+    const admin = await createTestUser(h, { role: 'admin' });
+    const target = await createTestUser(h);
+    const mail = uniqueMail('long');
+    const tooLong = 'p'.repeat(72) + 'x';
+    const created = await call(h, admin, 'POST', '/users', { mail, password: tooLong });
+    const changed = await call(h, admin, 'PATCH', `/users/${target.uid}`, { password: tooLong });
+    for (const response of [created, changed]) {
+      expect(response.statusCode).toBe(422);
+      expect(response.json().detail).toEqual([expect.objectContaining({ loc: ['body', 'password'], msg: 'password must be at most 72 bytes' })]);
+    }
+    expect((await h.db.query('SELECT 1 FROM users WHERE mail = $1', [mail])).rowCount).toBe(0);
+    expect((await call(h, admin, 'POST', '/users', { mail, password: 'p'.repeat(72) })).statusCode).toBe(200);
+  });
+
   it('ignores unknown body fields as pydantic did, and they change nothing', async () => {
     const admin = await createTestUser(h, { role: 'admin' });
     const mail = uniqueMail('extra');
