@@ -63,8 +63,8 @@ try {
   failStart(error.message);
 }
 // Development without JWT_SECRET_KEY: a random secret for this run, never a
-// constant from the public source (that would let anyone forge user tokens and
-// upstream assertions). Every key derivation reads process.env, so they agree.
+// constant from the public source (that would let anyone forge user tokens).
+// Upstream assertions have their own Ed25519 key (auth/assertion-key.ts).
 // Production still refuses to start without one (gateway/auth/settings.ts).
 const generatedSecret = !process.env.JWT_SECRET_KEY && process.env.NODE_ENV !== 'production';
 if (generatedSecret) process.env.JWT_SECRET_KEY = randomBytes(32).toString('hex');
