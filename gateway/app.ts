@@ -19,6 +19,7 @@ import { buildRouteTable, type RouteTable } from './pipeline/route-table.ts';
 import { runStages, type StagesResult } from './pipeline/run-stages.ts';
 import { enforceAuthPolicy } from './pipeline/stages/auth-policy.ts';
 import { limitBody } from './pipeline/stages/body-limit.ts';
+import { checkRequestFraming } from './pipeline/stages/request-framing.ts';
 import { normalisePath } from './pipeline/stages/normalise-path.ts';
 import { assignRequestId } from './pipeline/stages/request-id.ts';
 import { ProxyEngine } from './proxy/engine.ts';
@@ -152,6 +153,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Entry: request id, path, then a local handler or the matched route's stage list (sync until a stage is async). */
   function dispatch(ctx: RequestContext): StagesResult {
     assignRequestId(ctx);
+    checkRequestFraming(ctx);
     // Before routing and auth: a preflight never needs credentials.
     if (applyCors(ctx) === 'halt') return 'halt';
     normalisePath(ctx);

@@ -33,12 +33,22 @@ export interface HealthMonitor {
   stop(): void;
   /** One check of every target now; concurrent callers share one cycle. */
   runCycle(): Promise<CycleResult>;
+  /**
+   * A check asked for from outside (POST /health/check, anonymous): at most one
+   * forced cycle per FORCED_CYCLE_MIN_INTERVAL_MS; callers in between share the
+   * running cycle or get the latest result (issue 10 #10: a flood must not become
+   * a flood of probes).
+   */
+  requestCycle(): Promise<CycleResult>;
   targets(): TargetHealth[];
   lastResult(): CycleResult | null;
   guard: RestartGuard;
   settings: HealthSettings;
   schedule(): { expression: string | null; intervalSeconds: number; running: boolean; nextCheck: string | null; totalChecks: number };
 }
+
+/** Forced check cycles asked for by clients run at most this often. */
+export const FORCED_CYCLE_MIN_INTERVAL_MS = 1000;
 
 export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
   const settings = options.settings ?? loadHealthSettings();
@@ -121,6 +131,14 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     return result;
   }
 
+  let lastForcedAt = Number.NEGATIVE_INFINITY;
+  function requestCycle(): Promise<CycleResult> {
+    if (inflight) return inflight;
+    if (last !== null && now() - lastForcedAt < FORCED_CYCLE_MIN_INTERVAL_MS) return Promise.resolve(last);
+    lastForcedAt = now();
+    return runCycle(true);
+  }
+
   function runCycle(forced = true): Promise<CycleResult> {
     inflight ??= cycle(forced).finally(() => (inflight = null));
     return inflight;
@@ -194,6 +212,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       task = null;
     },
     runCycle,
+    requestCycle,
     targets: () => [...targets.values()],
     lastResult: () => last,
     schedule: () => ({

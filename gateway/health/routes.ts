@@ -81,7 +81,7 @@ export function createHealthRoutes(options: HealthRoutesOptions): LocalRoute[] {
       method: 'POST',
       path: '/health/check',
       auth: 'public',
-      handle: async () => ({ status: 200, body: { status: 'completed', result: await monitor.runCycle() }, headers: NO_STORE }),
+      handle: async () => ({ status: 200, body: { status: 'completed', result: await monitor.requestCycle() }, headers: NO_STORE }),
     },
     {
       method: 'GET',

@@ -3,8 +3,23 @@
 import type { Logger } from 'pino';
 import type { RequestContext } from '../pipeline/context.ts';
 
-/** Query parameters whose values never reach a log line. */
-const SECRET_PARAMS = /^(token|access_token|refresh_token|id_token|api_key|apikey|key|password|passwd|secret|client_secret|signature|sig)$/i;
+/**
+ * Query parameters whose values never reach a log line, compared in lower case
+ * with "-" read as "_" and a trailing "[...]" (PHP/Rails arrays) dropped, so
+ * API-Key, token[] and TOKEN are caught too (issue 10 #13).
+ */
+const SECRET_PARAMS = new Set([
+  'token', 'access_token', 'refresh_token', 'id_token', 'jwt', 'bearer', 'auth', 'authorization', 'credentials',
+  'api_key', 'apikey', 'x_api_key', 'key', 'password', 'passwd', 'pwd', 'pass', 'secret', 'client_secret',
+  'signature', 'sig', 'session', 'session_id', 'sessionid', 'sid', 'cookie',
+]);
+
+function isSecretParam(name: string): boolean {
+  let normal = name.trim().toLowerCase().replaceAll('-', '_');
+  const bracket = normal.indexOf('[');
+  if (bracket > 0) normal = normal.slice(0, bracket);
+  return SECRET_PARAMS.has(normal);
+}
 
 export function redactQuery(query: string): string {
   if (query === '') return '';
@@ -19,7 +34,7 @@ export function redactQuery(query: string): string {
       } catch {
         /* keep raw */
       }
-      return SECRET_PARAMS.test(name.trim()) && eq !== -1 ? `${rawName}=[redacted]` : pair;
+      return eq !== -1 && isSecretParam(name) ? `${rawName}=[redacted]` : pair;
     })
     .join('&');
 }

@@ -23,6 +23,8 @@ const BEARER = { 'www-authenticate': 'Bearer' };
 export const errors = {
   badPath: (why: string) => new GatewayError('BAD_PATH', 400, `Invalid path: ${why}`),
   badRequest: (detail: string) => new GatewayError('BAD_REQUEST', 400, detail),
+  /** Framing an upstream could read differently (smuggling): refused and the connection closed. */
+  badFraming: (detail: string) => new GatewayError('BAD_REQUEST', 400, detail, { headers: { connection: 'close' } }),
   webSocketNotAllowed: () => new GatewayError('WEBSOCKET_NOT_ALLOWED', 400, 'WebSocket upgrades are not allowed on this route'),
   unauthorized: (detail = 'Not authenticated') => new GatewayError('UNAUTHORIZED', 401, detail, { headers: BEARER }),
   forbidden: (detail = 'Admin access required') => new GatewayError('FORBIDDEN', 403, detail),

@@ -40,7 +40,9 @@ export function stripClientHeaders(headers: IncomingHttpHeaders, options: StripO
   const out: IncomingHttpHeaders = {};
   for (const name in headers) {
     if (DROPPED.has(name) || isReserved(name) || nominated?.has(name)) continue;
-    if (name === 'authorization' && !options.forwardAuthorization) continue;
+    // The client's credentials are for the gateway (issue 10 #3): an upstream gets the
+    // signed identity headers instead, unless its route asks for them.
+    if ((name === 'authorization' || name === 'x-api-key') && !options.forwardAuthorization) continue;
     out[name] = headers[name] as string;
   }
   if (options.isUpgrade) {

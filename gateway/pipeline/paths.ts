@@ -33,8 +33,16 @@ export function normaliseRequestPath(rawUrl: string): NormalisedPath {
   // Absolute-form request targets ("GET http://host/path"): keep path and query only.
   if (!target.startsWith('/')) {
     if (!/^https?:\/\//i.test(target)) return { ok: false, reason: 'request target must start with "/"' };
-    const afterAuthority = target.indexOf('/', target.indexOf('//') + 2);
-    target = afterAuthority === -1 ? '/' : target.slice(afterAuthority);
+    // The authority ends at the first "/", "?" or "#" (RFC 3986 §3.2): in
+    // "http://evil.com?/api" the path is "/" and "/api" only a query (issue 10 #11).
+    const authority = target.indexOf('//') + 2;
+    let end = target.length;
+    for (const mark of ['/', '?', '#']) {
+      const at = target.indexOf(mark, authority);
+      if (at !== -1 && at < end) end = at;
+    }
+    const rest = target.slice(end);
+    target = rest.startsWith('/') ? rest : `/${rest}`;
   }
   const hash = target.indexOf('#');
   if (hash !== -1) target = target.slice(0, hash);

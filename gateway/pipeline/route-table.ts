@@ -55,7 +55,7 @@ function compileRoute(route: RouteConfig, config: GatewayConfig, deps: RouteTabl
   if (!upstream) throw new Error(`route ${route.prefix}: unknown upstream ${route.upstream}`);
   const forward = { timeoutMs: route.timeoutMs, connectTimeoutMs: upstream.timeouts.connectMs };
   const policy = enforceAuthPolicy(route.auth, deps.auth);
-  const available = requireUpstreamUp(route.upstream, deps.registry);
+  const available = requireUpstreamUp(route.upstream, deps.registry, deps.auth);
   const rewrite = prepareUpstreamRequest(route, deps.auth, deps.trustedProxies);
   const { engine } = deps;
   const http: Stage[] = [

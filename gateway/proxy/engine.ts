@@ -201,7 +201,12 @@ export class ProxyEngine {
       const items = parseInvalidations(revoked);
       if (items.length > 0) this.#options.onAuthInvalidation?.(items);
     }
-    if (this.#options.isDraining()) proxyRes.headers.connection = 'close';
+    // Draining, or the client said Connection: close / spoke HTTP/1.0 (issue 10 #5):
+    // the upstream's keep-alive is not the client's.
+    if (this.#options.isDraining() || (res !== undefined && !res.shouldKeepAlive)) {
+      proxyRes.headers.connection = 'close';
+      delete proxyRes.headers['keep-alive'];
+    }
   }
 
   #onError(error: Error, pending: Pending): void {

@@ -126,7 +126,13 @@ describe('HTTP proxying', () => {
     const res = await request(`${gw.url}/api/v1/stub/x`);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('3');
-    expect(res.json()).toEqual({ detail: 'Upstream stub is unavailable: restarting' });
+    // Issue 10 #8: why it is down is internal state, for admins only.
+    expect(res.json()).toEqual({ detail: 'Upstream stub is unavailable' });
+    const asUser = await request(`${gw.url}/api/v1/user/x`, { headers: { authorization: 'Bearer user' } });
+    expect(asUser.json()).toEqual({ detail: 'Upstream stub is unavailable' });
+    expect(asUser.headers['retry-after']).toBe('3');
+    const asAdmin = await request(`${gw.url}/api/v1/admin/x`, { headers: { authorization: 'Bearer admin' } });
+    expect(asAdmin.json()).toEqual({ detail: 'Upstream stub is unavailable: restarting' });
     expect(stub.seen).toHaveLength(0);
     gw.registry.markUp('stub');
     expect((await request(`${gw.url}/api/v1/stub/x`)).status).toBe(200);

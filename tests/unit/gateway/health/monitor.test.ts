@@ -34,7 +34,7 @@ afterEach(async () => {
   harness = null;
 });
 
-async function setup(upstreams = [upstreamConfig('orm')], settings: Partial<HealthSettings> = {}): Promise<Harness> {
+async function setup(upstreams = [upstreamConfig('orm')], settings: Partial<HealthSettings> = {}, now: () => number = Date.now): Promise<Harness> {
   const registry = new UpstreamRegistry();
   const answers = new Map<string, ProbeResult>();
   const probes: string[] = [];
@@ -55,6 +55,7 @@ async function setup(upstreams = [upstreamConfig('orm')], settings: Partial<Heal
     registry,
     lifecycle,
     logger: pino({ level: 'silent' }),
+    now: () => now(),
     settings: { checkIntervalSeconds: null, autoRestartEnabled: true, autoRestartMaxPerHour: 5, autoRestartCooldownSeconds: 300, historySize: 100, ...settings },
     probe: async (url) => {
       const name = byPort.get(new URL(url).port) ?? 'unknown';
@@ -162,5 +163,28 @@ describe('health monitor', () => {
     monitor.start();
     expect(monitor.schedule()).toMatchObject({ expression: '*/5 * * * * *', intervalSeconds: 5, running: true });
     expect(Date.parse(monitor.schedule().nextCheck!)).toBeGreaterThan(Date.now() - 1);
+  });
+
+  it('runs a requested (forced) cycle at most once a second; callers in between get the latest result (issue 10 #10)', async () => {
+    let clock = 1_000_000;
+    const { monitor, probes } = await setup([upstreamConfig('orm')], {}, () => clock);
+    const first = await monitor.requestCycle();
+    const burst = await Promise.all(Array.from({ length: 50 }, () => monitor.requestCycle()));
+    expect(probes).toHaveLength(1);
+    for (const result of burst) expect(result).toBe(first);
+    clock += 999;
+    await monitor.requestCycle();
+    expect(probes).toHaveLength(1);
+    clock += 1;
+    const next = await monitor.requestCycle();
+    expect(probes).toHaveLength(2);
+    expect(next).not.toBe(first);
+  });
+
+  it('lets concurrent requested cycles share the one in flight', async () => {
+    const { monitor, probes } = await setup();
+    const results = await Promise.all([monitor.requestCycle(), monitor.requestCycle(), monitor.requestCycle()]);
+    expect(probes).toHaveLength(1);
+    expect(new Set(results).size).toBe(1);
   });
 });

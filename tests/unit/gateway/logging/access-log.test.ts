@@ -15,6 +15,10 @@ describe('redactQuery', () => {
     ['secret=s&key=k&access_token=t', 'secret=[redacted]&key=[redacted]&access_token=[redacted]'],
     ['%74oken=abc', '%74oken=[redacted]'],
     ['tokens=keep&monkey=keep', 'tokens=keep&monkey=keep'],
+    // Issue 10 #13: the names the attack run found unredacted, and their case variants.
+    ...['jwt', 'auth', 'authorization', 'bearer', 'api-key', 'API-Key', 'pwd', 'session', 'Session', 'token[]', 'token[0]', '%74oken%5B%5D', 'JWT', 'Bearer'].map(
+      (name) => [`${name}=s3cr3t&page=2`, `${name}=[redacted]&page=2`] as [string, string],
+    ),
   ])('%s → %s', (query, expected) => {
     expect(redactQuery(query)).toBe(expected);
   });

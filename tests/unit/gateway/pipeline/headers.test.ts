@@ -10,6 +10,7 @@ describe('stripClientHeaders', () => {
     ['Connection-nominated headers', { connection: 'close, X-Foo , x-bar', 'x-foo': '1', 'x-bar': '2', 'x-baz': '3' }, { 'x-baz': '3' }],
     ['but never framing headers', { connection: 'content-length, transfer-encoding, host', 'content-length': '5', host: 'h' }, { 'content-length': '5', host: 'h' }],
     ['the Authorization header', { authorization: 'Bearer t', accept: '*/*' }, { accept: '*/*' }],
+    ['the X-API-Key header (issue 10 #3)', { 'x-api-key': 'k', accept: '*/*' }, { accept: '*/*' }],
   ])('removes %s', (_name, input, expected) => {
     const headers = stripClientHeaders(input, { isUpgrade: false, forwardAuthorization: false });
     expect(headers).toEqual(expected);
@@ -24,6 +25,7 @@ describe('stripClientHeaders', () => {
 
   it('keeps Authorization when the route forwards it', () => {
     expect(stripClientHeaders({ authorization: 'Bearer t' }, { isUpgrade: false, forwardAuthorization: true })).toEqual({ authorization: 'Bearer t' });
+    expect(stripClientHeaders({ 'x-api-key': 'k' }, { isUpgrade: false, forwardAuthorization: true })).toEqual({ 'x-api-key': 'k' });
   });
 
   it('keeps the upgrade handshake on WebSocket requests', () => {

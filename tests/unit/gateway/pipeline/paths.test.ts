@@ -16,6 +16,9 @@ describe('normaliseRequestPath', () => {
     ['/api/v1/orm/..foo', '/api/v1/orm/..foo', '/api/v1/orm/..foo', ''],
     ['/api/v1/orm/x#frag', '/api/v1/orm/x', '/api/v1/orm/x', ''],
     ['http://example.com/api/v1/orm/x?q', '/api/v1/orm/x', '/api/v1/orm/x', 'q'],
+    // Issue 10 #11: the query of an authority without a path is not the path.
+    ['http://evil.com?/api/v1/services', '/', '/', '/api/v1/services'],
+    ['http://evil.com#/api/v1/services', '/', '/', ''],
     // An encoded "/" is data inside its segment, and goes upstream as sent.
     ['/api/v1/ohlcv/candles/hyperliquid/BTC%2FUSDC/1h', '/api/v1/ohlcv/candles/hyperliquid/BTC%2FUSDC/1h', '/api/v1/ohlcv/candles/hyperliquid/BTC%2FUSDC/1h', ''],
     ['/api/v1/ohlcv/candles/kraken/BTC%2FUSD%3ABTC/1h', '/api/v1/ohlcv/candles/kraken/BTC%2FUSD:BTC/1h', '/api/v1/ohlcv/candles/kraken/BTC%2FUSD%3ABTC/1h', ''],
