@@ -28,7 +28,12 @@ export class ExchangeSession {
   async open(): Promise<SessionState> {
     if (this.#unknown) return { ready: false, retryInMs: null };
     try {
-      this.#exchange ??= createExchange(this.id, this.#options);
+      if (!this.#exchange) {
+        const exchange = createExchange(this.id, this.#options);
+        // ccxt needs an http.Agent loaded before it opens a plain ws:// socket (EXCHANGE_URLS to a local server).
+        if (this.#options.websocket) await (exchange as unknown as { loadHttpProxyAgent?: () => Promise<unknown> }).loadHttpProxyAgent?.();
+        this.#exchange = exchange;
+      }
       if (!this.#marketsLoaded) {
         await this.#exchange.loadMarkets();
         this.#marketsLoaded = true;

@@ -17,6 +17,8 @@ export interface ExchangeOptions {
   /** Milliseconds between requests when set (tests); else the exchange's own ccxt rateLimit. */
   rateLimitMs?: number | undefined;
   credentials?: { apiKey: string; secret: string; password?: string | undefined } | undefined;
+  /** ccxt.pro's class (REST plus the built-in watch* WebSocket methods) when the exchange has one. */
+  websocket?: boolean;
 }
 
 export function isKnownExchange(id: string): boolean {
@@ -25,7 +27,9 @@ export function isKnownExchange(id: string): boolean {
 
 export function createExchange(id: string, options: ExchangeOptions): Exchange {
   if (!isKnownExchange(id)) throw new UnknownExchangeError(id);
-  const Constructor = (ccxt as unknown as Record<string, new (config: Record<string, unknown>) => Exchange>)[id]!;
+  type ExchangeClass = new (config: Record<string, unknown>) => Exchange;
+  const pro = (ccxt as unknown as { pro: Record<string, ExchangeClass | undefined> }).pro;
+  const Constructor = (options.websocket && pro[id]) || (ccxt as unknown as Record<string, ExchangeClass>)[id]!;
   const exchange = new Constructor({
     enableRateLimit: true,
     timeout: options.timeoutMs,
@@ -37,9 +41,10 @@ export function createExchange(id: string, options: ExchangeOptions): Exchange {
   return exchange;
 }
 
-/** Every REST host of the exchange's `urls.api` (a string or nested object) becomes `base`. */
+/** Every REST and WebSocket host of the exchange's `urls.api` (a string or nested object) becomes `base` (ws:// for WebSockets). */
 function redirect(api: unknown, base: string): any {
-  if (typeof api === 'string') return /^https?:\/\//.test(api) ? base + new URL(api).pathname.replace(/\/$/, '') : api;
+  if (typeof api === 'string' && /^https?:\/\//.test(api)) return base + new URL(api).pathname.replace(/\/$/, '');
+  if (typeof api === 'string' && /^wss?:\/\//.test(api)) return base.replace(/^http/, 'ws') + new URL(api).pathname.replace(/\/$/, '');
   if (api && typeof api === 'object') return Object.fromEntries(Object.entries(api).map(([key, value]) => [key, redirect(value, base)]));
   return api;
 }

@@ -26,6 +26,8 @@ export interface CollectorSettings {
   backoffMaxMs: number;
   /** Timeout of one exchange request (ccxt `timeout`). */
   exchangeTimeoutMs: number;
+  /** Use ccxt's built-in watch* WebSocket methods where the exchange has them (COLLECTOR_USE_WEBSOCKET). */
+  useWebsocket: boolean;
 }
 
 export class CollectorSettingsError extends Error {}
@@ -47,6 +49,7 @@ export function loadCollectorSettings(kind: string | undefined, env: NodeJS.Proc
     backoffInitialMs: int(env, 'COLLECTOR_BACKOFF_INITIAL_MS', 1_000, 1, 3_600_000),
     backoffMaxMs: int(env, 'COLLECTOR_BACKOFF_MAX_MS', 60_000, 1, 3_600_000),
     exchangeTimeoutMs: int(env, 'EXCHANGE_TIMEOUT_MS', 10_000, 100, 120_000),
+    useWebsocket: bool(env, 'COLLECTOR_USE_WEBSOCKET', true),
   };
 }
 
@@ -74,6 +77,14 @@ function parseStart(raw: string | undefined): number | null {
   const ms = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Date.parse(raw.trim());
   if (!Number.isFinite(ms)) throw new CollectorSettingsError(`OHLCV_COLLECT_START must be an ISO 8601 date or epoch milliseconds (got "${raw}")`);
   return Math.floor(ms / 60_000) * 60_000;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new CollectorSettingsError(`${name} must be true or false (got "${env[name]}")`);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

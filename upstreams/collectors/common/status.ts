@@ -22,6 +22,8 @@ export interface CollectorReport {
   following: number;
   targets: Record<string, TargetStatus>;
   counters: Record<string, number>;
+  /** The most recent failure of any target, kept after it recovered. */
+  last_error: { target: string; error: string; at: string } | null;
   started_at: string;
 }
 
@@ -33,6 +35,7 @@ export class CollectorStatus {
   readonly #targets = new Map<string, TargetStatus>();
   readonly #counters: Record<string, number> = {};
   readonly #startedAt = new Date().toISOString();
+  #lastError: { target: string; error: string; at: string } | null = null;
   following = 0;
 
   constructor(service: string, logger: Logger) {
@@ -50,6 +53,8 @@ export class CollectorStatus {
   fail(target: string, error: unknown, retryInMs: number): void {
     const previous = this.#targets.get(target);
     const message = describeError(error);
+    this.count('errors');
+    this.#lastError = { target, error: message, at: new Date().toISOString() };
     const failures = (previous?.state === 'backoff' ? previous.failures : 0) + 1;
     this.#targets.set(target, { state: 'backoff', error: message, failures, retry_at: new Date(Date.now() + retryInMs).toISOString(), last_ok: previous?.last_ok ?? null });
     if (isPowerOfTwo(failures) || previous?.error !== message) this.#logger.warn({ target, error: message, failures, retry_in_ms: retryInMs }, 'collection failed; backing off');
@@ -87,6 +92,7 @@ export class CollectorStatus {
       following: this.following,
       targets: Object.fromEntries(entries.slice(0, MAX_TARGETS_SHOWN)),
       counters: { ...this.#counters },
+      last_error: this.#lastError,
       started_at: this.#startedAt,
     };
   }

@@ -1,9 +1,10 @@
-// HTTP server of the fake exchange: the Kraken REST endpoints (kraken-api.ts)
-// plus a small control API for tests under /__fake/: inject faults (429, 5xx,
+// HTTP server of the fake exchange: the Kraken REST endpoints (kraken-api.ts),
+// Kraken's WebSocket v2 ticker channel at /v2 (kraken-ws.ts), plus a small control API for tests under /__fake/: inject faults (429, 5xx,
 // garbage, timeouts) on the next N requests, read request counters.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeKraken, type FakeAccount } from './kraken-api.ts';
+import { FakeKrakenWs } from './kraken-ws.ts';
 import { makePairs } from './market-model.ts';
 
 export type FaultMode = '429' | '500' | '503' | 'garbage' | 'timeout' | 'reset';
@@ -70,6 +71,9 @@ export async function startFakeExchange(options: FakeExchangeOptions = {}): Prom
       faults.push({ mode: spec.mode, left: Math.max(1, Math.min(1_000_000, spec.count ?? 1)), prefix: spec.prefix ?? '/' });
       return send(res, 200, { status: 'armed' });
     }
+    if (req.method === 'POST' && url.pathname === '/__fake/ws-drop') {
+      return send(res, 200, { status: 'dropped', sockets: ws.dropAll() });
+    }
     if (req.method === 'POST' && url.pathname === '/__fake/clear') {
       faults.length = 0;
       return send(res, 200, { status: 'cleared' });
@@ -93,6 +97,8 @@ export async function startFakeExchange(options: FakeExchangeOptions = {}): Prom
     res.once('close', () => hanging.delete(res));
   }
 
+  const ws = new FakeKrakenWs(kraken);
+  server.on('upgrade', (request, socket, head) => ws.handleUpgrade(request, socket, head));
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -102,6 +108,7 @@ export async function startFakeExchange(options: FakeExchangeOptions = {}): Prom
     fault: (mode, count, prefix = '/') => faults.push({ mode, left: count, prefix }),
     requests: () => ({ ...counters }),
     close: async () => {
+      ws.close();
       for (const res of hanging) res.socket?.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 // The ticker collector (fullon_ticker_service): for every exchange of the symbol
-// catalogue, polls the tickers of its symbols (one fetchTickers request per
-// exchange when ccxt offers it, else one fetchTicker per symbol) and writes each
+// catalogue, follows the tickers of its symbols — over the exchange's WebSocket
+// with ccxt's built-in watchTickers where it has one, else by polling REST (one
+// fetchTickers request per exchange when offered, else fetchTicker per symbol) — and writes each
 // changed ticker to the cache in fullon's layout through cache_api's POST
 // /tickers/{exchange}/{symbol}, which also publishes it to stream_tickers
 // subscribers. One failing exchange or symbol never stops the others.
@@ -57,9 +58,12 @@ export async function runTickerCollector(ctx: CollectorContext): Promise<void> {
 /** Polls one exchange until aborted; `symbols` is updated in place by the refresh loop. */
 async function followExchange(ctx: CollectorContext, id: string, symbols: string[], signal: AbortSignal): Promise<void> {
   const { settings, status } = ctx;
-  const session = new ExchangeSession(id, { urls: settings.exchangeUrls, timeoutMs: settings.exchangeTimeoutMs, rateLimitMs: ctx.rateLimitMs }, status, new Backoff(settings.backoffInitialMs, settings.backoffMaxMs));
+  const session = new ExchangeSession(id, { urls: settings.exchangeUrls, timeoutMs: settings.exchangeTimeoutMs, rateLimitMs: ctx.rateLimitMs, websocket: settings.useWebsocket }, status, new Backoff(settings.backoffInitialMs, settings.backoffMaxMs));
   const written = new Map<string, string>();
   const cacheBackoff = new Backoff(settings.backoffInitialMs, settings.backoffMaxMs);
+  // A pending watchTickers only ends when its socket closes.
+  const onAbort = () => void session.close();
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     while (!signal.aborted) {
       const opened = await session.open();
@@ -74,8 +78,10 @@ async function followExchange(ctx: CollectorContext, id: string, symbols: string
         return false;
       });
       let wait = settings.tickerPollMs;
+      const streaming = settings.useWebsocket && Boolean(opened.exchange.has.watchTickers);
       try {
-        const tickers = await fetchTickers(ctx, opened.exchange, id, known);
+        const tickers = streaming ? await watchTickers(ctx, opened.exchange, id, known) : await fetchTickers(ctx, opened.exchange, id, known);
+        if (streaming) wait = 0;
         session.succeeded();
         const changed = tickers.filter(([symbol, ticker]) => written.get(symbol) !== fingerprint(ticker));
         const failed = await writeTickers(ctx, id, changed, written);
@@ -87,13 +93,33 @@ async function followExchange(ctx: CollectorContext, id: string, symbols: string
           status.ok('cache_api');
         }
       } catch (error) {
+        if (signal.aborted) break;
         wait = session.failed(error);
       }
-      await pause(wait, signal);
+      if (wait > 0) await pause(wait, signal);
+      else if (known.length === 0) await pause(settings.tickerPollMs, signal);
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     await session.close();
   }
+}
+
+/**
+ * Waits for the next ticker update on the exchange's WebSocket, then returns every
+ * followed symbol's newest ticker (ccxt keeps them in exchange.tickers), so updates
+ * that arrived while the previous ones were being written are not lost.
+ */
+async function watchTickers(ctx: CollectorContext, exchange: Exchange, exchangeId: string, symbols: string[]): Promise<Array<[string, Ticker]>> {
+  if (symbols.length === 0) return [];
+  await exchange.watchTickers(symbols);
+  const out: Array<[string, Ticker]> = [];
+  for (const symbol of symbols) {
+    const ticker = exchange.tickers?.[symbol];
+    if (ticker && Number.isFinite(ticker.last ?? ticker.close)) out.push([symbol, ticker]);
+  }
+  for (const [symbol] of out) if (ctx.status.target(`${exchangeId} ${symbol}`)?.state !== 'ok') ctx.status.ok(`${exchangeId} ${symbol}`);
+  return out;
 }
 
 /** [symbol, ticker] of every symbol answered; a symbol missing from the answer is that symbol's failure. */

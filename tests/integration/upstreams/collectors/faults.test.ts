@@ -13,7 +13,8 @@ describe('collectors under faults', () => {
   let kraken: number;
 
   beforeAll(async () => {
-    s = await startCollectorStack({ EXCHANGE_TIMEOUT_MS: '500', COLLECTOR_BACKOFF_INITIAL_MS: '100', COLLECTOR_BACKOFF_MAX_MS: '500', COLLECTOR_REFRESH_MS: '300', ACCOUNT_POLL_MIN_MS: '100', ACCOUNT_POLL_MAX_MS: '400' });
+    // REST polling here (the faults are injected into REST answers); the WebSocket path is in stores-down.test.ts.
+    s = await startCollectorStack({ COLLECTOR_USE_WEBSOCKET: 'false', EXCHANGE_TIMEOUT_MS: '500', COLLECTOR_BACKOFF_INITIAL_MS: '100', COLLECTOR_BACKOFF_MAX_MS: '500', COLLECTOR_REFRESH_MS: '300', ACCOUNT_POLL_MIN_MS: '100', ACCOUNT_POLL_MAX_MS: '400' });
     kraken = await catalogId(s, 'kraken');
     // A symbol the fake kraken does not list, next to BTC/USDC (catalogue) and ETH/USD.
     for (const symbol of ['NOPE/USD', 'ETH/USD']) expect([200, 201]).toContain((await s.post('/api/v1/orm/symbols', { symbol, cat_ex_id: kraken })).status);

@@ -1,6 +1,6 @@
-// The stores behind the upstreams going away for real: the cache's Redis server is
-// killed and started again on the same port, the ohlcv database refuses every
-// connection for a while (its sessions terminated, ALLOW_CONNECTIONS false). The
+// Things going away for real: the exchange's WebSocket (every socket dropped), the
+// cache's Redis server (killed and started again on the same port), the ohlcv
+// database (its sessions terminated, ALLOW_CONNECTIONS false for a while). The
 // collectors keep running, say what is down, and resume: tickers reach the cache
 // again, and the candles have no gap and no duplicate.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ import { startCollectorStack, type CollectorStack } from './harness.ts';
 const MINUTE = 60_000;
 const REDIS_SERVER = [process.env.TEST_REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => path && existsSync(path));
 
-describe('collectors when Redis or Postgres is down', () => {
+describe('collectors when the exchange socket, Redis or Postgres goes away', () => {
   let s: CollectorStack;
   let redis: ChildProcess | null = null;
   let port = 0;
@@ -32,8 +32,27 @@ describe('collectors when Redis or Postgres is down', () => {
 
   const target = async (service: string, name: string) => (await s.status(service)).collector?.targets?.[name];
 
+  it('ticker follows the exchange over its WebSocket and reconnects when the socket drops', async () => {
+    if ((await s.status('ticker')).status === 'stopped') expect((await s.post('/api/v1/services/ticker/start')).status).toBe(200);
+    await s.until('kraken streaming', async () => ((await target('ticker', 'kraken'))?.state === 'ok' ? true : undefined));
+    const before = (await s.status('ticker')).collector;
+    const dropped = await fetch(`${s.stack.fakeExchangeUrl}/__fake/ws-drop`, { method: 'POST' }).then((r) => r.json() as Promise<{ sockets: number }>);
+    expect(dropped.sockets).toBeGreaterThanOrEqual(1);
+    // The failure is recorded (and may already be over: the reconnect is quick).
+    const failed = await s.until('the drop reported', async () => {
+      const report = (await s.status('ticker')).collector;
+      return (report.counters.errors ?? 0) > (before.counters.errors ?? 0) ? report.last_error : undefined;
+    });
+    expect(failed).toMatchObject({ target: 'kraken', error: expect.stringMatching(/NetworkError: connection closed/) });
+    await s.until('tickers written again after the reconnect', async () => {
+      const st = await s.status('ticker');
+      return st.collector.targets.kraken.state === 'ok' && st.collector.counters.tickers_written > before.counters.tickers_written + 5 ? true : undefined;
+    });
+    expect((await s.status('ticker')).restarts).toBe(0);
+  }, 60_000);
+
   it('ticker waits while Redis is down and writes again when it is back', async () => {
-    expect((await s.post('/api/v1/services/ticker/start')).status).toBe(200);
+    if ((await s.status('ticker')).status === 'stopped') expect((await s.post('/api/v1/services/ticker/start')).status).toBe(200);
     await s.until('a first ticker written', async () => ((await target('ticker', 'cache_api'))?.state === 'ok' ? true : undefined));
     redis!.kill('SIGKILL');
     await new Promise((resolve) => redis!.once('exit', resolve));

@@ -73,6 +73,29 @@ describe('fake exchange (kraken look-alike)', () => {
     await expect(exchange.fetchTickers(['BTC/USD'])).rejects.toBeInstanceOf(ccxt.RequestTimeout);
   });
 
+  it("streams tickers over Kraken's WebSocket v2 to ccxt's watchTickers, and a dropped socket is a NetworkError", async () => {
+    const exchange = createExchange('kraken', { urls: { kraken: fake.url }, timeoutMs: 2_000, rateLimitMs: 1, websocket: true });
+    await (exchange as unknown as { loadHttpProxyAgent(): Promise<unknown> }).loadHttpProxyAgent();
+    try {
+      expect(exchange.has.watchTickers).toBe(true);
+      const first = await exchange.watchTickers(['BTC/USD', 'ETH/USD']);
+      const [symbol] = Object.keys(first);
+      expect(['BTC/USD', 'ETH/USD']).toContain(symbol);
+      expect(first[symbol!]!.last).toBeGreaterThan(1_000);
+      // An update may beat the drop to the pending watch: try until the drop is what ends it.
+      let error: unknown = null;
+      for (let attempt = 0; attempt < 5 && !error; attempt++) {
+        const pending = exchange.watchTickers(['BTC/USD', 'ETH/USD']);
+        await fetch(`${fake.url}/__fake/ws-drop`, { method: 'POST' });
+        error = await pending.then(() => null, (reason: unknown) => reason);
+      }
+      expect(error).toBeInstanceOf(ccxt.NetworkError);
+      expect(Object.keys(await exchange.watchTickers(['BTC/USD', 'ETH/USD'])).length).toBe(1);
+    } finally {
+      await exchange.close();
+    }
+  });
+
   it('refuses an exchange id ccxt does not know', () => {
     expect(() => createExchange('bitmex_nope', { urls: {}, timeoutMs: 1_000 })).toThrow(/unknown exchange id "bitmex_nope"/);
   });
