@@ -70,8 +70,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Access lines are built field by field from data already redacted (query
   // secrets) and carry no headers, so they skip pino's redaction pass.
   const accessLogger = logger.child({}, { redact: { paths: [] } });
+  // The access line is the one record of a 5xx (with its cause), so it is written
+  // for 5xx even when access logging is off (issue 10: each 5xx logged once).
   const access = (ctx: RequestContext) => {
-    if (settings.accessLog) logAccess(accessLogger, ctx, !lifecycle.ready);
+    if (settings.accessLog || ctx.status >= 500) logAccess(accessLogger, ctx, !lifecycle.ready);
   };
   const sockets = new Set<RequestContext>();
   const engine = new ProxyEngine({
@@ -196,7 +198,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     dispatchSafely(ctx, (error) => {
       const failure = toGatewayError(error);
-      if (failure.status >= 500) logger.error({ err: error, request_id: ctx.requestId }, 'request failed');
+      if (failure.status >= 500) ctx.errorCause = failure.cause ?? null;
       sendError(ctx, failure);
     });
   }
@@ -211,13 +213,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      sendError(ctx, errors.badRequest('Only WebSocket upgrades are supported'));
+      sendError(ctx, errors.webSocketOnly());
       access(ctx);
       return;
     }
     dispatchSafely(ctx, (error) => {
       const failure = toGatewayError(error);
-      if (failure.status >= 500) logger.error({ err: error, request_id: ctx.requestId }, 'upgrade failed');
+      if (failure.status >= 500) ctx.errorCause = failure.cause ?? null;
       sendError(ctx, failure);
       access(ctx);
     });

@@ -3,7 +3,9 @@
 // DATA_DIR/gateway.pid, and handles signals (process/signals.ts: SIGHUP reload or
 // terminal hang-up, SIGTERM/SIGINT graceful shutdown). Wiring only.
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { createAuthRoutes } from './auth/auth-routes.ts';
+import { LoginThrottle, loadLoginThrottleSettings } from './auth/login-throttle.ts';
 import { AssertionKeyConfigError, loadGatewayAssertionKey, type GatewayAssertionKey } from './auth/assertion-key.ts';
 import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
 import { RevocationBus } from './auth/revocation-bus.ts';
@@ -127,7 +129,17 @@ const revocationBus = process.env.REDIS_URL
   : null;
 
 // --- local routes (health, auth endpoints, services API) ------------------------
-const localRoutes: LocalRoute[] = [createRootRoute(readGatewayVersion()), ...createAuthRoutes(auth)];
+// Failed-login counters live in Redis when there is one, so every replica refuses alike.
+const loginThrottleRedis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+loginThrottleRedis?.on('error', (error: Error) => logger.debug({ err: error.message }, 'login throttle redis error'));
+let loginThrottleSettings: ReturnType<typeof loadLoginThrottleSettings>;
+try {
+  loginThrottleSettings = loadLoginThrottleSettings();
+} catch (error) {
+  failStart((error as Error).message);
+}
+const loginThrottle = new LoginThrottle({ settings: loginThrottleSettings, redis: loginThrottleRedis ?? undefined });
+const localRoutes: LocalRoute[] = [createRootRoute(readGatewayVersion()), ...createAuthRoutes(auth, { throttle: loginThrottle, trustedProxies: settings.trustedProxies })];
 
 // --- hooks run after a routes file was applied (supervisor.apply(config)) -------
 const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = [];
@@ -146,6 +158,7 @@ onConfigApplied.push(async (next) => {
 });
 shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
 if (revocationBus) shutdownSteps.push({ name: 'revocation bus', run: () => revocationBus.close() });
+if (loginThrottleRedis) shutdownSteps.push({ name: 'login throttle', run: () => void loginThrottleRedis.disconnect() });
 // Revocations made through any gateway sharing the orm, pushed by the orm itself.
 const revocationFeed = new OrmRevocationFeed({
   registry,

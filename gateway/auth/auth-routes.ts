@@ -1,11 +1,16 @@
 // The gateway's own auth endpoints (LocalRoutes): login, verify, and the JWKS of
 // the gateway's public signing key. Passwords are checked by the orm upstream,
-// never here.
-import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
+// never here; failed logins are throttled per account and per client address
+// (login-throttle.ts). Every refusal is a catalogue error, thrown.
+import type { BlockList } from 'node:net';
+import { resolveClientAddress } from '../http/client-address.ts';
+import type { LocalResponse, LocalRoute, RequestContext } from '../pipeline/context.ts';
+import { errors, gatewayError } from '../pipeline/errors.ts';
 import type { GatewayEdgeAuth } from './edge-auth.ts';
-import { AuthError, bearerChallenge } from './errors.ts';
+import { AuthError } from './errors.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { parseLoginBody } from './login-request.ts';
-import { BodyError, readLimitedBody } from './read-body.ts';
+import { readLimitedBody } from './read-body.ts';
 
 export const AUTH_PATHS = {
   login: '/api/v1/auth/login',
@@ -16,16 +21,25 @@ export const AUTH_PATHS = {
 /** RFC 6749 §5.1: token responses must not be cached. */
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-export function createAuthRoutes(auth: GatewayEdgeAuth): LocalRoute[] {
+export interface AuthRoutesOptions {
+  /** Default: in-memory counters with the default limits. */
+  throttle?: LoginThrottle;
+  /** Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES). */
+  trustedProxies?: BlockList;
+}
+
+export function createAuthRoutes(auth: GatewayEdgeAuth, options: AuthRoutesOptions = {}): LocalRoute[] {
+  const throttle = options.throttle ?? new LoginThrottle();
+  const trusted = options.trustedProxies ?? null;
   return [
-    { method: 'POST', path: AUTH_PATHS.login, auth: 'public', handle: (ctx) => handleLogin(auth, ctx.req) },
+    { method: 'POST', path: AUTH_PATHS.login, auth: 'public', handle: (ctx) => handleLogin(auth, throttle, ctx, trusted) },
     {
       method: 'GET',
       path: AUTH_PATHS.verify,
       auth: 'user',
       handle(ctx) {
         const user = ctx.user;
-        if (!user) return { status: 401, body: { detail: 'Not authenticated' }, headers: { 'www-authenticate': 'Bearer' } };
+        if (!user) throw errors.unauthorized();
         return {
           status: 200,
           headers: NO_STORE,
@@ -50,32 +64,38 @@ export function createAuthRoutes(auth: GatewayEdgeAuth): LocalRoute[] {
   ];
 }
 
-async function handleLogin(auth: GatewayEdgeAuth, req: import('node:http').IncomingMessage): Promise<LocalResponse> {
-  let body: Buffer;
+async function handleLogin(auth: GatewayEdgeAuth, throttle: LoginThrottle, ctx: RequestContext, trusted: BlockList | null): Promise<LocalResponse> {
+  const { req } = ctx;
+  const body = await readLimitedBody(req, auth.settings.loginBodyLimitBytes);
+  const parsed = parseLoginBody(req.headers['content-type'], body);
+  if (!parsed.ok) throw gatewayError(parsed.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED', { detail: parsed.detail });
+  const { mail, password } = parsed.login;
+  const address = trusted ? resolveClientAddress(req, trusted) : unmapped(req.socket.remoteAddress ?? '');
+  // Refused before the orm hashes anything: a flood past the limit costs no bcrypt.
+  const wait = await throttle.refusal(mail, address);
+  if (wait !== null) throw errors.loginThrottled(wait);
+  let user;
   try {
-    body = await readLimitedBody(req, auth.settings.loginBodyLimitBytes);
+    user = await auth.orm.verifyCredentials(mail, password);
   } catch (error) {
-    if (error instanceof BodyError) return { status: error.status, body: { detail: error.message }, headers: { connection: 'close' } };
+    // Unknown mail, wrong password, inactive user: one answer, one count (indistinguishable).
+    if (error instanceof AuthError && error.code === 'INVALID_CREDENTIALS') await throttle.recordFailure(mail, address);
     throw error;
   }
-  const parsed = parseLoginBody(req.headers['content-type'], body);
-  if (!parsed.ok) return { status: parsed.status, body: { detail: parsed.detail } };
-  try {
-    const user = await auth.orm.verifyCredentials(parsed.login.mail, parsed.login.password);
-    const issued = await auth.tokens.issue({ uid: user.uid, mail: user.mail, role: user.role });
-    return {
-      status: 200,
-      headers: NO_STORE,
-      body: {
-        access_token: issued.token,
-        token_type: 'bearer',
-        expires_in: issued.expiresIn,
-        user: { uid: user.uid, mail: user.mail, name: user.name, role: auth.isAdmin({ role: user.role, email: user.mail }) ? 'admin' : 'user' },
-      },
-    };
-  } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
-    if (error.status === 503) return { status: 503, body: { detail: error.detail }, headers: { 'retry-after': '1' } };
-    return { status: 401, body: { detail: 'Invalid credentials' }, headers: { 'www-authenticate': bearerChallenge(null) } };
-  }
+  await throttle.recordSuccess(mail);
+  const issued = await auth.tokens.issue({ uid: user.uid, mail: user.mail, role: user.role });
+  return {
+    status: 200,
+    headers: NO_STORE,
+    body: {
+      access_token: issued.token,
+      token_type: 'bearer',
+      expires_in: issued.expiresIn,
+      user: { uid: user.uid, mail: user.mail, name: user.name, role: auth.isAdmin({ role: user.role, email: user.mail }) ? 'admin' : 'user' },
+    },
+  };
+}
+
+function unmapped(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

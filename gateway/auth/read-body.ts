@@ -2,16 +2,14 @@
 // anything past the limit with 413 as soon as it is known — by Content-Length
 // before reading, or by counting while reading — so a huge body costs nothing.
 import type { IncomingMessage } from 'node:http';
+import { CATALOGUE, GatewayError } from '../pipeline/errors.ts';
 
-export class BodyError extends Error {
-  readonly status: 400 | 413;
-  readonly code: 'BODY_TOO_LARGE' | 'BODY_ABORTED';
-
-  constructor(code: 'BODY_TOO_LARGE' | 'BODY_ABORTED', detail: string) {
-    super(detail);
+/** A body the login could not take: 413 (too large) or 400 (cut off), from the catalogue. */
+export class BodyError extends GatewayError {
+  constructor(code: 'PAYLOAD_TOO_LARGE' | 'BODY_ABORTED') {
+    const entry = CATALOGUE[code];
+    super(code, entry.status, entry.detail, { headers: { ...entry.headers } });
     this.name = 'BodyError';
-    this.code = code;
-    this.status = code === 'BODY_TOO_LARGE' ? 413 : 400;
   }
 }
 
@@ -19,7 +17,7 @@ export async function readLimitedBody(req: IncomingMessage, limitBytes: number):
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) {
     req.resume();
-    throw new BodyError('BODY_TOO_LARGE', 'Request body too large');
+    throw new BodyError('PAYLOAD_TOO_LARGE');
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -30,13 +28,13 @@ export async function readLimitedBody(req: IncomingMessage, limitBytes: number):
       if (size > limitBytes) {
         // Stop buffering but keep draining so the 413 can still be written.
         req.resume();
-        throw new BodyError('BODY_TOO_LARGE', 'Request body too large');
+        throw new BodyError('PAYLOAD_TOO_LARGE');
       }
       chunks.push(buffer);
     }
   } catch (error) {
     if (error instanceof BodyError) throw error;
-    throw new BodyError('BODY_ABORTED', 'Request body could not be read');
+    throw new BodyError('BODY_ABORTED');
   }
   return Buffer.concat(chunks, size);
 }

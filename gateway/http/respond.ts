@@ -1,6 +1,6 @@
 // The one place gateway-made answers are written: JSON bodies on a ServerResponse
 // or, for refused upgrades and client errors, as a raw HTTP response on a socket.
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { GatewayError } from '../pipeline/errors.ts';
@@ -26,9 +26,24 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown, hea
   if (ctx.socket) writeRawResponse(ctx.socket, status, payload, { ...headers, ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}) });
 }
 
+/**
+ * The one writer of catalogue errors: {"detail"} with the entry's headers and its
+ * code in X-Gateway-Error, on the response or (upgrades) the raw socket.
+ */
 export function sendError(ctx: RequestContext, error: GatewayError): void {
   ctx.errorCode = error.code;
   sendJson(ctx, error.status, { detail: error.detail }, { ...error.headers, 'x-gateway-error': error.code });
+}
+
+/** A catalogue error on a response that has no request context (Node's clientError mid-request). */
+export function sendErrorOn(res: ServerResponse, error: GatewayError): void {
+  const payload = JSON.stringify({ detail: error.detail });
+  res.writeHead(error.status, { ...error.headers, 'x-gateway-error': error.code, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close' }).end(payload);
+}
+
+/** A catalogue error on a raw socket (client errors before any request, CONNECT, upgrades), then close. */
+export function writeErrorToSocket(socket: Duplex, error: GatewayError, requestId?: string): void {
+  writeRawResponse(socket, error.status, JSON.stringify({ detail: error.detail }), { ...error.headers, 'x-gateway-error': error.code, ...(requestId ? { 'x-request-id': requestId } : {}) });
 }
 
 /** A complete HTTP/1.1 response on a raw socket (upgrade refusals, clientError), then close. */

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GatewaySettings } from '../config/settings.ts';
-import { writeRawResponse } from './respond.ts';
+import { gatewayError, type ErrorCode } from '../pipeline/errors.ts';
+import { sendErrorOn, writeErrorToSocket } from './respond.ts';
 
 export type ServerLimits = Pick<GatewaySettings, 'maxHeaderBytes' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>;
 
@@ -27,40 +28,36 @@ export function createGatewayServer(limits: ServerLimits, logger: Logger): Serve
   // Without a listener Node drops a CONNECT silently; the gateway is no tunnel (issue 10 #6).
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => {});
-    writeRawResponse(socket, 400, JSON.stringify({ detail: 'CONNECT is not supported' }), { 'x-gateway-error': 'BAD_REQUEST' });
+    logger.info({ code: 'CONNECT_NOT_SUPPORTED', status: 400 }, 'client error');
+    writeErrorToSocket(socket, gatewayError('CONNECT_NOT_SUPPORTED'));
   });
   return server;
 }
 
-const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
-  HPE_HEADER_OVERFLOW: { status: 431, detail: 'Request header fields too large' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'Request timeout' },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, detail: 'Chunk extensions too large' },
+/** Node's parser and timeout codes → catalogue codes (one X-Gateway-Error per condition). */
+const CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'CHUNK_EXTENSIONS_TOO_LARGE',
+  HPE_INVALID_CHUNK_SIZE: 'BAD_CHUNK',
+  HPE_INVALID_TRANSFER_ENCODING: 'BAD_FRAMING',
 };
 
-/** Malformed requests, header overflow and timeouts: a JSON {"detail"} instead of Node's bare answer. */
+/** Malformed requests, header overflow and timeouts: a catalogue answer instead of Node's bare one. */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
-  const code = error.code ?? '';
+  const nodeCode = error.code ?? '';
   // Nothing to answer on a dead connection (Node docs: clientError / ECONNRESET).
-  if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
+  if (nodeCode === 'ECONNRESET' || nodeCode === 'EPIPE' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const known = CLIENT_ERRORS[code] ?? { status: 400, detail: 'Bad Request' };
-  const headers = { 'x-gateway-error': code || 'BAD_REQUEST' };
+  const failure = gatewayError(CLIENT_ERRORS[nodeCode] ?? 'BAD_REQUEST');
   // The error came after the headers (bad chunk size, invalid Transfer-Encoding):
   // the request is already being answered (issue 10 #6).
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-  if (inFlight) {
-    if (inFlight.writableEnded) socket.end();
-    else if (inFlight.headersSent) socket.destroy();
-    else {
-      logger.info({ code, status: known.status }, 'client error');
-      const payload = JSON.stringify({ detail: known.detail });
-      inFlight.writeHead(known.status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close' }).end(payload);
-    }
-    return;
-  }
-  logger.info({ code, status: known.status }, 'client error');
-  writeRawResponse(socket, known.status, JSON.stringify({ detail: known.detail }), headers);
+  if (inFlight?.writableEnded) return void socket.end();
+  if (inFlight?.headersSent) return void socket.destroy();
+  logger.info({ code: failure.code, node_code: nodeCode, status: failure.status }, 'client error');
+  if (inFlight) sendErrorOn(inFlight, failure);
+  else writeErrorToSocket(socket, failure);
 }

@@ -59,6 +59,8 @@ export function logAccess(logger: Logger, ctx: RequestContext, startingUp = fals
   if (ctx.upstream) entry.upstream = ctx.upstream;
   if (ctx.user) entry.user_id = ctx.user.userId;
   if (ctx.errorCode) entry.error = ctx.errorCode;
+  // pino's err serializer: message, code and stack of what caused a 5xx.
+  if (ctx.errorCause) entry.err = ctx.errorCause;
   if (ctx.isUpgrade) entry.websocket = true;
   const level = ctx.status >= 500 && !(startingUp && ctx.status === 503) ? 'error' : 'info';
   logger[level](entry, 'request');

@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config/types.ts';
 import type { LocalRoute, LocalResponse } from '../pipeline/context.ts';
 import { mergeOpenApi } from './merge.ts';
 import type { UpstreamDocuments } from './upstream-documents.ts';
+import { errors } from '../pipeline/errors.ts';
 
 export const OPENAPI_PATHS = { document: '/openapi.json', docs: '/docs' } as const;
 
@@ -73,7 +74,7 @@ export function createOpenApiRoutes(options: OpenApiRoutesOptions): LocalRoute[]
   const asset = (name: string): LocalResponse => {
     if (name === 'swagger-initializer.js') return { status: 200, body: null, raw: { contentType: 'text/javascript; charset=utf-8', data: INITIALIZER }, headers: PAGE_HEADERS };
     const contentType = ASSETS[name];
-    if (!contentType) return { status: 404, body: { detail: 'Not Found' } };
+    if (!contentType) throw errors.notFound();
     let found = assets.get(name);
     if (!found) {
       // Read once: a few MB that never change while the process runs.

@@ -36,6 +36,8 @@ export interface RequestContext {
   forwardUrl: string;
   /** Stable code of the error the gateway answered with, for the access log. */
   errorCode: string | null;
+  /** Why a 5xx happened (the upstream's socket error, a handler's exception): logged once, on the access line. */
+  errorCause: unknown;
   /** Base URL of the upstream, read from the registry for this request. */
   target: URL | null;
   /** The in-flight upstream request, so a limit or a disconnect can cancel it. */
@@ -83,6 +85,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse | null, 
     params: {},
     forwardUrl: '',
     errorCode: null,
+    errorCause: null,
     target: null,
     upstreamRequest: null,
   };

@@ -1,14 +1,78 @@
-// The gateway's error catalogue (fastify's createError style): a stable code and
-// HTTP status per failure, serialised in one place (http/respond.ts) as
-// {"detail": ...} with the code in the X-Gateway-Error header.
+// The gateway's one error catalogue (fastify's createError style, issue 10): every
+// answer the gateway writes itself that is not a success comes from CATALOGUE — a
+// stable code, the HTTP status, the default {"detail"} and fixed headers — and is
+// serialised in one place (http/respond.ts) with the code in X-Gateway-Error.
+// Handlers and stages throw these; toGatewayError() turns anything else into a 500.
+// Pinned by tests/unit/gateway/pipeline/errors.test.ts.
+
+export interface CatalogueEntry {
+  readonly status: number;
+  readonly detail: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** RFC 6750 §3 challenges: none of the error codes when no credential was sent. */
+const BEARER = { 'www-authenticate': 'Bearer' } as const;
+const INVALID_TOKEN = { 'www-authenticate': 'Bearer error="invalid_token"' } as const;
+const INVALID_REQUEST = { 'www-authenticate': 'Bearer error="invalid_request"' } as const;
+const INSUFFICIENT_SCOPE = { 'www-authenticate': 'Bearer error="insufficient_scope"' } as const;
+/** The rest of the connection cannot be trusted or read: answer, then close. */
+const CLOSE = { connection: 'close' } as const;
+
+export const CATALOGUE = {
+  // Malformed requests (Node's parser, the framing stage, the path normaliser).
+  BAD_REQUEST: { status: 400, detail: 'Bad Request', headers: CLOSE },
+  BAD_FRAMING: { status: 400, detail: 'Invalid request framing', headers: CLOSE },
+  BAD_HOST: { status: 400, detail: 'Exactly one Host header required', headers: CLOSE },
+  BAD_CHUNK: { status: 400, detail: 'Invalid chunked body', headers: CLOSE },
+  CONNECT_NOT_SUPPORTED: { status: 400, detail: 'CONNECT is not supported', headers: CLOSE },
+  BAD_PATH: { status: 400, detail: 'Invalid path' },
+  BODY_ABORTED: { status: 400, detail: 'Request body could not be read', headers: CLOSE },
+  WEBSOCKET_ONLY: { status: 400, detail: 'Only WebSocket upgrades are supported' },
+  WEBSOCKET_NOT_ALLOWED: { status: 400, detail: 'WebSocket upgrades are not allowed on this route' },
+  // Authentication and authorisation (RFC 6750 challenges).
+  UNAUTHORIZED: { status: 401, detail: 'Not authenticated', headers: BEARER },
+  INVALID_TOKEN: { status: 401, detail: 'Invalid or expired token', headers: INVALID_TOKEN },
+  INVALID_API_KEY: { status: 401, detail: 'Invalid API key', headers: BEARER },
+  INVALID_CREDENTIALS: { status: 401, detail: 'Invalid credentials', headers: BEARER },
+  UNSUPPORTED_SCHEME: { status: 401, detail: 'Unsupported authorization scheme', headers: BEARER },
+  AMBIGUOUS_CREDENTIALS: { status: 400, detail: 'Conflicting credentials in request', headers: INVALID_REQUEST },
+  FORBIDDEN: { status: 403, detail: 'Admin access required', headers: INSUFFICIENT_SCOPE },
+  INVALID_QUERY: { status: 422, detail: 'Invalid query parameter' },
+  VALIDATION_FAILED: { status: 422, detail: 'Validation error' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, detail: 'Unsupported media type' },
+  LOGIN_THROTTLED: { status: 429, detail: 'Too many failed logins; try again later' },
+  // Routing and limits.
+  NOT_FOUND: { status: 404, detail: 'Not Found' },
+  METHOD_NOT_ALLOWED: { status: 405, detail: 'Method Not Allowed' },
+  REQUEST_TIMEOUT: { status: 408, detail: 'Request timeout', headers: CLOSE },
+  PAYLOAD_TOO_LARGE: { status: 413, detail: 'Request body too large', headers: CLOSE },
+  CHUNK_EXTENSIONS_TOO_LARGE: { status: 413, detail: 'Chunk extensions too large', headers: CLOSE },
+  HEADERS_TOO_LARGE: { status: 431, detail: 'Request header fields too large', headers: CLOSE },
+  CLIENT_CLOSED: { status: 499, detail: 'Client closed request' },
+  // Service control (the services API).
+  SERVICE_NOT_FOUND: { status: 404, detail: 'Service not found' },
+  SERVICE_CONFLICT: { status: 409, detail: 'Service is not in a state for this action' },
+  SERVICE_START_FAILED: { status: 503, detail: 'Service failed to start' },
+  // The gateway and its upstreams.
+  INTERNAL: { status: 500, detail: 'Internal Server Error' },
+  BAD_GATEWAY: { status: 502, detail: 'Upstream failed' },
+  UPSTREAM_UNAVAILABLE: { status: 503, detail: 'Upstream is unavailable' },
+  AUTH_UPSTREAM_UNAVAILABLE: { status: 503, detail: 'Authentication service unavailable', headers: { 'retry-after': '1' } },
+  SHUTTING_DOWN: { status: 503, detail: 'Gateway is shutting down', headers: { 'retry-after': '1', connection: 'close' } },
+  GATEWAY_TIMEOUT: { status: 504, detail: 'Upstream did not answer in time' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof CATALOGUE;
 
 export class GatewayError extends Error {
   readonly code: string;
   readonly status: number;
-  readonly detail: string;
+  /** Text, or FastAPI's [{loc, msg, type}] list for a 422. */
+  readonly detail: string | readonly object[];
   readonly headers: Record<string, string>;
-  constructor(code: string, status: number, detail: string, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: string, status: number, detail: string | readonly object[], options: { headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(typeof detail === 'string' ? detail : 'Validation error', options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.status = status;
@@ -17,41 +81,44 @@ export class GatewayError extends Error {
   }
 }
 
-const BEARER = { 'www-authenticate': 'Bearer' };
+/** A catalogue error; `detail` replaces the default text, `headers` add to the entry's. */
+export function gatewayError(code: ErrorCode, options: { detail?: string | readonly object[]; headers?: Record<string, string>; cause?: unknown } = {}): GatewayError {
+  const entry: CatalogueEntry = CATALOGUE[code];
+  const headers = options.headers ? { ...entry.headers, ...options.headers } : entry.headers ? { ...entry.headers } : undefined;
+  return new GatewayError(code, entry.status, options.detail ?? entry.detail, { headers, cause: options.cause });
+}
 
-/** Every error the gateway itself answers with; pinned by tests/unit/gateway/pipeline/errors.test.ts. */
+const retryAfter = (seconds: number) => ({ 'retry-after': String(Math.max(1, Math.ceil(seconds))) });
+
+/** Named constructors for the entries whose detail or headers depend on the request. */
 export const errors = {
-  badPath: (why: string) => new GatewayError('BAD_PATH', 400, `Invalid path: ${why}`),
-  badRequest: (detail: string) => new GatewayError('BAD_REQUEST', 400, detail),
-  /** Framing an upstream could read differently (smuggling): refused and the connection closed. */
-  badFraming: (detail: string) => new GatewayError('BAD_REQUEST', 400, detail, { headers: { connection: 'close' } }),
-  webSocketNotAllowed: () => new GatewayError('WEBSOCKET_NOT_ALLOWED', 400, 'WebSocket upgrades are not allowed on this route'),
-  unauthorized: (detail = 'Not authenticated') => new GatewayError('UNAUTHORIZED', 401, detail, { headers: BEARER }),
-  forbidden: (detail = 'Admin access required') => new GatewayError('FORBIDDEN', 403, detail),
-  notFound: () => new GatewayError('NOT_FOUND', 404, 'Not Found'),
-  methodNotAllowed: (allow: string[]) => new GatewayError('METHOD_NOT_ALLOWED', 405, 'Method Not Allowed', { headers: { allow: allow.join(', ') } }),
-  requestTimeout: () => new GatewayError('REQUEST_TIMEOUT', 408, 'Request timeout'),
-  payloadTooLarge: (limit: number) => new GatewayError('PAYLOAD_TOO_LARGE', 413, `Request body too large (limit ${limit} bytes)`),
-  headersTooLarge: () => new GatewayError('HEADERS_TOO_LARGE', 431, 'Request header fields too large'),
-  clientClosed: () => new GatewayError('CLIENT_CLOSED', 499, 'Client closed request'),
-  internal: (cause?: unknown) => new GatewayError('INTERNAL', 500, 'Internal Server Error', { cause }),
-  badGateway: (upstream: string, why: string, cause?: unknown) => new GatewayError('BAD_GATEWAY', 502, `Upstream ${upstream} ${why}`, { cause }),
+  badPath: (why: string) => gatewayError('BAD_PATH', { detail: `Invalid path: ${why}` }),
+  badRequest: (detail?: string) => gatewayError('BAD_REQUEST', { detail }),
+  badFraming: (detail: string) => gatewayError('BAD_FRAMING', { detail }),
+  badHost: (detail?: string) => gatewayError('BAD_HOST', { detail }),
+  webSocketOnly: () => gatewayError('WEBSOCKET_ONLY'),
+  webSocketNotAllowed: () => gatewayError('WEBSOCKET_NOT_ALLOWED'),
+  unauthorized: (detail?: string) => gatewayError('UNAUTHORIZED', { detail }),
+  forbidden: (detail?: string) => gatewayError('FORBIDDEN', { detail }),
+  loginThrottled: (retryAfterS: number) => gatewayError('LOGIN_THROTTLED', { headers: retryAfter(retryAfterS) }),
+  notFound: () => gatewayError('NOT_FOUND'),
+  methodNotAllowed: (allow: string[]) => gatewayError('METHOD_NOT_ALLOWED', { headers: { allow: allow.join(', ') } }),
+  requestTimeout: () => gatewayError('REQUEST_TIMEOUT'),
+  payloadTooLarge: (limit?: number) => gatewayError('PAYLOAD_TOO_LARGE', { detail: limit === undefined ? undefined : `Request body too large (limit ${limit} bytes)` }),
+  headersTooLarge: () => gatewayError('HEADERS_TOO_LARGE'),
+  clientClosed: () => gatewayError('CLIENT_CLOSED'),
+  invalidQuery: (detail: string) => gatewayError('INVALID_QUERY', { detail }),
+  serviceNotFound: (name: string) => gatewayError('SERVICE_NOT_FOUND', { detail: `Service '${name}' not found` }),
+  internal: (cause?: unknown) => gatewayError('INTERNAL', { cause }),
+  badGateway: (upstream: string, why: string, cause?: unknown) => gatewayError('BAD_GATEWAY', { detail: `Upstream ${upstream} ${why}`, cause }),
   upstreamDown: (upstream: string, reason: string | null, retryAfterS: number) =>
-    new GatewayError('UPSTREAM_UNAVAILABLE', 503, `Upstream ${upstream} is unavailable${reason ? `: ${reason}` : ''}`, { headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterS))) } }),
-  shuttingDown: () => new GatewayError('SHUTTING_DOWN', 503, 'Gateway is shutting down', { headers: { 'retry-after': '1', connection: 'close' } }),
-  gatewayTimeout: (upstream: string, why = 'did not answer in time') => new GatewayError('GATEWAY_TIMEOUT', 504, `Upstream ${upstream} ${why}`),
+    gatewayError('UPSTREAM_UNAVAILABLE', { detail: `Upstream ${upstream} is unavailable${reason ? `: ${reason}` : ''}`, headers: retryAfter(retryAfterS) }),
+  shuttingDown: () => gatewayError('SHUTTING_DOWN'),
+  gatewayTimeout: (upstream: string, why = 'did not answer in time') => gatewayError('GATEWAY_TIMEOUT', { detail: `Upstream ${upstream} ${why}` }),
 } as const;
 
-/** Anything thrown by a stage or local handler, as a GatewayError (unknown errors are 500s). */
+/** Anything thrown by a stage or local handler, as a GatewayError (anything not from the catalogue is a 500). */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  // Local handlers (auth, services API) may throw their own {status, detail} errors.
-  const shaped = error as { status?: unknown; statusCode?: unknown; detail?: unknown; message?: unknown; code?: unknown; headers?: unknown };
-  const status = typeof shaped?.status === 'number' ? shaped.status : typeof shaped?.statusCode === 'number' ? shaped.statusCode : null;
-  if (status !== null && status >= 400 && status < 600) {
-    const detail = typeof shaped.detail === 'string' ? shaped.detail : typeof shaped.message === 'string' ? shaped.message : 'Error';
-    const headers = shaped.headers && typeof shaped.headers === 'object' ? (shaped.headers as Record<string, string>) : undefined;
-    return new GatewayError(typeof shaped.code === 'string' ? shaped.code : 'ERROR', status, detail, { cause: error, headers });
-  }
   return errors.internal(error);
 }

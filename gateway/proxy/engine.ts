@@ -8,7 +8,7 @@ import { ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { RequestContext } from '../pipeline/context.ts';
-import { sendError, writeRawResponse } from '../http/respond.ts';
+import { sendError, writeErrorToSocket } from '../http/respond.ts';
 import { createUpstreamAgent } from './agents.ts';
 import { mapUpstreamError } from './error-map.ts';
 import { completeUpgradeResponse } from '../auth/ws-handshake.ts';
@@ -225,8 +225,8 @@ export class ProxyEngine {
     const clientGone = ctx.res ? ctx.res.destroyed || ctx.req.socket.destroyed : Boolean(ctx.socket?.destroyed);
     const mapped = mapUpstreamError(error, { upstream, timedOut: pending.timedOut, clientGone });
     if (mapped.connectionFailure) this.#options.registry.reportConnectionError(upstream, error);
-    const log = mapped.error.status >= 500 ? 'warn' : 'info';
-    this.#options.logger[log]({ err: { message: error.message, code: (error as NodeJS.ErrnoException).code }, upstream, request_id: ctx.requestId }, 'upstream request failed');
+    // Logged once, on the access line (no stack: a socket error's stack says nothing).
+    ctx.errorCause = { message: error.message, code: (error as NodeJS.ErrnoException).code };
     ctx.upstreamRequest?.destroy();
     if (ctx.res) {
       if (clientGone) {
@@ -241,7 +241,7 @@ export class ProxyEngine {
     if (!pending.settled && !isUpgraded(socket) && !clientGone) {
       ctx.status = mapped.error.status;
       ctx.errorCode = mapped.error.code;
-      writeRawResponse(socket, mapped.error.status, JSON.stringify({ detail: mapped.error.detail }), { ...mapped.error.headers, 'x-request-id': ctx.requestId, 'x-gateway-error': mapped.error.code });
+      writeErrorToSocket(socket, mapped.error, ctx.requestId);
     } else {
       socket.destroy();
     }

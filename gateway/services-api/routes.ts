@@ -3,9 +3,9 @@
 // core pipeline enforces `auth: 'admin'` before these run. A status answer keeps
 // the original's fields (service, status, is_running) and adds, for a collector,
 // what it reports about itself (`collector`: what it follows, what fails).
-import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
+import type { LocalRoute } from '../pipeline/context.ts';
 import type { ServiceStatusBody, Supervisor } from '../supervisor/types.ts';
-import { ServiceControlError } from '../supervisor/types.ts';
+import { errors } from '../pipeline/errors.ts';
 import type { VirtualService } from './virtual-service.ts';
 
 export interface ServiceRoutesOptions {
@@ -28,14 +28,14 @@ export function createServiceRoutes(supervisor: Supervisor, options: ServiceRout
     method: 'POST',
     path: `${PREFIX}/:name/${action}`,
     auth: 'admin',
-    handle: (_ctx, params) =>
-      answer(async () => {
-        const name = params.name ?? '';
-        const service = virtual.get(name);
-        if (service) await service[action]();
-        else await supervisor[action](name);
-        return { status: 200, body: { service: name, status: DONE[action] } };
-      }),
+    // ServiceControlError (404/409/503) is a catalogue error: thrown through to the one writer.
+    handle: async (_ctx, params) => {
+      const name = params.name ?? '';
+      const service = virtual.get(name);
+      if (service) await service[action]();
+      else await supervisor[action](name);
+      return { status: 200, body: { service: name, status: DONE[action] } };
+    },
   });
 
   return [
@@ -52,7 +52,7 @@ export function createServiceRoutes(supervisor: Supervisor, options: ServiceRout
       handle: async (_ctx, params) => {
         const name = params.name ?? '';
         const status = statusOf(name);
-        if (!status) return notFound(name);
+        if (!status) throw errors.serviceNotFound(name);
         const detail = status.is_running && !virtual.has(name) && options.detail ? await options.detail(name).catch(() => null) : null;
         return { status: 200, body: detail ? { ...status, collector: detail } : status };
       },
@@ -67,8 +67,8 @@ export function createServiceRoutes(supervisor: Supervisor, options: ServiceRout
       handle: (ctx, params) => {
         const name = params.name ?? '';
         const lines = parseLines(new URLSearchParams(ctx.query).get('lines'));
-        if (typeof lines === 'string') return { status: 422, body: { detail: lines } };
-        if (!statusOf(name)) return notFound(name);
+        if (typeof lines === 'string') throw errors.invalidQuery(lines);
+        if (!statusOf(name)) throw errors.serviceNotFound(name);
         return { status: 200, body: { service: name, entries: virtual.has(name) ? [] : supervisor.logs(name, lines) } };
       },
     },
@@ -82,17 +82,4 @@ export function parseLines(raw: string | null): number | string {
   const value = Number(raw);
   if (value < 1 || value > LOG_LINES_MAX) return `lines must be an integer between 1 and ${LOG_LINES_MAX}`;
   return value;
-}
-
-function notFound(name: string): LocalResponse {
-  return { status: 404, body: { detail: `Service '${name}' not found` } };
-}
-
-async function answer(run: () => Promise<LocalResponse>): Promise<LocalResponse> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ServiceControlError) return { status: error.status, body: { detail: error.message } };
-    throw error;
-  }
 }

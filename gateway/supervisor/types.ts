@@ -2,6 +2,7 @@
 // health monitor and main.ts depend on this interface only.
 import type { GatewayConfig } from '../config/types.ts';
 import type { LogEntry } from './line-buffer.ts';
+import { CATALOGUE, GatewayError } from '../pipeline/errors.ts';
 
 export type ServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed';
 
@@ -19,13 +20,17 @@ export interface ServiceStatusBody {
   managed: boolean;
 }
 
-/** Thrown by start/stop/restart; the services API maps it to 404/409 (and 503 when a start failed). */
-export class ServiceControlError extends Error {
-  readonly status: 404 | 409 | 503;
+/**
+ * Thrown by start/stop/restart, with the services API's answer: 404 unknown
+ * service, 409 wrong state, 503 a start that failed (catalogue entries, the
+ * detail names the service and why).
+ */
+export class ServiceControlError extends GatewayError {
+  declare readonly status: 404 | 409 | 503;
   constructor(status: 404 | 409 | 503, message: string) {
-    super(message);
+    const code = status === 404 ? 'SERVICE_NOT_FOUND' : status === 409 ? 'SERVICE_CONFLICT' : 'SERVICE_START_FAILED';
+    super(code, CATALOGUE[code].status, message);
     this.name = 'ServiceControlError';
-    this.status = status;
   }
 }
 

@@ -1,9 +1,10 @@
 // Stage factory: enforces a route's auth policy (public | user | admin) through
-// the EdgeAuth interface; 401 with an RFC 6750 challenge, 403 for non-admins.
+// the EdgeAuth interface; refusals are catalogue errors with their RFC 6750
+// challenge (401 invalid_token, 403 insufficient_scope for non-admins).
 import type { AuthPolicy } from '../../config/types.ts';
-import type { EdgeAuth } from '../../auth/types.ts';
+import type { AuthOutcome, EdgeAuth } from '../../auth/types.ts';
 import type { RequestContext, Stage } from '../context.ts';
-import { errors, GatewayError } from '../errors.ts';
+import { CATALOGUE, errors, gatewayError, type ErrorCode, type GatewayError } from '../errors.ts';
 
 const NO_QUERY = new URL('http://gateway/');
 
@@ -17,13 +18,16 @@ export function enforceAuthPolicy(policy: AuthPolicy, auth: EdgeAuth): Stage | n
     // The raw path: a decoded %3F in it must never read as the start of a query.
     const url = ctx.isUpgrade ? new URL(`http://gateway${ctx.rawPath}${ctx.query ? `?${ctx.query}` : ''}`) : NO_QUERY;
     const outcome = await auth.authenticate(ctx.req, url, ctx.isUpgrade);
-    if (outcome.kind === 'rejected') {
-      const headers = outcome.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined;
-      const code = outcome.code ?? (outcome.status === 401 ? 'UNAUTHORIZED' : outcome.status === 400 ? 'BAD_CREDENTIALS' : 'AUTH_UNAVAILABLE');
-      throw new GatewayError(code, outcome.status, outcome.detail, { headers });
-    }
+    if (outcome.kind === 'rejected') throw refusal(outcome);
     if (outcome.kind === 'anonymous') throw errors.unauthorized();
     ctx.user = outcome.user;
     if (adminOnly && !auth.isAdmin(outcome.user)) throw errors.forbidden();
   };
+}
+
+/** The catalogue entry an EdgeAuth rejection names (an implementation without codes gets the one its status means). */
+function refusal(outcome: Extract<AuthOutcome, { kind: 'rejected' }>): GatewayError {
+  const named = outcome.code !== undefined && outcome.code in CATALOGUE ? (outcome.code as ErrorCode) : null;
+  const code: ErrorCode = named ?? (outcome.status === 401 ? 'UNAUTHORIZED' : outcome.status === 400 ? 'AMBIGUOUS_CREDENTIALS' : 'AUTH_UPSTREAM_UNAVAILABLE');
+  return gatewayError(code, { detail: outcome.detail });
 }

@@ -11,6 +11,7 @@ import { KeyUseThrottle } from '../api-keys/key-use-throttle.ts';
 import { effectiveScopes } from '../api-keys/scopes.ts';
 import { hashApiKey, looksLikeApiKey, MAX_API_KEY_LENGTH, sameHash } from '../api-keys/key-material.ts';
 import type { OrmContext } from '../context.ts';
+import { PasswordCheckSlots, readPasswordCheckSlots } from '../users/password-check-slots.ts';
 import { verifyPassword } from '../users/passwords.ts';
 import { findUserById, findUserByMail } from '../users/user-store.ts';
 
@@ -34,13 +35,15 @@ interface KeyRow {
 export function registerInternalAuthRoutes(app: FastifyInstance, ctx: OrmContext): void {
   const { db, settings, logger } = ctx;
   const throttle = new KeyUseThrottle(settings.apiKeyTouchIntervalMs);
+  const passwordChecks = new PasswordCheckSlots(readPasswordCheckSlots());
 
   app.post('/internal/auth/verify-credentials', async (request) => {
     requireGateway(request);
     const body = parseOr422(credentialsSchema, request.body, 'body');
     const user = await findUserByMail(db, body.mail.trim());
     // Always run bcrypt, even for an unknown mail, so timing does not tell them apart.
-    const ok = await verifyPassword(body.password, user?.password, settings.bcryptRounds);
+    // Bounded: a login flood queues here instead of starving everyone else.
+    const ok = await passwordChecks.run(() => verifyPassword(body.password, user?.password, settings.bcryptRounds));
     if (!user || !ok || !user.active) throw unauthorized('Invalid credentials');
     return { uid: user.uid, mail: user.mail, name: user.name, lastname: user.lastname, role: normaliseRole(user.role), active: user.active };
   });

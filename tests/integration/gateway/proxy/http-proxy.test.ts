@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalRoute } from '../../../../gateway/pipeline/context.ts';
 import { eventually, request, serverConnections, startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from './harness.ts';
+import { gatewayError } from '../../../../gateway/pipeline/errors.ts';
 
 function routesFor(stub: StubUpstream): string {
   return `upstreams:
@@ -237,7 +238,7 @@ describe('local routes', () => {
     { method: 'GET', path: '/api/v1/stub/local', auth: 'public', handle: () => ({ status: 200, body: { local: true } }) },
     { method: 'GET', path: '/api/v1/things/:id', auth: 'user', handle: (ctx, params) => ({ status: 200, body: { id: params.id, user: ctx.user?.userId } }) },
     { method: 'POST', path: '/api/v1/admin-only', auth: 'admin', handle: () => ({ status: 201, body: { ok: true }, headers: { 'x-extra': '1' } }) },
-    { method: 'GET', path: '/api/v1/conflict', auth: 'public', handle: () => { throw Object.assign(new Error('running'), { status: 409, detail: 'already running' }); } },
+    { method: 'GET', path: '/api/v1/conflict', auth: 'public', handle: () => { throw gatewayError('SERVICE_CONFLICT', { detail: 'already running' }); } },
     { method: 'GET', path: '/api/v1/crash', auth: 'public', handle: () => { throw new Error('secret internals'); } },
     { method: 'POST', path: '/api/v1/echo', auth: 'public', handle: async (ctx) => { seen.push('echo'); let n = 0; for await (const chunk of ctx.req) n += (chunk as Buffer).length; return { status: 200, body: { n } }; } },
   ];

@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthRoutes } from '../../../../gateway/auth/auth-routes.ts';
 import type { GatewayEdgeAuth } from '../../../../gateway/auth/edge-auth.ts';
+import { LoginThrottle } from '../../../../gateway/auth/login-throttle.ts';
 import { ORM_URL, createTestAuth } from './support/auth-fixtures.ts';
 import { serveLocalRoutes } from './support/local-route-server.ts';
 
@@ -159,5 +160,70 @@ describe('GET /.well-known/jwks.json', () => {
     const response = await fetch(`${base}/.well-known/jwks.json`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ keys: [] });
+  });
+});
+
+describe('POST /api/v1/auth/login under attack (issue 10)', () => {
+  let throttled: { url: string; close: () => Promise<void> };
+  let ormCalls = 0;
+  beforeEach(async () => {
+    ormCalls = 0;
+    const throttle = new LoginThrottle({ settings: { accountFailures: 3, addressFailures: 6, windowS: 60 } });
+    throttled = await serveLocalRoutes(auth, createAuthRoutes(auth, { throttle }));
+    orm.events.on('request:start', ({ request }) => void (request.url.startsWith(ORM_URL) && ormCalls++));
+  });
+  afterEach(async () => {
+    orm.events.removeAllListeners();
+    await throttled.close();
+  });
+  const login = (username: string, password: string) => fetch(`${throttled.url}/api/v1/auth/login`, form({ username, password }));
+
+  it('answers 429 with Retry-After once an account had its failed logins, without asking the orm', async () => {
+    ormKnows(trader);
+    for (let i = 0; i < 3; i++) expect((await login('trader@example.com', 'wrong')).status).toBe(401);
+    const callsBefore = ormCalls;
+    const refused = await login('trader@example.com', PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('x-gateway-error')).toBe('LOGIN_THROTTLED');
+    expect(await refused.json()).toEqual({ detail: 'Too many failed logins; try again later' });
+    expect(ormCalls).toBe(callsBefore);
+  });
+
+  it('answers an unknown account exactly as a wrong password, and counts it the same', async () => {
+    ormKnows(trader);
+    const wrong = await login('trader@example.com', 'wrong');
+    const unknown = await login('nobody@example.com', 'wrong');
+    expect([unknown.status, await unknown.json(), unknown.headers.get('www-authenticate'), unknown.headers.get('x-gateway-error')]).toEqual([
+      wrong.status,
+      await wrong.json(),
+      wrong.headers.get('www-authenticate'),
+      wrong.headers.get('x-gateway-error'),
+    ]);
+    for (let i = 0; i < 2; i++) await login('nobody@example.com', 'wrong');
+    expect((await login('nobody@example.com', 'wrong')).status).toBe(429);
+  });
+
+  it('answers 429 to a client address spraying many accounts', async () => {
+    ormKnows(trader);
+    for (let i = 0; i < 6; i++) expect((await login(`spray${i}@example.com`, 'wrong')).status).toBe(401);
+    expect((await login('trader@example.com', PASSWORD)).status).toBe(429);
+  });
+
+  it('forgets an account’s failures after a good login', async () => {
+    ormKnows(trader);
+    for (let i = 0; i < 2; i++) await login('trader@example.com', 'wrong');
+    expect((await login('trader@example.com', PASSWORD)).status).toBe(200);
+    for (let i = 0; i < 2; i++) await login('trader@example.com', 'wrong');
+    expect((await login('trader@example.com', PASSWORD)).status).toBe(200);
+  });
+
+  it('does not count an orm that cannot answer as a failed login', async () => {
+    orm.use(http.post(`${ORM_URL}/internal/auth/verify-credentials`, () => HttpResponse.json({ detail: 'Too many logins in progress' }, { status: 503 })));
+    for (let i = 0; i < 4; i++) {
+      const busy = await login('trader@example.com', 'whatever');
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+    }
   });
 });

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, authErrorCatalogue, bearerChallenge } from '../../../../gateway/auth/errors.ts';
+import { AUTH_ERROR_CODES, AuthError, bearerChallenge } from '../../../../gateway/auth/errors.ts';
+import { CATALOGUE, GatewayError } from '../../../../gateway/pipeline/errors.ts';
 
-describe('auth error catalogue', () => {
-  it('pins every code, status and client-facing detail', () => {
-    expect(authErrorCatalogue()).toEqual({
-      INVALID_TOKEN: { status: 401, detail: 'Invalid or expired token' },
-      INVALID_API_KEY: { status: 401, detail: 'Invalid API key' },
-      INVALID_CREDENTIALS: { status: 401, detail: 'Invalid credentials' },
-      AMBIGUOUS_CREDENTIALS: { status: 400, detail: 'Conflicting credentials in request' },
-      UNSUPPORTED_SCHEME: { status: 401, detail: 'Unsupported authorization scheme' },
-      AUTH_UPSTREAM_UNAVAILABLE: { status: 503, detail: 'Authentication service unavailable' },
-    });
+describe('auth errors', () => {
+  it.each(AUTH_ERROR_CODES)('%s is the catalogue entry of that code', (code) => {
+    const error = new AuthError(code);
+    expect(error).toBeInstanceOf(GatewayError);
+    const entry = CATALOGUE[code];
+    expect({ status: error.status, detail: error.detail, headers: error.headers }).toEqual({ status: entry.status, detail: entry.detail, headers: { ...('headers' in entry ? entry.headers : {}) } });
   });
 
   it('keeps the reason and cause server-side: detail never carries them', () => {
@@ -24,6 +21,7 @@ describe('auth error catalogue', () => {
   it.each([
     ['INVALID_TOKEN', 'Bearer error="invalid_token"'],
     ['AMBIGUOUS_CREDENTIALS', 'Bearer error="invalid_request"'],
+    ['INVALID_CREDENTIALS', 'Bearer'],
     [null, 'Bearer'],
   ] as const)('challenges %s with %s (RFC 6750 §3)', (code, challenge) => {
     expect(bearerChallenge(code)).toBe(challenge);

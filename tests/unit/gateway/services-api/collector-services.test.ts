@@ -12,6 +12,12 @@ import { healthMonitorService } from '../../../../gateway/services-api/virtual-s
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
 import { gatewayConfig, processConfig, serviceConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { createFakeSpawner } from '../../../fixtures/processes/fake-spawner.ts';
+import { toGatewayError } from '../../../../gateway/pipeline/errors.ts';
+
+function asAnswer(error: unknown): LocalResponse {
+  const failure = toGatewayError(error);
+  return { status: failure.status, body: { detail: failure.detail }, ...(Object.keys(failure.headers).length > 0 ? { headers: failure.headers } : {}) };
+}
 
 let supervisor: AppSupervisor;
 
@@ -47,7 +53,8 @@ function caller(routes: LocalRoute[]) {
     for (const route of routes) {
       if (route.method !== method) continue;
       const match = new RegExp(`^${route.path.replace(/:(\w+)/g, '(?<$1>[^/]+)')}$`).exec(path);
-      if (match) return (await route.handle({ query: "" } as RequestContext, { ...match.groups })) as LocalResponse & { body: any };
+      // Thrown catalogue errors answered as the gateway's one writer would.
+      if (match) return (await Promise.resolve().then(() => route.handle({ query: '' } as RequestContext, { ...match.groups })).catch(asAnswer)) as LocalResponse & { body: any };
     }
     throw new Error(`no route ${method} ${path}`);
   };

@@ -8,6 +8,12 @@ import { createSupervisor, type AppSupervisor } from '../../../../gateway/superv
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { gatewayConfig, processConfig, serviceConfig, upstreamConfig } from '../../../fixtures/processes/configs.ts';
 import { createFakeSpawner } from '../../../fixtures/processes/fake-spawner.ts';
+import { toGatewayError } from '../../../../gateway/pipeline/errors.ts';
+
+function asAnswer(error: unknown): LocalResponse {
+  const failure = toGatewayError(error);
+  return { status: failure.status, body: { detail: failure.detail }, ...(Object.keys(failure.headers).length > 0 ? { headers: failure.headers } : {}) };
+}
 
 let supervisor: AppSupervisor;
 let routes: LocalRoute[];
@@ -39,7 +45,8 @@ async function call(method: string, path: string, query = ''): Promise<LocalResp
     const match = pattern.exec(path);
     if (!match) continue;
     expect(route.auth).toBe('admin');
-    return route.handle({ query } as RequestContext, { ...match.groups });
+    // Thrown catalogue errors answered as the gateway's one writer would.
+    return await Promise.resolve().then(() => route.handle({ query } as RequestContext, { ...match.groups })).catch(asAnswer);
   }
   throw new Error(`no route ${method} ${path}`);
 }

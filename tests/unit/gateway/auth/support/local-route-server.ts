@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayEdgeAuth } from '../../../../../gateway/auth/edge-auth.ts';
 import type { LocalRoute, RequestContext } from '../../../../../gateway/pipeline/context.ts';
+import { toGatewayError } from '../../../../../gateway/pipeline/errors.ts';
 
 export async function serveLocalRoutes(auth: GatewayEdgeAuth, routes: LocalRoute[]): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
@@ -23,8 +24,11 @@ export async function serveLocalRoutes(auth: GatewayEdgeAuth, routes: LocalRoute
       const answer = await route.handle(ctx, {});
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify(answer.body));
-    } catch {
-      res.writeHead(500).end(JSON.stringify({ detail: 'Internal Server Error' }));
+    } catch (error) {
+      // The gateway's one writer: catalogue errors as they would reach a client.
+      const failure = toGatewayError(error);
+      res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers, 'x-gateway-error': failure.code });
+      res.end(JSON.stringify({ detail: failure.detail }));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,97 @@
+// Login throttling (issue 10, "login under attack"): failed logins are counted per
+// account and per client address with rate-limiter-flexible; past the limit the
+// login is refused with 429 + Retry-After before any password is hashed. In
+// memory, or in Redis when REDIS_URL is set so every replica sees the same counts
+// (with an in-memory insurance limiter while Redis is away). Unknown accounts are
+// counted exactly like known ones, so the throttle tells nothing about which exist.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+export interface LoginThrottleSettings {
+  /** Failed logins of one account allowed per window (0 = no account limit). */
+  accountFailures: number;
+  /** Failed logins from one client address allowed per window (0 = no address limit). */
+  addressFailures: number;
+  windowS: number;
+}
+
+export const LOGIN_THROTTLE_DEFAULTS: LoginThrottleSettings = { accountFailures: 10, addressFailures: 50, windowS: 900 };
+
+const ENV = { accountFailures: 'LOGIN_MAX_FAILURES_PER_ACCOUNT', addressFailures: 'LOGIN_MAX_FAILURES_PER_ADDRESS', windowS: 'LOGIN_FAILURE_WINDOW_S' } as const;
+
+/** Reads the settings once at start-up; a bad value stops the gateway. */
+export function loadLoginThrottleSettings(env: NodeJS.ProcessEnv = process.env): LoginThrottleSettings {
+  const settings = { ...LOGIN_THROTTLE_DEFAULTS };
+  for (const [field, name] of Object.entries(ENV) as Array<[keyof LoginThrottleSettings, string]>) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || (field === 'windowS' && value < 1)) throw new Error(`${name} must be a whole number${field === 'windowS' ? ' ≥ 1' : ' ≥ 0'}, got ${JSON.stringify(raw)}`);
+    settings[field] = value;
+  }
+  return settings;
+}
+
+export interface LoginThrottleOptions {
+  settings?: LoginThrottleSettings;
+  /** Shared counters across replicas; memory when absent. */
+  redis?: Redis;
+  keyPrefix?: string;
+}
+
+export class LoginThrottle {
+  readonly #account: RateLimiterAbstract | null;
+  readonly #address: RateLimiterAbstract | null;
+
+  constructor(options: LoginThrottleOptions = {}) {
+    const settings = options.settings ?? LOGIN_THROTTLE_DEFAULTS;
+    const prefix = options.keyPrefix ?? 'fullon:login-failures';
+    const limiter = (points: number, name: string): RateLimiterAbstract | null => {
+      if (points === 0) return null;
+      // Blocked for the rest of the window once over: the window restarts on the block.
+      const base = { points, duration: settings.windowS, blockDuration: settings.windowS, keyPrefix: `${prefix}:${name}` };
+      const memory = new RateLimiterMemory(base);
+      return options.redis ? new RateLimiterRedis({ ...base, storeClient: options.redis, insuranceLimiter: memory, rejectIfRedisNotReady: true }) : memory;
+    };
+    this.#account = limiter(settings.accountFailures, 'account');
+    this.#address = limiter(settings.addressFailures, 'address');
+  }
+
+  /** Seconds until this login may be tried again; null when it may be tried now. */
+  async refusal(account: string, address: string): Promise<number | null> {
+    const [byAccount, byAddress] = await Promise.all([blockedFor(this.#account, accountKey(account)), blockedFor(this.#address, address)]);
+    const wait = Math.max(byAccount, byAddress);
+    return wait > 0 ? wait : null;
+  }
+
+  /** A wrong password or unknown account (never told apart). */
+  async recordFailure(account: string, address: string): Promise<void> {
+    await Promise.all([spend(this.#account, accountKey(account)), spend(this.#address, address)]);
+  }
+
+  /** A good login clears its account's failures (not the address's: one good login must not hide a spray). */
+  async recordSuccess(account: string): Promise<void> {
+    await this.#account?.delete(accountKey(account)).catch(() => false);
+  }
+}
+
+/** Mails are keys in a shared Redis: store a digest, not the address itself. */
+function accountKey(account: string): string {
+  return createHash('sha256').update(account.trim().toLowerCase()).digest('base64url');
+}
+
+async function blockedFor(limiter: RateLimiterAbstract | null, key: string): Promise<number> {
+  if (!limiter) return 0;
+  const state = await limiter.get(key).catch(() => null);
+  if (!state || state.consumedPoints < limiter.points) return 0;
+  return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+}
+
+async function spend(limiter: RateLimiterAbstract | null, key: string): Promise<void> {
+  if (!limiter) return;
+  // A rejection only says "now over the limit": the next refusal() reads it.
+  await limiter.consume(key).catch((error: unknown) => {
+    if (!(error instanceof RateLimiterRes)) throw error;
+  });
+}
