@@ -3,6 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Logger } from 'pino';
+import { DEFAULT_TEMPLATE_ROOT, ensureTemplate, holdsDatabase, seedFromTemplate, type DatabaseSchema } from './pglite-template.ts';
 
 export interface QueryResult<R> { rows: R[]; rowCount: number }
 
@@ -25,10 +27,34 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   name: string;
   poolSize?: number;
+  /**
+   * The migrations the caller applies after opening. With it, a new PGlite
+   * database starts as a copy of a pre-migrated template (pglite-template.ts)
+   * instead of a slow initdb; the caller still runs its migrations on top.
+   */
+  schema?: DatabaseSchema | undefined;
+  /** Where PGlite templates are kept (default: node_modules/.cache/fullon-pglite-templates). */
+  templateRoot?: string | undefined;
+  logger?: Pick<Logger, 'info' | 'warn'> | undefined;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(join(options.dataDir ?? './data', options.name));
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  const directory = join(options.dataDir ?? './data', options.name);
+  if (options.schema && !holdsDatabase(directory)) await seedFromTemplateOrNot(directory, options as OpenDatabaseOptions & { schema: DatabaseSchema });
+  return openPglite(directory);
+}
+
+/** A template failure only costs time: the database is then initialised from scratch, as without one. */
+async function seedFromTemplateOrNot(directory: string, options: OpenDatabaseOptions & { schema: DatabaseSchema }): Promise<void> {
+  try {
+    const template = await ensureTemplate({ root: options.templateRoot ?? DEFAULT_TEMPLATE_ROOT, name: options.name, schema: options.schema, open: openPglite });
+    if (await seedFromTemplate(template.directory, directory)) {
+      options.logger?.info({ database: options.name, template: template.directory, template_built: template.built }, 'new PGlite database copied from its template');
+    }
+  } catch (error) {
+    options.logger?.warn({ err: error, database: options.name }, 'PGlite template unusable: initialising the database from scratch (slower)');
+  }
 }
 
 // pg returns BIGINT/NUMERIC as strings by default to avoid precision loss; our
@@ -69,7 +95,8 @@ function openPostgres(url: string, poolSize: number): Db {
   };
 }
 
-async function openPglite(directory: string): Promise<Db> {
+/** PGlite in `directory` as it is (created by initdb when empty); openDatabase is the usual entry. */
+export async function openPglite(directory: string): Promise<Db> {
   mkdirSync(directory, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create(directory);

@@ -4,11 +4,11 @@ import type { Logger } from 'pino';
 import { openDatabase, type Db } from '../../common/db.ts';
 import { runMigrations } from '../../common/migrations.ts';
 import type { OhlcvSettings } from '../settings.ts';
-import { MIGRATIONS_TABLE, OHLCV_MIGRATIONS } from './schema.ts';
+import { MIGRATIONS_TABLE, OHLCV_MIGRATIONS, OHLCV_SCHEMA } from './schema.ts';
 import { enableTimescale } from './timescale.ts';
 
 export async function openOhlcvDatabase(settings: OhlcvSettings, logger: Logger): Promise<Db> {
-  const db = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir, name: 'ohlcv' });
+  const db = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir, name: 'ohlcv', schema: OHLCV_SCHEMA, logger });
   await prepareOhlcvDatabase(db, logger);
   return db;
 }

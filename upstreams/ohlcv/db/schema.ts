@@ -7,6 +7,7 @@
 // no foreign keys on the time tables for the same reason (a per-row check), the
 // series row is always written in the same transaction as its rows.
 import type { Migration } from '../../common/migrations.ts';
+import type { DatabaseSchema } from '../../common/pglite-template.ts';
 
 export const MIGRATIONS_TABLE = 'ohlcv_schema_migrations';
 
@@ -59,3 +60,6 @@ CREATE TABLE IF NOT EXISTS ohlcv_trades (
 `,
   },
 ];
+
+/** For openDatabase: a new PGlite ohlcv database starts from a template with these applied. */
+export const OHLCV_SCHEMA: DatabaseSchema = { table: MIGRATIONS_TABLE, migrations: OHLCV_MIGRATIONS };

@@ -3,7 +3,7 @@
 // from ADMIN_PASSWORD when missing). Idempotent: safe to run again.
 import { openDatabase } from '../../common/db.ts';
 import { createLogger } from '../../common/logger.ts';
-import { migrateOrm } from '../migrations/index.ts';
+import { migrateOrm, ORM_SCHEMA } from '../migrations/index.ts';
 import { readOrmSettings } from '../settings.ts';
 import { ensureAdminUser } from '../users/admin-bootstrap.ts';
 import { findUserByMail } from '../users/user-store.ts';
@@ -11,7 +11,7 @@ import { loadDemo } from './load-demo.ts';
 
 const logger = createLogger('orm-seed');
 const settings = readOrmSettings();
-const db = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir, name: 'orm', poolSize: 2 });
+const db = await openDatabase({ url: settings.databaseUrl, dataDir: settings.dataDir, name: 'orm', poolSize: 2, schema: ORM_SCHEMA, logger });
 let exitCode = 0;
 try {
   await migrateOrm(db);
