@@ -12,6 +12,12 @@ export const SUPERVISOR_POLICY = {
    * "running" service that then crashes.
    */
   settleWithoutHealthMs: 500,
+  /**
+   * startAll starts the route-less services (collectors) once the upstreams are
+   * running, or after this long when an upstream is slow or failing: they must
+   * not wait a whole start_timeout for it.
+   */
+  servicesStartAfterMs: 15_000,
   /** Per-probe timeout while `starting`. */
   readinessProbeTimeoutMs: 1_000,
   /** Jitter spreads restarts of services that crashed together: delay is in [base/2, base]. */

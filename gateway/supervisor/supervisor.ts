@@ -11,8 +11,9 @@ import { generateAssertionKey, publicJwkOf } from '../auth/assertion-key.ts';
 import { buildChildEnv } from './child-env.ts';
 import { HopIdentities } from './hop-identities.ts';
 import { relogChildLine } from './child-output.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { sleep, systemClock, type Clock } from './clock.ts';
 import type { LogEntry } from './line-buffer.ts';
+import { SUPERVISOR_POLICY } from './policy.ts';
 import { pickFreePort } from './ports.ts';
 import { ServiceUnit, type Transition, type UnitDeps, type UnitSpec } from './service-unit.ts';
 import { spawnProcess, type Spawner } from './spawner.ts';
@@ -117,11 +118,24 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     if (this.#autostarted) void this.#startUnits(added.filter((unit) => unit.spec.process.autostart && allowed(unit.spec.name, this.#entries.get(unit.spec.name)?.kind ?? 'service')));
   }
 
+  /**
+   * Upstreams first, then the route-less services once the upstreams are up (or
+   * after SUPERVISOR_POLICY.servicesStartAfterMs at most): the collectors need
+   * the orm anyway, and on a small machine seven Node processes booting at once
+   * slow down the one /health/check waits for (docs/cold-start.md).
+   */
   async startAll(): Promise<void> {
     this.#autostarted = true;
     const allowed = this.#options.autostart ?? (() => true);
-    const units = [...this.#entries.entries()].flatMap(([name, entry]) => (entry.unit && entry.autostart && allowed(name, entry.kind) && entry.unit.state === 'stopped' ? [entry.unit] : []));
-    await this.#startUnits(units);
+    const startable = (kind: Entry['kind']) =>
+      [...this.#entries.entries()].flatMap(([name, entry]) => (entry.kind === kind && entry.unit && entry.autostart && allowed(name, entry.kind) && entry.unit.state === 'stopped' ? [entry.unit] : []));
+    const upstreams = this.#startUnits(startable('upstream'));
+    const cap = new AbortController();
+    await Promise.race([upstreams, sleep(this.#deps.clock, SUPERVISOR_POLICY.servicesStartAfterMs, cap.signal)]);
+    cap.abort();
+    // A reload or stopAll in between decides anew; only what is still stopped starts.
+    if (this.#autostarted) await this.#startUnits(startable('service'));
+    await upstreams;
   }
 
   async #startUnits(units: ServiceUnit[]): Promise<void> {
