@@ -3,14 +3,16 @@
 // collectors at it), an admin adds a kraken exchange account and a symbol,
 // starts the `ticker`, `ohlcv` and `account` collectors through /api/v1/services,
 // sees a ticker arrive on the cache WebSocket, 1-minute candles in
-// /api/v1/ohlcv/candles/..., the account's balance in the cache, then stops
+// /api/v1/ohlcv/candles/... and on the live candle stream, the account's balance
+// in the cache, then stops
 // them and sees `stopped`.
 // Run: GATEWAY_URL=... ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/market_data.ts
 //      (the gateway started with EXCHANGE_URLS='{"kraken":"http://127.0.0.1:9100"}')
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { FAKE_ACCOUNT } from '../upstreams/collectors/fake-exchange/server.ts';
 import { openCacheSocket } from './lib/cache-socket.ts';
-import { fetchJson, loginAsAdmin, waitFor } from './lib/client.ts';
+import { fetchJson, loginAsAdmin, waitFor, wsUrl } from './lib/client.ts';
 
 const EXCHANGE = 'kraken';
 const SYMBOL = 'ETH/USD';
@@ -73,6 +75,24 @@ async function main(): Promise<void> {
   });
   assert.ok(candles.every((c) => c.open > 2_000 && c.vol >= 0));
   console.log(`candles in /api/v1/ohlcv: ${candles.length} (latest ${candles.at(-1).timestamp})`);
+
+  // 4b. ...and the live candle stream carries what the collector writes (the open minute moves).
+  const live = new WebSocket(wsUrl('/api/v1/ohlcv/ws/ohlcv'), { headers: { authorization: `Bearer ${admin}` } });
+  const liveMessages: any[] = [];
+  const liveUpdate = new Promise<any>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ohlcv_update within 30 s: ${JSON.stringify(liveMessages)}`)), 30_000);
+    live.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      liveMessages.push(message);
+      if (message.type === 'ohlcv_update') (clearTimeout(timer), resolve(message));
+    });
+  });
+  await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+  live.send(JSON.stringify({ action: 'subscribe', exchange: EXCHANGE, symbol: SYMBOL, timeframe: '1m', type: 'ohlcv_live' }));
+  const candleUpdate = await liveUpdate;
+  assert.ok(candleUpdate.data.close > 2_000, JSON.stringify(candleUpdate));
+  live.close();
+  console.log(`live candle: ${JSON.stringify(candleUpdate.data)}`);
 
   // 5. The account collector put the test account's balance into the cache.
   const accounts = await openCacheSocket('/ws/accounts/market-data', admin);
