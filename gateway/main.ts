@@ -26,6 +26,7 @@ import { createSupervisor } from './supervisor/supervisor.ts';
 import { EnvFileError, loadEnvFile } from './config/env-file.ts';
 import { loadConfigFile } from './config/load.ts';
 import { formatProblems } from './config/problems.ts';
+import { createConsoleRoutes } from './console/routes.ts';
 import { ConfigReloader } from './config/reloader.ts';
 import { readSettings, SettingsError } from './config/settings.ts';
 import type { GatewayConfig } from './config/types.ts';
@@ -192,6 +193,8 @@ gateway.addLocalRoutes(
     version: readGatewayVersion(),
   }),
 );
+// --- the admin console at /console (static page; data through the admin APIs) ---
+gateway.addLocalRoutes(createConsoleRoutes({ config: () => gateway.currentConfig(), lifecycle }));
 
 const reloader = new ConfigReloader({
   file: settings.routesFile,

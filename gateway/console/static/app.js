@@ -1,0 +1,171 @@
+// The admin console: plain ES modules and fetch, no build step. Every panel reads
+// an admin API; a 401/403 anywhere returns to the sign-in screen and clears the page.
+import { api, ApiError, signIn, token } from './api.js';
+
+const $ = (selector) => document.querySelector(selector);
+const REFRESH_MS = 2000;
+let timer = null;
+let tab = 'services';
+
+/** Text-only DOM building: nothing from the server is ever parsed as HTML. */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('data-')) node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(child ?? ''));
+  return node;
+}
+
+function fill(tableSelector, rows) {
+  const body = $(`${tableSelector} tbody`);
+  body.replaceChildren(...rows.map((cells) => el('tr', {}, ...cells.map((cell) => (cell instanceof Node && cell.tagName === 'TD' ? cell : el('td', {}, cell))))));
+}
+
+const duration = (seconds) => (seconds == null ? '–' : seconds < 120 ? `${seconds} s` : seconds < 7200 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds / 3600)} h`);
+const exitText = (exit) => (exit ? `${exit.signal ?? `code ${exit.code}`} at ${exit.at}` : '–');
+
+function showSignIn(message = '') {
+  stopTimer();
+  token.clear();
+  $('#console').hidden = true;
+  $('#sign-out').hidden = true;
+  $('#who').textContent = '';
+  for (const tbody of document.querySelectorAll('#console tbody')) tbody.replaceChildren();
+  for (const id of ['#log-lines', '#reload', '#metrics', '#restart-chart']) $(id).replaceChildren();
+  $('#sign-in').hidden = false;
+  $('#sign-in-error').textContent = message;
+}
+
+async function showConsole() {
+  // The token must still be an admin's: verify before drawing anything.
+  const me = await api('/api/v1/auth/verify');
+  if (me.role !== 'admin') throw new ApiError(403, 'This console is for admins only');
+  $('#who').textContent = me.username ?? me.email ?? '';
+  $('#sign-in').hidden = true;
+  $('#console').hidden = false;
+  $('#sign-out').hidden = false;
+  await refresh();
+}
+
+function handle(error) {
+  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) showSignIn(error.message);
+  else $('#notice').textContent = error.message;
+}
+
+// --- panels ---------------------------------------------------------------------
+async function drawServices() {
+  const { services } = await api('/api/v1/services');
+  const names = Object.keys(services);
+  fill('#services', names.map((name) => {
+    const s = services[name];
+    const buttons = el('td', {}, ...['start', 'stop', 'restart'].map((action) => el('button', { 'data-action': action, 'data-service': name, disabled: s.managed === false, onclick: () => control(name, action) }, action)));
+    return [name, el('td', { class: `state state-${s.status}`, 'data-service': name }, s.status), s.healthy ? 'yes' : 'no', s.managed === false ? 'external' : 'yes', duration(s.uptime_s), String(s.restarts ?? 0), exitText(s.last_exit), buttons];
+  }));
+  const select = $('#log-service');
+  if (select.options.length !== names.length) select.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
+}
+
+async function control(name, action) {
+  $('#notice').textContent = '';
+  try {
+    await api(`/api/v1/services/${encodeURIComponent(name)}/${action}`, { method: 'POST' });
+  } catch (error) {
+    // 409: the service is already in that state (or busy); show the gateway's reason.
+    if (error instanceof ApiError && error.status !== 401 && error.status !== 403) $('#notice').textContent = `${action} ${name}: ${error.status} ${error.message}`;
+    else return handle(error);
+  }
+  await drawServices().catch(handle);
+}
+
+async function drawLogs() {
+  const name = $('#log-service').value;
+  if (!name) return;
+  const { entries } = await api(`/api/v1/services/${encodeURIComponent(name)}/logs?lines=200`);
+  // An answer for a service that is no longer selected (a slower earlier poll) is dropped.
+  if ($('#log-service').value !== name) return;
+  const box = $('#log-lines');
+  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+  box.textContent = entries.map((e) => `${e.time} ${e.stream} ${e.level ?? ''} ${e.msg}`).join('\n');
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+async function drawHealth() {
+  const monitor = await api('/health/monitor');
+  fill('#health-targets', Object.entries(monitor.services ?? {}).map(([name, t]) => [name, t.healthy ? 'yes' : 'no', String(t.consecutive_failures ?? 0), t.last_check ?? '–', t.last_error ?? '']));
+  fill('#recovery', [...(monitor.recovery_actions ?? [])].reverse().map((a) => [a.timestamp, a.service_name, a.action_type, a.reason]));
+  return monitor;
+}
+
+async function drawRoutes() {
+  const view = await api('/api/v1/config/routes');
+  const reload = view.reload;
+  const box = $('#reload');
+  box.replaceChildren(
+    el('p', { class: reload.ok ? 'ok' : 'error', id: 'reload-status' }, reload.ok ? `OK (${reload.count} applied, ${reload.failures} refused${reload.last_at ? `, last at ${reload.last_at}` : ''})` : `Refused at ${reload.last_at}; the gateway keeps the last good routes.`),
+    el('ul', { id: 'reload-errors' }, ...reload.errors.map((location) => el('li', { class: 'error' }, location))),
+  );
+  fill('#routes', view.routes.map((r) => [r.prefix, r.upstream, r.auth, r.websocket ? 'yes' : 'no', `${r.timeout_ms} ms`, `${r.body_limit_bytes} B`]));
+  fill('#upstreams', view.upstreams.map((u) => [u.name, u.managed ? 'supervised' : 'external', u.critical ? 'yes' : 'no']));
+}
+
+async function drawMetrics() {
+  // Admin check first: /health/monitor is public, the console shows data to admins only.
+  await api('/api/v1/services');
+  const monitor = await api('/health/monitor');
+  const m = monitor.metrics ?? {};
+  $('#metrics').replaceChildren(...[['Gateway uptime', duration(m.uptime_seconds)], ['Health checks run', m.total_checks], ['Recovery actions', m.total_recovery_actions], ['Routes reloads (ok / refused)', `${monitor.reload?.count ?? 0} / ${monitor.reload?.failures ?? 0}`]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v ?? '–'))]));
+  const counts = Object.entries(monitor.restart_counts ?? {});
+  const max = Math.max(1, ...counts.map(([, c]) => c.restarts));
+  $('#restart-chart').replaceChildren(...counts.map(([name, c]) => el('div', { class: 'bar' }, el('span', {}, `${name} ${c.restarts}`), el('span', { class: 'fill', style: `width:${(c.restarts / max) * 20}em` }))));
+}
+
+const PANELS = { services: drawServices, logs: async () => { await drawServices(); await drawLogs(); }, health: async () => { await api('/api/v1/services'); await drawHealth(); }, routes: drawRoutes, metrics: drawMetrics };
+
+async function refresh() {
+  await PANELS[tab]().catch(handle);
+}
+
+function stopTimer() {
+  if (timer) clearInterval(timer);
+  timer = null;
+}
+
+function startTimer() {
+  stopTimer();
+  // Every panel refreshes itself every 2 s; logs only in follow mode (polling, not SSE).
+  if (tab !== 'logs' || $('#log-follow').checked) timer = setInterval(() => void refresh(), REFRESH_MS);
+}
+
+function selectTab(next) {
+  tab = next;
+  $('#notice').textContent = '';
+  for (const button of document.querySelectorAll('nav button')) button.classList.toggle('active', button.dataset.tab === next);
+  for (const section of document.querySelectorAll('.tab')) section.hidden = section.id !== `tab-${next}`;
+  void refresh();
+  startTimer();
+}
+
+// --- wiring -----------------------------------------------------------------------
+$('#sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('#sign-in-error').textContent = '';
+  try {
+    await signIn($('#mail').value, $('#password').value);
+    $('#password').value = '';
+    await showConsole();
+    selectTab('services');
+  } catch (error) {
+    showSignIn(error instanceof ApiError && error.status === 401 ? 'Wrong mail or password' : error.message);
+  }
+});
+$('#sign-out').addEventListener('click', () => showSignIn());
+for (const button of document.querySelectorAll('nav button')) button.addEventListener('click', () => selectTab(button.dataset.tab));
+$('#log-follow').addEventListener('change', startTimer);
+$('#log-refresh').addEventListener('click', () => void refresh());
+$('#log-service').addEventListener('change', () => void refresh());
+
+if (token.get()) showConsole().then(() => selectTab('services'), handle);
+else showSignIn();
