@@ -38,6 +38,8 @@ const KNOWN: Record<string, Operation> = {
   'GET /api/v1/services/{name}/logs': { tags: ['services'], summary: 'A service\'s recent output' },
   'GET /openapi.json': { tags: ['gateway'], summary: 'This document' },
   'GET /docs': { tags: ['gateway'], summary: 'Interactive API documentation (Swagger UI)' },
+  'GET /console': { tags: ['gateway'], summary: 'Admin console (static page; its data comes from the admin APIs)' },
+  'GET /api/v1/config/routes': { tags: ['gateway'], summary: 'Current routes with their auth policy, and the last reload with its problem locations (admin)' },
 };
 
 export const SECURED = [{ bearerAuth: [] }, { apiKeyAuth: [] }, { oauth2: [] }];
@@ -47,11 +49,11 @@ export function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-/** paths{} entries for the gateway's own routes (asset routes under /docs/ left out). */
+/** paths{} entries for the gateway's own routes (asset routes under /docs/ and /console/ left out). */
 export function describeLocalRoutes(routes: readonly LocalRoute[]): Record<string, Record<string, Operation>> {
   const paths: Record<string, Record<string, Operation>> = {};
   for (const route of routes) {
-    if (route.path.startsWith('/docs/')) continue;
+    if (route.path.startsWith('/docs/') || route.path.startsWith('/console/')) continue;
     const path = toOpenApiPath(route.path);
     const known = KNOWN[`${route.method} ${path}`] ?? {};
     const parameters = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));

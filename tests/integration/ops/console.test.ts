@@ -81,6 +81,10 @@ routes:
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect((await fetch(`${gateway.url}/console/app.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    // Described in the merged OpenAPI document; its asset route is not.
+    const paths = Object.keys(((await (await fetch(`${gateway.url}/openapi.json`)).json()) as { paths: object }).paths);
+    expect(paths).toEqual(expect.arrayContaining(['/console', '/api/v1/config/routes']));
+    expect(paths).not.toContain('/console/{file}');
     for (const path of ['/console/nope.js', '/console/..%2fpackage.json', '/console/%2e%2e%2froutes.ts']) {
       expect((await fetch(`${gateway.url}${path}`)).status, path).toBeGreaterThanOrEqual(400);
     }
