@@ -131,6 +131,26 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   });
 });
 
+describe('network policies', () => {
+  const manifests = render('deploy/k8s/base');
+  const components = (selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values: string[] }> }) =>
+    selector.matchLabels?.['app.kubernetes.io/component'] !== undefined ? [selector.matchLabels['app.kubernetes.io/component']] : (selector.matchExpressions?.find((e) => e.key === 'app.kubernetes.io/component' && e.operator === 'In')?.values ?? []);
+  type Policy = { podSelector: Parameters<typeof components>[0]; ingress: Array<{ from: Array<{ podSelector: Parameters<typeof components>[0] }>; ports: Array<{ port: string }> }> };
+
+  it('upstreams accept connections only from the gateway and the collectors, collectors only from the gateway, on the named port', () => {
+    const policies = manifests.filter((m) => m.kind === 'NetworkPolicy').map((m) => m.spec as Policy);
+    const allowedInto = (component: string) => policies.filter((p) => components(p.podSelector).includes(component)).flatMap((p) => p.ingress.flatMap((rule) => rule.from.flatMap((peer) => components(peer.podSelector))));
+    for (const upstream of ['orm-api', 'ohlcv-api', 'cache-api']) expect(allowedInto(upstream).sort()).toEqual(['collector-account', 'collector-ohlcv', 'collector-ticker', 'gateway']);
+    for (const collector of ['collector-ticker', 'collector-ohlcv', 'collector-account']) expect(allowedInto(collector)).toEqual(['gateway']);
+    // Every component named exists as a Deployment's pod label, and the port name is the containers' port.
+    const labelled = manifests.filter((m) => m.kind === 'Deployment').map((m) => (m.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels['app.kubernetes.io/component']);
+    for (const p of policies) {
+      for (const c of [...components(p.podSelector), ...p.ingress.flatMap((r) => r.from.flatMap((f) => components(f.podSelector)))]) expect(labelled).toContain(c);
+      for (const rule of p.ingress) expect(rule.ports).toEqual([{ port: 'http' }]);
+    }
+  });
+});
+
 describe('the renderer', () => {
   it('production differs from the base where its overlay says', () => {
     const base = render('deploy/k8s/base');
