@@ -16,6 +16,8 @@ export class FakeKrakenWs {
   readonly #timer: NodeJS.Timeout;
   readonly #heartbeat: NodeJS.Timeout;
   #lastStep = 0;
+  /** Connections accepted so far (tests see a client reconnect by it). */
+  accepted = 0;
 
   constructor(kraken: FakeKraken) {
     this.#kraken = kraken;
@@ -47,6 +49,7 @@ export class FakeKrakenWs {
   }
 
   #accept(socket: WebSocket): void {
+    this.accepted++;
     this.#subscriptions.set(socket, new Set());
     socket.send(JSON.stringify({ channel: 'status', type: 'update', data: [{ api_version: 'v2', system: 'online', version: 'fake' }] }));
     socket.on('message', (raw) => this.#onMessage(socket, raw.toString()));

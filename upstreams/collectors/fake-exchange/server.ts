@@ -64,7 +64,7 @@ export async function startFakeExchange(options: FakeExchangeOptions = {}): Prom
 
   async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method === 'GET' && url.pathname === '/__fake/requests') return send(res, 200, counters);
-    if (req.method === 'GET' && url.pathname === '/__fake/info') return send(res, 200, { tick_ms: kraken.tickMs, pairs: kraken.pairs.map((p) => ({ id: p.id, symbol: p.symbol })), api_key: kraken.account.apiKey });
+    if (req.method === 'GET' && url.pathname === '/__fake/info') return send(res, 200, { tick_ms: kraken.tickMs, pairs: kraken.pairs.map((p) => ({ id: p.id, symbol: p.symbol })), api_key: kraken.account.apiKey, ws_connections_accepted: ws.accepted });
     if (req.method === 'POST' && url.pathname === '/__fake/fault') {
       const spec = JSON.parse((await readBody(req)) || '{}') as { mode?: FaultMode; count?: number; prefix?: string };
       if (!spec.mode || !['429', '500', '503', 'garbage', 'timeout', 'reset'].includes(spec.mode)) return send(res, 422, { detail: 'mode must be 429, 500, 503, garbage, timeout or reset' });
