@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config/types.ts';
 import type { GatewayLifecycle } from '../http/lifecycle.ts';
 import type { AppSupervisor } from '../supervisor/supervisor.ts';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
-import { probeHealth, type Probe } from './probe.ts';
+import { probeHealth, type Probe } from '../probe/health-probe.ts';
 import { RestartGuard } from './restart-guard.ts';
 import { cronExpressionFor, tickSecondsOf } from './schedule.ts';
 import { HEALTH_DEFAULTS, loadHealthSettings, type HealthSettings } from './settings.ts';

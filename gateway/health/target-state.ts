@@ -1,7 +1,7 @@
 // What the monitor knows about one checked upstream or service, and the pure
 // bookkeeping of a probe result against its thresholds (no I/O, no registry).
 import type { HealthConfig } from '../config/types.ts';
-import type { DependencyReport, ProbeResult } from './probe.ts';
+import type { DependencyReport, ProbeResult } from '../probe/health-probe.ts';
 
 export interface TargetHealth {
   name: string;

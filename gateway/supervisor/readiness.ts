@@ -2,7 +2,7 @@
 // when it overlaps an old process on a reusePort port, it has logged "listening",
 // because a probe could otherwise be answered by the old one). Races the child's
 // exit, the start timeout and cancellation; never hangs.
-import type { Probe } from '../health/probe.ts';
+import type { Probe } from '../probe/health-probe.ts';
 import { sleep, type Clock } from './clock.ts';
 import { SUPERVISOR_POLICY } from './policy.ts';
 import type { ChildHandle } from './spawner.ts';

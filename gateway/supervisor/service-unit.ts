@@ -5,7 +5,7 @@
 // injected: the transitions are testable without real children.
 import { EventEmitter } from 'node:events';
 import type { ProcessConfig } from '../config/types.ts';
-import type { Probe } from '../health/probe.ts';
+import type { Probe } from '../probe/health-probe.ts';
 import type { Clock } from './clock.ts';
 import { LineBuffer } from './line-buffer.ts';
 import { computeBackoffMs, isCleanExit, shouldRestart, StartLimit, SUPERVISOR_POLICY, type ExitFacts } from './policy.ts';

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { GatewayConfig, HealthConfig, ProcessConfig } from '../config/types.ts';
-import { probeHealth, type Probe } from '../health/probe.ts';
+import { probeHealth, type Probe } from '../probe/health-probe.ts';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { generateAssertionKey, publicJwkOf } from '../auth/assertion-key.ts';
 import { buildChildEnv } from './child-env.ts';

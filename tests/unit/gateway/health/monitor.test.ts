@@ -4,7 +4,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthMonitor, type HealthMonitor } from '../../../../gateway/health/monitor.ts';
-import type { ProbeResult } from '../../../../gateway/health/probe.ts';
+import type { ProbeResult } from '../../../../gateway/probe/health-probe.ts';
 import type { HealthSettings } from '../../../../gateway/health/settings.ts';
 import { GatewayLifecycle } from '../../../../gateway/http/lifecycle.ts';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';

@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthMonitor, type HealthMonitor } from '../../../../gateway/health/monitor.ts';
-import type { ProbeResult } from '../../../../gateway/health/probe.ts';
+import type { ProbeResult } from '../../../../gateway/probe/health-probe.ts';
 import { createHealthRoutes } from '../../../../gateway/health/routes.ts';
 import { GatewayLifecycle } from '../../../../gateway/http/lifecycle.ts';
 import type { LocalResponse, LocalRoute, RequestContext } from '../../../../gateway/pipeline/context.ts';

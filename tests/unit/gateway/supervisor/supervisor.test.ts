@@ -2,7 +2,7 @@
 // health probe: every transition, policy and 404/409 without real processes.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProbeResult } from '../../../../gateway/health/probe.ts';
+import type { ProbeResult } from '../../../../gateway/probe/health-probe.ts';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
 import { ServiceControlError } from '../../../../gateway/supervisor/types.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';

@@ -1,3 +1,4 @@
+// Neutral module (imported by both supervisor and health, importing neither).
 // One HTTP health probe with undici: GET url, bounded by a timeout (a hanging
 // endpoint is a failure, not a hang), body parsed for the dependency reports the
 // upstreams put in /health ({database|redis: {ok, latency_ms, error?}}).

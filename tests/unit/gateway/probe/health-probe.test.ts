@@ -1,7 +1,7 @@
 // The undici health probe against real in-process servers on port 0.
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDependencies, probeHealth } from '../../../../gateway/health/probe.ts';
+import { parseDependencies, probeHealth } from '../../../../gateway/probe/health-probe.ts';
 
 let server: Server | null = null;
 
