@@ -2,7 +2,6 @@
 // supervisor, health and the proxy together, starts listening, writes
 // DATA_DIR/gateway.pid, and handles signals (process/signals.ts: SIGHUP reload or
 // terminal hang-up, SIGTERM/SIGINT graceful shutdown). Wiring only.
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createAuthRoutes } from './auth/auth-routes.ts';
 import { LoginThrottle, loadLoginThrottleSettings } from './auth/login-throttle.ts';
@@ -65,12 +64,6 @@ try {
   if (!(error instanceof FullonEnvError)) throw error;
   failStart(error.message);
 }
-// Development without JWT_SECRET_KEY: a random secret for this run, never a
-// constant from the public source (that would let anyone forge user tokens).
-// Upstream assertions have their own Ed25519 key (auth/assertion-key.ts).
-// Production still refuses to start without one (gateway/auth/settings.ts).
-const generatedSecret = !process.env.JWT_SECRET_KEY && process.env.NODE_ENV !== 'production';
-if (generatedSecret) process.env.JWT_SECRET_KEY = randomBytes(32).toString('hex');
 let settings: ReturnType<typeof readSettings>;
 try {
   settings = readSettings();
@@ -81,7 +74,6 @@ try {
 const logger = createGatewayLogger({ level: settings.logLevel });
 logger.info({ pid: process.pid, env_file: envFile, routes_file: settings.routesFile, data_dir: settings.dataDir }, `starting (pid ${process.pid})`);
 for (const fallback of fullonFallbacks) logger.info({ variable: fallback.name, from: fallback.from }, `${fallback.name} built from the original fullon settings`);
-if (generatedSecret) logger.warn('JWT_SECRET_KEY is not set: using a random secret for this run, so tokens stop working when the gateway restarts (set JWT_SECRET_KEY to keep them)');
 
 const loaded = await loadConfigFile(settings.routesFile);
 if (!loaded.ok) {
@@ -114,6 +106,8 @@ logger.info({ kid: assertionKey.kid, source: assertionKey.source, previous: asse
 const identities = new HopIdentities({ gatewayJwks: assertionKey.jwks, externalServiceJwks: process.env.SERVICE_ASSERTION_JWKS });
 
 // --- auth (gateway/auth) -------------------------------------------------------
+// The user-token secret is resolved in auth/jwt-secret.ts (random for this run in
+// development without JWT_SECRET_KEY; production refuses to start without one).
 // A bad secret or key file (AuthSettingsError) stops the gateway before it listens.
 const auth = await createEdgeAuthFromEnv({ registry, logger, assertionKey }).catch((error: unknown) => {
   if (!(error instanceof AuthSettingsError)) throw error;

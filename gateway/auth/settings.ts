@@ -2,6 +2,7 @@
 // validated once at start-up so a bad secret or key file stops the gateway before
 // it listens (never per request).
 import { readFileSync } from 'node:fs';
+import { JwtSecretError, resolveJwtSecret } from './jwt-secret.ts';
 
 /** Signing algorithms the gateway can issue tokens with. */
 export type LocalAlgorithm = 'HS256' | 'EdDSA' | 'ES256' | 'RS256';
@@ -9,17 +10,6 @@ const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['HS256', 'EdDSA', 'ES256', 
 /** Algorithms an external issuer may use: asymmetric only (a JWKS never carries an HMAC secret). */
 const EXTERNAL_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 
-/** Secrets that ship in docs or as dev fallbacks; production refuses them. */
-export const EXAMPLE_SECRETS: readonly string[] = [
-  'dev-only-insecure-jwt-secret-change-me',
-  'change-me',
-  'changeme',
-  'change-me-to-a-long-random-secret',
-  'your-secret-key',
-  'secret',
-];
-export const DEV_FALLBACK_SECRET = 'dev-only-insecure-jwt-secret-change-me';
-export const MIN_SECRET_LENGTH = 32;
 
 export interface ExternalIssuer {
   issuer: string;
@@ -89,15 +79,14 @@ export interface LoadAuthSettingsOptions {
 export function loadAuthSettings(options: LoadAuthSettingsOptions = {}): AuthSettings {
   const env = options.env ?? process.env;
   const warn = options.warn ?? ((message: string) => process.emitWarning(message, 'FullonAuthWarning'));
-  const production = env.NODE_ENV === 'production';
   const algorithm = (env.JWT_ALGORITHM?.trim() || AUTH_DEFAULTS.algorithm) as LocalAlgorithm;
   if (!LOCAL_ALGORITHMS.includes(algorithm)) {
     throw new AuthSettingsError(`JWT_ALGORITHM must be one of ${LOCAL_ALGORITHMS.join(', ')} (got "${algorithm}")`);
   }
 
-  const secretKey = env.JWT_SECRET_KEY ?? '';
-  // With a key pair the secret signs nothing (assertions have their own Ed25519 key).
-  if (algorithm === 'HS256') checkSecret(secretKey, production, warn);
+  // With a key pair the secret signs nothing (it only verifies fullon-format tokens;
+  // assertions have their own Ed25519 key), so it is not checked.
+  const secretKey = resolveJwtSecretOrThrow(env, warn, algorithm === 'HS256');
 
   let privateKeyPem: string | null = null;
   let publicKeyPem: string | null = null;
@@ -109,7 +98,7 @@ export function loadAuthSettings(options: LoadAuthSettingsOptions = {}): AuthSet
 
   const apiKeyCacheTtlMs = readInt(env, 'API_KEY_CACHE_TTL_MS', AUTH_DEFAULTS.apiKeyCacheTtlMs, 0, API_KEY_TTL_CEILING_MS);
   return {
-    secretKey: secretKey || DEV_FALLBACK_SECRET,
+    secretKey,
     expirationMinutes: readInt(env, 'JWT_EXPIRATION_MINUTES', AUTH_DEFAULTS.expirationMinutes, 1, 60 * 24 * 30),
     algorithm,
     privateKeyPem,
@@ -130,14 +119,13 @@ export function loadAuthSettings(options: LoadAuthSettingsOptions = {}): AuthSet
   };
 }
 
-function checkSecret(secret: string, production: boolean, warn: (message: string) => void): void {
-  let problem: string | null = null;
-  if (secret === '') problem = 'JWT_SECRET_KEY is not set';
-  else if (EXAMPLE_SECRETS.includes(secret)) problem = 'JWT_SECRET_KEY is the example secret';
-  else if (secret.length < MIN_SECRET_LENGTH) problem = `JWT_SECRET_KEY is shorter than ${MIN_SECRET_LENGTH} characters`;
-  if (problem === null) return;
-  if (production) throw new AuthSettingsError(`${problem}; refusing to start with NODE_ENV=production`);
-  warn(`${problem}: tokens can be forged by anyone who knows it (set a long random secret; production refuses this)`);
+function resolveJwtSecretOrThrow(env: NodeJS.ProcessEnv, warn: (message: string) => void, check: boolean): string {
+  try {
+    return resolveJwtSecret(env, warn, { check }).value;
+  } catch (error) {
+    if (error instanceof JwtSecretError) throw new AuthSettingsError(error.message);
+    throw error;
+  }
 }
 
 function readPem(path: string, variable: string): string {

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AUTH_DEFAULTS, DEV_FALLBACK_SECRET } from '../../../../gateway/auth/settings.ts';
+import { AUTH_DEFAULTS } from '../../../../gateway/auth/settings.ts';
+
+/** The constant older versions fell back to: public, so it must never verify. */
+const DEV_FALLBACK_SECRET = 'dev-only-insecure-jwt-secret-change-me';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
 import { request, startStubUpstream, type StubUpstream } from '../proxy/harness.ts';
 
