@@ -3,6 +3,7 @@
 // never here; failed logins are throttled per account and per client address
 // (login-throttle.ts). Every refusal is a catalogue error, thrown.
 import type { BlockList } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { resolveClientAddress } from '../http/client-address.ts';
 import type { LocalResponse, LocalRoute, RequestContext } from '../pipeline/context.ts';
 import { errors, gatewayError } from '../pipeline/errors.ts';
@@ -71,18 +72,23 @@ async function handleLogin(auth: GatewayEdgeAuth, throttle: LoginThrottle, ctx: 
   if (!parsed.ok) throw gatewayError(parsed.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED', { detail: parsed.detail });
   const { mail, password } = parsed.login;
   const address = trusted ? resolveClientAddress(req, trusted) : unmapped(req.socket.remoteAddress ?? '');
-  // Refused before the orm hashes anything: a flood past the limit costs no bcrypt.
-  const wait = await throttle.refusal(mail, address);
-  if (wait !== null) throw errors.loginThrottled(wait);
+  // Counted and, past the limit, refused before the orm hashes anything: a flood
+  // past the limit costs no bcrypt.
+  const wait = await throttle.attempt(mail, address);
+  if (wait !== null) {
+    if (throttle.refusalDelayMs > 0) await delay(throttle.refusalDelayMs);
+    throw errors.loginThrottled(wait);
+  }
   let user;
   try {
     user = await auth.orm.verifyCredentials(mail, password);
   } catch (error) {
     // Unknown mail, wrong password, inactive user: one answer, one count (indistinguishable).
-    if (error instanceof AuthError && error.code === 'INVALID_CREDENTIALS') await throttle.recordFailure(mail, address);
+    // An orm that could not check is not the account holder's failure.
+    if (error instanceof AuthError && error.code === 'AUTH_UPSTREAM_UNAVAILABLE') await throttle.unchecked(mail);
     throw error;
   }
-  await throttle.recordSuccess(mail);
+  await throttle.succeeded(mail, address);
   const issued = await auth.tokens.issue({ uid: user.uid, mail: user.mail, role: user.role });
   return {
     status: 200,

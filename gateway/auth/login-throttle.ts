@@ -1,6 +1,7 @@
-// Login throttling (issue 10, "login under attack"): failed logins are counted per
-// account and per client address with rate-limiter-flexible; past the limit the
-// login is refused with 429 + Retry-After before any password is hashed. In
+// Login throttling (issue 10, "login under attack"): login attempts are counted per
+// account and per client address with rate-limiter-flexible, a good login gives
+// its attempt back, so what accumulates are failures; past the limit the login is
+// refused with 429 + Retry-After before any password is hashed. In
 // memory, or in Redis when REDIS_URL is set so every replica sees the same counts
 // (with an in-memory insurance limiter while Redis is away). Unknown accounts are
 // counted exactly like known ones, so the throttle tells nothing about which exist.
@@ -14,11 +15,17 @@ export interface LoginThrottleSettings {
   /** Failed logins from one client address allowed per window (0 = no address limit). */
   addressFailures: number;
   windowS: number;
+  /**
+   * How long a refused login waits before its 429 (absent: none). A flood loop
+   * answered at once is a CPU fight with everyone else; answered after a second it
+   * is a few idle sockets.
+   */
+  refusalDelayMs?: number;
 }
 
-export const LOGIN_THROTTLE_DEFAULTS: LoginThrottleSettings = { accountFailures: 10, addressFailures: 50, windowS: 900 };
+export const LOGIN_THROTTLE_DEFAULTS: LoginThrottleSettings = { accountFailures: 10, addressFailures: 50, windowS: 900, refusalDelayMs: 1000 };
 
-const ENV = { accountFailures: 'LOGIN_MAX_FAILURES_PER_ACCOUNT', addressFailures: 'LOGIN_MAX_FAILURES_PER_ADDRESS', windowS: 'LOGIN_FAILURE_WINDOW_S' } as const;
+const ENV = { accountFailures: 'LOGIN_MAX_FAILURES_PER_ACCOUNT', addressFailures: 'LOGIN_MAX_FAILURES_PER_ADDRESS', windowS: 'LOGIN_FAILURE_WINDOW_S', refusalDelayMs: 'LOGIN_REFUSAL_DELAY_MS' } as const;
 
 /** Reads the settings once at start-up; a bad value stops the gateway. */
 export function loadLoginThrottleSettings(env: NodeJS.ProcessEnv = process.env): LoginThrottleSettings {
@@ -41,11 +48,13 @@ export interface LoginThrottleOptions {
 }
 
 export class LoginThrottle {
+  readonly refusalDelayMs: number;
   readonly #account: RateLimiterAbstract | null;
   readonly #address: RateLimiterAbstract | null;
 
   constructor(options: LoginThrottleOptions = {}) {
     const settings = options.settings ?? LOGIN_THROTTLE_DEFAULTS;
+    this.refusalDelayMs = settings.refusalDelayMs ?? 0;
     const prefix = options.keyPrefix ?? 'fullon:login-failures';
     const limiter = (points: number, name: string): RateLimiterAbstract | null => {
       if (points === 0) return null;
@@ -58,21 +67,25 @@ export class LoginThrottle {
     this.#address = limiter(settings.addressFailures, 'address');
   }
 
-  /** Seconds until this login may be tried again; null when it may be tried now. */
-  async refusal(account: string, address: string): Promise<number | null> {
-    const [byAccount, byAddress] = await Promise.all([blockedFor(this.#account, accountKey(account)), blockedFor(this.#address, address)]);
+  /**
+   * Counts a login attempt before the password is checked — atomically, so 16
+   * attempts in flight at once cannot all slip under the limit — and answers the
+   * seconds to wait when the account or the address is over it; null to go on.
+   */
+  async attempt(account: string, address: string): Promise<number | null> {
+    const [byAccount, byAddress] = await Promise.all([spend(this.#account, accountKey(account)), spend(this.#address, address)]);
     const wait = Math.max(byAccount, byAddress);
     return wait > 0 ? wait : null;
   }
 
-  /** A wrong password or unknown account (never told apart). */
-  async recordFailure(account: string, address: string): Promise<void> {
-    await Promise.all([spend(this.#account, accountKey(account)), spend(this.#address, address)]);
+  /** A good login: its account starts afresh and its attempt is given back to the address. */
+  async succeeded(account: string, address: string): Promise<void> {
+    await Promise.all([this.#account?.delete(accountKey(account)).catch(() => false), this.#address?.reward(address, 1).catch(() => null)]);
   }
 
-  /** A good login clears its account's failures (not the address's: one good login must not hide a spray). */
-  async recordSuccess(account: string): Promise<void> {
-    await this.#account?.delete(accountKey(account)).catch(() => false);
+  /** The orm could not check the password: not the account holder's failure. */
+  async unchecked(account: string): Promise<void> {
+    await this.#account?.reward(accountKey(account), 1).catch(() => null);
   }
 }
 
@@ -81,17 +94,14 @@ function accountKey(account: string): string {
   return createHash('sha256').update(account.trim().toLowerCase()).digest('base64url');
 }
 
-async function blockedFor(limiter: RateLimiterAbstract | null, key: string): Promise<number> {
+/** Spends one point; the seconds to wait when that went over the limit, else 0. */
+async function spend(limiter: RateLimiterAbstract | null, key: string): Promise<number> {
   if (!limiter) return 0;
-  const state = await limiter.get(key).catch(() => null);
-  if (!state || state.consumedPoints < limiter.points) return 0;
-  return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-}
-
-async function spend(limiter: RateLimiterAbstract | null, key: string): Promise<void> {
-  if (!limiter) return;
-  // A rejection only says "now over the limit": the next refusal() reads it.
-  await limiter.consume(key).catch((error: unknown) => {
+  try {
+    await limiter.consume(key);
+    return 0;
+  } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
-  });
+    return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+  }
 }

@@ -12,7 +12,9 @@ export interface PasswordCheckSlotsOptions {
   maxQueued: number;
 }
 
-export const PASSWORD_CHECK_DEFAULTS: PasswordCheckSlotsOptions = { concurrency: 2, maxQueued: 64 };
+// One check at a time leaves the other core to everyone else on a 2-core host; a
+// queue of 16 is ~4 s of checks at cost 12, under the gateway's 5 s orm timeout.
+export const PASSWORD_CHECK_DEFAULTS: PasswordCheckSlotsOptions = { concurrency: 1, maxQueued: 16 };
 
 export class PasswordCheckSlots {
   readonly #options: PasswordCheckSlotsOptions;

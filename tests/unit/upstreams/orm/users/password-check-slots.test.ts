@@ -51,7 +51,7 @@ describe('password check slots', () => {
   });
 
   it('reads its bounds from the environment', () => {
-    expect(readPasswordCheckSlots({})).toEqual({ concurrency: 2, maxQueued: 64 });
+    expect(readPasswordCheckSlots({})).toEqual({ concurrency: 1, maxQueued: 16 });
     expect(readPasswordCheckSlots({ PASSWORD_CHECK_CONCURRENCY: '1', PASSWORD_CHECK_QUEUE: '0' })).toEqual({ concurrency: 1, maxQueued: 0 });
     expect(() => readPasswordCheckSlots({ PASSWORD_CHECK_CONCURRENCY: '0' })).toThrow('PASSWORD_CHECK_CONCURRENCY');
   });
