@@ -126,6 +126,15 @@ describe('HTTP through the gateway', () => {
     expect(headers['x-gateway-assertion']).toBeTruthy();
   });
 
+  it.each([
+    ['no credentials', {}, 'Bearer', 'UNAUTHORIZED'],
+    ['a bad token', { authorization: 'Bearer not.a.token' }, 'Bearer error="invalid_token"', 'INVALID_TOKEN'],
+  ])('challenges %s per RFC 6750 §3 (%s)', async (_name, headers, challenge, code) => {
+    const result = await get('/api/v1/stub/x', headers as Record<string, string>);
+    expect(result.headers.get('www-authenticate')).toBe(challenge);
+    expect(result.headers.get('x-gateway-error')).toBe(code);
+  });
+
   it.each<[string, () => Promise<Record<string, string>>, number]>([
     ['no credentials', async () => ({}), 401],
     ['a bad token', async () => ({ authorization: 'Bearer not.a.token' }), 401],
