@@ -50,6 +50,8 @@ export interface Gateway {
   listen(): Promise<number>;
   /** Swaps in a new route table built from config; in-flight requests keep theirs. */
   applyConfig(config: GatewayConfig): void;
+  /** Builds the route table for `config` (may throw) and returns the swap, which cannot fail (reload-transaction.ts). */
+  prepareConfig(config: GatewayConfig): () => void;
   currentConfig(): GatewayConfig;
   addLocalRoutes(routes: LocalRoute[]): void;
   /** Applies revocation events that came from elsewhere (other replicas, the orm's stream). */
@@ -228,6 +230,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   server.on('request', onRequest);
   server.on('upgrade', onUpgrade);
 
+  function prepareConfig(config: GatewayConfig): () => void {
+    // Build first: a table that fails to compile must leave the running one in place.
+    const next = buildRouteTable(config, deps);
+    return () => {
+      table = next;
+    };
+  }
+
   return {
     server,
     engine,
@@ -245,10 +255,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       return port;
     },
     applyConfig(config) {
-      // Build first: a table that fails to compile must leave the running one in place.
-      const next = buildRouteTable(config, deps);
-      table = next;
+      prepareConfig(config)();
     },
+    prepareConfig,
     currentConfig: () => table.config,
     addLocalRoutes,
     localRoutes: () => local.routes(),

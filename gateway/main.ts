@@ -27,6 +27,7 @@ import { loadConfigFile } from './config/load.ts';
 import { formatProblems } from './config/problems.ts';
 import { createConsoleRoutes } from './console/routes.ts';
 import { ConfigReloader } from './config/reloader.ts';
+import { reloadTransaction } from './config/reload-transaction.ts';
 import { readSettings, SettingsError } from './config/settings.ts';
 import type { GatewayConfig } from './config/types.ts';
 import { GatewayLifecycle } from './http/lifecycle.ts';
@@ -37,7 +38,7 @@ import { createOpenApiRoutes } from './openapi/routes.ts';
 import { UpstreamDocuments } from './openapi/upstream-documents.ts';
 import { createGatewayLogger } from './logging/logger.ts';
 import type { LocalRoute } from './pipeline/context.ts';
-import { syncStaticUpstreams } from './proxy/static-targets.ts';
+import { planStaticUpstreams, syncStaticUpstreams } from './proxy/static-targets.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import { UpstreamRegistry } from './registry/upstream-registry.ts';
 import { applyFullonEnvFallbacks, FullonEnvError, type AppliedFallback } from './config/fullon-env.ts';
@@ -136,8 +137,6 @@ try {
 const loginThrottle = new LoginThrottle({ settings: loginThrottleSettings, redis: loginThrottleRedis ?? undefined });
 const localRoutes: LocalRoute[] = [createRootRoute(readGatewayVersion()), ...createAuthRoutes(auth, { throttle: loginThrottle, trustedProxies: settings.trustedProxies })];
 
-// --- hooks run after a routes file was applied (supervisor.apply(config)) -------
-const onConfigApplied: Array<(config: GatewayConfig) => void | Promise<void>> = [];
 // --- steps run at shutdown after the listener closed (supervisor.stopAll()) ------
 const shutdownSteps: Array<{ name: string; run: () => void | Promise<void> }> = [];
 
@@ -147,10 +146,6 @@ await supervisor.apply(config);
 const monitor = createHealthMonitor({ supervisor, registry, lifecycle, logger, settings: loadHealthSettings() });
 monitor.apply(config);
 localRoutes.push(...createHealthRoutes({ monitor, supervisor, registry, lifecycle }), ...createServiceRoutes(supervisor, { virtual: [healthMonitorService(monitor)], detail: serviceDetail(supervisor) }));
-onConfigApplied.push(async (next) => {
-  await supervisor.apply(next);
-  monitor.apply(next);
-});
 shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
 if (revocationBus) shutdownSteps.push({ name: 'revocation bus', run: () => revocationBus.close() });
 if (loginThrottleRedis) shutdownSteps.push({ name: 'login throttle', run: () => void loginThrottleRedis.disconnect() });
@@ -194,12 +189,15 @@ const reloader = new ConfigReloader({
   file: settings.routesFile,
   debounceMs: settings.reloadDebounceMs,
   logger,
-  apply: async (next) => {
-    gateway.applyConfig(next);
-    syncStaticUpstreams(registry, next, config);
-    config = next;
-    for (const hook of onConfigApplied) await hook(next);
-  },
+  // One transaction: every part is built first (route table, registry plan, ports),
+  // then committed in this order; a failure while building leaves all of it as it was.
+  apply: reloadTransaction([
+    { name: 'route table', prepare: (next) => gateway.prepareConfig(next) },
+    { name: 'static upstreams', prepare: (next) => planStaticUpstreams(registry, next, config) },
+    { name: 'supervisor', prepare: (next) => supervisor.prepare(next) },
+    { name: 'health monitor', prepare: (next) => () => monitor.apply(next) },
+    { name: 'running config', prepare: (next) => () => void (config = next) },
+  ]),
   onReloaded: (error, _config, locations) => lifecycle.recordReload(error, locations),
 });
 await reloader.prime();

@@ -9,6 +9,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfigFile } from './load.ts';
 import { formatProblems, locateProblem } from './problems.ts';
+import { PartialReloadError } from './reload-transaction.ts';
 import type { ConfigProblem, GatewayConfig } from './types.ts';
 
 export interface ReloaderOptions {
@@ -16,7 +17,11 @@ export interface ReloaderOptions {
   debounceMs: number;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
-  /** Applies a valid config (swap route table, sync registry, supervisor...). May throw: treated as a refusal. */
+  /**
+   * Applies a valid config (swap route table, sync registry, supervisor...), as one
+   * transaction (reload-transaction.ts). May throw: a refusal, the running config
+   * stays; a PartialReloadError: the new config is live in part, and said so.
+   */
   apply: (config: GatewayConfig) => void | Promise<void>;
   /** Every attempt's outcome: null after a good reload, the problem text after a refusal. */
   /** `locations` name each problem without its message (see locateProblem). */
@@ -98,6 +103,14 @@ export class ConfigReloader {
     try {
       await this.#options.apply(result.config);
     } catch (error) {
+      if (error instanceof PartialReloadError) {
+        // Not "keeping the running config": part of the new one is already live.
+        const text = `${this.#file}: applied only in part: ${error.message}`;
+        this.#lastHash = hash;
+        logger.error({ err: error.cause, reason, failed: error.failed, committed: error.committed }, 'routes file applied only in part');
+        this.#options.onReloaded(text, null, [`${basename(this.#file)}: applied only in part`]);
+        return { status: 'refused', problems: [], text };
+      }
       const text = `${this.#file}: could not apply: ${(error as Error).message}`;
       logger.error({ err: error, reason }, 'routes file could not be applied; keeping the running config');
       this.#options.onReloaded(text, null, [`${basename(this.#file)}: could not be applied`]);

@@ -5,18 +5,30 @@ import type { GatewayConfig } from '../config/types.ts';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 
 export function syncStaticUpstreams(registry: UpstreamRegistry, config: GatewayConfig, previous: GatewayConfig | null = null): void {
+  planStaticUpstreams(registry, config, previous)();
+}
+
+/**
+ * Works out the registry changes (parsing every url: what can fail) and returns
+ * them as one step that cannot fail, for a reload transaction
+ * (config/reload-transaction.ts).
+ */
+export function planStaticUpstreams(registry: UpstreamRegistry, config: GatewayConfig, previous: GatewayConfig | null = null): () => void {
+  const targets: Array<{ name: string; target: URL }> = [];
   for (const upstream of config.upstreams.values()) {
     if (upstream.process !== null || upstream.url === null) continue;
-    const target = new URL(upstream.url);
-    const state = registry.get(upstream.name);
-    if (!state || state.target?.href !== target.href) {
-      registry.setTarget(upstream.name, target);
-      registry.markUp(upstream.name);
-    }
+    targets.push({ name: upstream.name, target: new URL(upstream.url) });
   }
-  if (!previous) return;
   // Removed static upstreams disappear; supervised ones are the supervisor's to remove.
-  for (const old of previous.upstreams.values()) {
-    if (!config.upstreams.has(old.name) && old.process === null) registry.remove(old.name);
-  }
+  const removed = previous ? [...previous.upstreams.values()].filter((old) => !config.upstreams.has(old.name) && old.process === null).map((old) => old.name) : [];
+  return () => {
+    for (const { name, target } of targets) {
+      const state = registry.get(name);
+      if (!state || state.target?.href !== target.href) {
+        registry.setTarget(name, target);
+        registry.markUp(name);
+      }
+    }
+    for (const name of removed) registry.remove(name);
+  };
 }

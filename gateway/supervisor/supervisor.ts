@@ -58,6 +58,11 @@ export type AppSupervisor = Supervisor & EventEmitter<SupervisorEvents> & {
   baseUrlOf(name: string): string | null;
   /** Old and new process overlap in a zero-downtime restart: connection errors now say nothing. */
   isSwitching(name: string): boolean;
+  /**
+   * For a reload transaction (config/reload-transaction.ts): picks the ports new
+   * processes need (what can fail) and returns the apply that uses them.
+   */
+  prepare(config: GatewayConfig): Promise<() => Promise<void>>;
 };
 
 export function createSupervisor(options: SupervisorOptions): AppSupervisor {
@@ -70,6 +75,8 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
   readonly #deps: UnitDeps;
   readonly #identities: HopIdentities;
   #autostarted = false;
+  /** Ports prepare() picked for the apply under way. */
+  #reservedPorts: ReadonlyMap<string, number> = new Map();
   readonly #onProcessExit = () => {
     for (const entry of this.#entries.values()) entry.unit?.signalNow('SIGTERM');
   };
@@ -92,7 +99,26 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     process.on('exit', this.#onProcessExit);
   }
 
-  async apply(config: GatewayConfig): Promise<void> {
+  async prepare(config: GatewayConfig): Promise<() => Promise<void>> {
+    const ports = new Map<string, number>();
+    const pick = this.#options.pickPort ?? pickFreePort;
+    const supervised = [...[...config.upstreams.values()].filter((upstream) => upstream.process), ...config.services.values()];
+    for (const { name, url } of supervised) {
+      if (!url && this.#entries.get(name)?.port == null) ports.set(name, await pick());
+    }
+    return () => this.apply(config, ports);
+  }
+
+  async apply(config: GatewayConfig, reservedPorts: ReadonlyMap<string, number> = new Map()): Promise<void> {
+    this.#reservedPorts = reservedPorts;
+    try {
+      await this.#apply(config);
+    } finally {
+      this.#reservedPorts = new Map();
+    }
+  }
+
+  async #apply(config: GatewayConfig): Promise<void> {
     const seen = new Set<string>();
     const added: ServiceUnit[] = [];
     for (const upstream of config.upstreams.values()) {
@@ -219,7 +245,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
   /** Creates or updates the unit; returns it when it is new. */
   async #configure(name: string, kind: Entry['kind'], processConfig: ProcessConfig, health: HealthConfig | null, url: string | null, needsPort: boolean): Promise<ServiceUnit[]> {
     const existing = this.#entries.get(name);
-    const port = url ? portOf(url) : needsPort ? (existing?.port ?? (await (this.#options.pickPort ?? pickFreePort)())) : null;
+    const port = url ? portOf(url) : needsPort ? (existing?.port ?? this.#reservedPorts.get(name) ?? (await (this.#options.pickPort ?? pickFreePort)())) : null;
     const base = url ?? (port !== null ? `http://127.0.0.1:${port}` : null);
     const spec: UnitSpec = { name, process: processConfig, port, healthUrl: health && base ? new URL(health.path, base).toString() : null };
     if (existing?.unit) {
