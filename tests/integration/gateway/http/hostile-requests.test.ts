@@ -2,6 +2,7 @@
 // each request is one an attacker sent to a running stack.
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readLimitedBody } from '../../../../gateway/auth/read-body.ts';
 import { request, startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
 
 /** Writes raw bytes; resolves everything the gateway sent once it closes the connection. */
@@ -36,6 +37,14 @@ routes:
   - { prefix: /pub, upstream: stub, rewrite: "", auth: public }
   - { prefix: /fwd, upstream: stub, rewrite: "", auth: public, forward_authorization: true }
 `,
+      localRoutes: [
+        {
+          method: 'POST',
+          path: '/local',
+          auth: 'public',
+          handle: async (ctx) => ({ status: 200, body: { length: (await readLimitedBody(ctx.req, 1024)).length } }),
+        },
+      ],
     });
   });
   afterEach(async () => {
@@ -76,6 +85,14 @@ routes:
     expect(body).toEqual({ detail: expect.any(String) });
     expect(headers['x-gateway-error']).toBeTruthy();
     expect(stub.seen).toHaveLength(0);
+  });
+
+  it('#6: answers a bad chunk size sent to one of the gateway’s own endpoints with the JSON 400', async () => {
+    const { reply } = rawExchange(gw.port, 'POST /local HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n');
+    const { status, headers, body } = parse(await reply);
+    expect(status).toBe(400);
+    expect(headers['x-gateway-error']).toBe('BAD_CHUNK');
+    expect(body).toEqual({ detail: 'Invalid chunked body' });
   });
 
   it('accepts HTTP/1.0 without Host', async () => {
