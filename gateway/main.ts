@@ -4,9 +4,9 @@
 // terminal hang-up, SIGTERM/SIGINT graceful shutdown). Wiring only.
 import { Redis } from 'ioredis';
 import { createAuthRoutes } from './auth/auth-routes.ts';
-import { LoginThrottle, loadLoginThrottleSettings } from './auth/login-throttle.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { AssertionKeyConfigError, loadGatewayAssertionKey, type GatewayAssertionKey } from './auth/assertion-key.ts';
-import { createEdgeAuthFromEnv } from './auth/edge-auth.ts';
+import { createEdgeAuth } from './auth/edge-auth.ts';
 import { RevocationBus } from './auth/revocation-bus.ts';
 import type { Invalidation } from './auth/invalidation.ts';
 import { OrmRevocationFeed } from './auth/orm-revocation-feed.ts';
@@ -15,8 +15,7 @@ import { createWebSocketExpiry } from './auth/ws-expiry.ts';
 import { createGateway } from './app.ts';
 import { createHealthMonitor } from './health/monitor.ts';
 import { createHealthRoutes } from './health/routes.ts';
-import { loadHealthSettings } from './health/settings.ts';
-import { autostartFilter, loadAutoStartSettings } from './services-api/autostart.ts';
+import { autostartFilter } from './services-api/autostart.ts';
 import { createServiceRoutes } from './services-api/routes.ts';
 import { serviceDetail } from './services-api/service-detail.ts';
 import { healthMonitorService } from './services-api/virtual-service.ts';
@@ -28,7 +27,8 @@ import { formatProblems } from './config/problems.ts';
 import { createConsoleRoutes } from './console/routes.ts';
 import { ConfigReloader } from './config/reloader.ts';
 import { reloadTransaction } from './config/reload-transaction.ts';
-import { readSettings, SettingsError } from './config/settings.ts';
+import { SettingsError } from './config/settings.ts';
+import { readProcessSettings, type ProcessSettings } from './config/process-settings.ts';
 import type { GatewayConfig } from './config/types.ts';
 import { GatewayLifecycle } from './http/lifecycle.ts';
 import { createRootRoute } from './http/root-route.ts';
@@ -65,18 +65,21 @@ try {
   if (!(error instanceof FullonEnvError)) throw error;
   failStart(error.message);
 }
-let settings: ReturnType<typeof readSettings>;
+// Every setting, read once from this snapshot of the environment and passed down.
+let processSettings: ProcessSettings;
 try {
-  settings = readSettings();
+  processSettings = readProcessSettings(process.env);
 } catch (error) {
   if (!(error instanceof SettingsError)) throw error;
   failStart(error.message);
 }
+const settings = processSettings.gateway;
 const logger = createGatewayLogger({ level: settings.logLevel });
 logger.info({ pid: process.pid, env_file: envFile, routes_file: settings.routesFile, data_dir: settings.dataDir }, `starting (pid ${process.pid})`);
 for (const fallback of fullonFallbacks) logger.info({ variable: fallback.name, from: fallback.from }, `${fallback.name} built from the original fullon settings`);
+for (const warning of processSettings.authWarnings) logger.warn({ capability: 'auth' }, warning);
 
-const loaded = await loadConfigFile(settings.routesFile);
+const loaded = await loadConfigFile(settings.routesFile, processSettings.env);
 if (!loaded.ok) {
   const unreadable = explainUnreadableRoutesFile(settings.routesFile, loaded.problems);
   if (unreadable) {
@@ -98,19 +101,19 @@ syncStaticUpstreams(registry, config);
 // across restarts, so with one configured the key lives in DATA_DIR/keys.
 let assertionKey: GatewayAssertionKey;
 try {
-  assertionKey = loadGatewayAssertionKey({ dataDir: settings.dataDir, persist: [...config.upstreams.values()].some((upstream) => !upstream.process) });
+  assertionKey = loadGatewayAssertionKey({ env: processSettings.env, dataDir: settings.dataDir, persist: [...config.upstreams.values()].some((upstream) => !upstream.process) });
 } catch (error) {
   if (!(error instanceof AssertionKeyConfigError)) throw error;
   failStart(error.message);
 }
 logger.info({ kid: assertionKey.kid, source: assertionKey.source, previous: assertionKey.jwks.keys[1]?.kid ?? null }, 'gateway assertion key');
-const identities = new HopIdentities({ gatewayJwks: assertionKey.jwks, externalServiceJwks: process.env.SERVICE_ASSERTION_JWKS });
+const identities = new HopIdentities({ gatewayJwks: assertionKey.jwks, externalServiceJwks: processSettings.externalServiceJwks });
 
 // --- auth (gateway/auth) -------------------------------------------------------
 // The user-token secret is resolved in auth/jwt-secret.ts (random for this run in
 // development without JWT_SECRET_KEY; production refuses to start without one).
 // A bad secret or key file (AuthSettingsError) stops the gateway before it listens.
-const auth = await createEdgeAuthFromEnv({ registry, logger, assertionKey }).catch((error: unknown) => {
+const auth = await createEdgeAuth({ settings: processSettings.auth, registry, logger, assertionKey }).catch((error: unknown) => {
   if (!(error instanceof AuthSettingsError)) throw error;
   logger.fatal({ code: error.code }, error.message);
   process.exit(1);
@@ -120,30 +123,25 @@ const webSocketExpiry = createWebSocketExpiry(closeSocket);
 // once it exists; before that there is nothing but the auth caches to clear.
 let applyRevocation: (items: Invalidation[]) => void = (items) => auth.invalidate(items);
 // Revocations reach the other replicas over Redis pub/sub when there is a Redis.
-const revocationBus = process.env.REDIS_URL
-  ? new RevocationBus({ redisUrl: process.env.REDIS_URL, channel: process.env.AUTH_REVOCATION_CHANNEL || undefined, onRemote: (items) => applyRevocation(items), logger })
+const { redisUrl } = processSettings;
+const revocationBus = redisUrl
+  ? new RevocationBus({ redisUrl, channel: processSettings.revocationChannel ?? undefined, onRemote: (items) => applyRevocation(items), logger })
   : null;
 
 // --- local routes (health, auth endpoints, services API) ------------------------
 // Failed-login counters live in Redis when there is one, so every replica refuses alike.
-const loginThrottleRedis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
+const loginThrottleRedis = redisUrl ? new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null;
 loginThrottleRedis?.on('error', (error: Error) => logger.debug({ err: error.message }, 'login throttle redis error'));
-let loginThrottleSettings: ReturnType<typeof loadLoginThrottleSettings>;
-try {
-  loginThrottleSettings = loadLoginThrottleSettings();
-} catch (error) {
-  failStart((error as Error).message);
-}
-const loginThrottle = new LoginThrottle({ settings: loginThrottleSettings, redis: loginThrottleRedis ?? undefined });
+const loginThrottle = new LoginThrottle({ settings: processSettings.loginThrottle, redis: loginThrottleRedis ?? undefined });
 const localRoutes: LocalRoute[] = [createRootRoute(readGatewayVersion()), ...createAuthRoutes(auth, { throttle: loginThrottle, trustedProxies: settings.trustedProxies })];
 
 // --- steps run at shutdown after the listener closed (supervisor.stopAll()) ------
 const shutdownSteps: Array<{ name: string; run: () => void | Promise<void> }> = [];
 
 // --- supervisor and health monitor (one app-wide instance each) ------------------
-const supervisor = createSupervisor({ registry, logger, identities, autostart: autostartFilter(loadAutoStartSettings()) });
+const supervisor = createSupervisor({ registry, logger, env: processSettings.env, identities, autostart: autostartFilter(processSettings.autostart) });
 await supervisor.apply(config);
-const monitor = createHealthMonitor({ supervisor, registry, lifecycle, logger, settings: loadHealthSettings() });
+const monitor = createHealthMonitor({ supervisor, registry, lifecycle, logger, settings: processSettings.health });
 monitor.apply(config);
 localRoutes.push(...createHealthRoutes({ monitor, supervisor, registry, lifecycle }), ...createServiceRoutes(supervisor, { virtual: [healthMonitorService(monitor)], detail: serviceDetail(supervisor) }));
 shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
@@ -187,6 +185,7 @@ gateway.addLocalRoutes(createConsoleRoutes({ config: () => gateway.currentConfig
 
 const reloader = new ConfigReloader({
   file: settings.routesFile,
+  env: processSettings.env,
   debounceMs: settings.reloadDebounceMs,
   logger,
   // One transaction: every part is built first (route table, registry plan, ports),
@@ -235,7 +234,7 @@ watchFirstReady({
   },
   onReady: (elapsedMs) => {
     lifecycle.markReady();
-    const hint = adminHint({ dataDir: settings.dataDir, adminMail: process.env.ADMIN_MAIL || 'admin@fullon', adminPasswordSet: Boolean(process.env.ADMIN_PASSWORD) });
+    const hint = adminHint({ dataDir: settings.dataDir, ...processSettings.firstRun });
     logger.info({ url: publicUrl, elapsed_ms: elapsedMs }, readyMessage(publicUrl, hint, elapsedMs));
   },
 });

@@ -14,7 +14,7 @@ import { extractCredential } from './credentials.ts';
 import { AuthError } from './errors.ts';
 import type { Invalidation } from './invalidation.ts';
 import { OrmAuthClient } from './orm-client.ts';
-import { loadAuthSettings, type AuthSettings } from './settings.ts';
+import type { AuthSettings } from './settings.ts';
 import { loadSigningKeys, type SigningKeys } from './signing-keys.ts';
 import { TokenService, type RemoteJwksOptions } from './tokens.ts';
 import type { AuthenticatedUser, AuthOutcome, EdgeAuth } from './types.ts';
@@ -221,18 +221,6 @@ function reject(error: AuthError): AuthOutcome {
 export async function createEdgeAuth(options: EdgeAuthOptions): Promise<GatewayEdgeAuth> {
   const keys = await loadSigningKeys(options.settings);
   return new GatewayEdgeAuth({ ...options, keys });
-}
-
-/** For main.ts: settings from env (warnings to the logger) and keys, as one promise that rejects with AuthSettingsError. */
-export async function createEdgeAuthFromEnv(options: {
-  registry: UpstreamRegistry;
-  logger: EdgeAuthLogger;
-  env?: NodeJS.ProcessEnv;
-  assertionKey?: { privateKey: KeyObject; kid: string };
-}): Promise<GatewayEdgeAuth> {
-  const env = options.env ?? process.env;
-  const settings = loadAuthSettings({ env, warn: (message) => options.logger.warn({ capability: 'auth' }, message) });
-  return createEdgeAuth({ settings, registry: options.registry, logger: options.logger, env, assertionKey: options.assertionKey });
 }
 
 function freshAssertionKey(): { privateKey: KeyObject; kid: string } {

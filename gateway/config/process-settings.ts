@@ -1,0 +1,89 @@
+// One validated settings object per gateway process (issue 14 item 0): every
+// environment variable the gateway reads is read here, once, at start, from one
+// snapshot of the environment, and the parts are passed down; no module of a
+// running gateway looks at process.env again. Each part keeps its own reader and
+// defaults (config/settings.ts, auth/settings.ts, health/settings.ts, ...), so the
+// variable names and defaults are exactly those docs/environment.md lists; this
+// module only gathers them, turns every reader's error into one SettingsError (one
+// line at start, no stack trace) and validates the few variables wired in main.ts.
+import { z } from 'zod';
+import { loadAuthSettings, type AuthSettings } from '../auth/settings.ts';
+import { loadLoginThrottleSettings, type LoginThrottleSettings } from '../auth/login-throttle.ts';
+import { loadHealthSettings, type HealthSettings } from '../health/settings.ts';
+import { loadAutoStartSettings, type AutoStartSettings } from '../services-api/autostart.ts';
+import { readSettings, SettingsError, type GatewaySettings } from './settings.ts';
+
+export interface ProcessSettings {
+  /** HOST, PORT, ROUTES_FILE, DATA_DIR, ... and CORS_* (config/settings.ts). */
+  gateway: GatewaySettings;
+  /** JWT_*, API_KEY_CACHE_TTL_MS, AUTH_UPSTREAM, ... (auth/settings.ts; the secret: auth/jwt-secret.ts). */
+  auth: AuthSettings;
+  /** What reading `auth` warned about (a random or weak secret), for the logger once it exists. */
+  authWarnings: string[];
+  loginThrottle: LoginThrottleSettings;
+  health: HealthSettings;
+  autostart: AutoStartSettings;
+  /** REDIS_URL: revocation bus and login-throttle counters; null without Redis. */
+  redisUrl: string | null;
+  /** AUTH_REVOCATION_CHANNEL; null: the bus's default. */
+  revocationChannel: string | null;
+  /** SERVICE_ASSERTION_JWKS: public keys of services the gateway does not run. */
+  externalServiceJwks: string | undefined;
+  /** ADMIN_MAIL / ADMIN_PASSWORD, for the first-run hint of the ready line. */
+  firstRun: { adminMail: string; adminPasswordSet: boolean };
+  /**
+   * The environment snapshot everything above was read from: for the readers that
+   * take an env (the assertion key's files) and for what supervised children inherit.
+   */
+  env: Readonly<NodeJS.ProcessEnv>;
+}
+
+const optionalText = z.string().optional();
+const WIRED = z.object({
+  REDIS_URL: optionalText.transform((value) => value || null),
+  AUTH_REVOCATION_CHANNEL: optionalText.transform((value) => value || null),
+  SERVICE_ASSERTION_JWKS: optionalText,
+  ADMIN_MAIL: optionalText.transform((value) => value || 'admin@fullon'),
+  ADMIN_PASSWORD: optionalText.transform((value) => Boolean(value)),
+});
+
+/** Reads and validates every setting; throws SettingsError with a one-line message. */
+export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): ProcessSettings {
+  const env = Object.freeze({ ...source });
+  const authWarnings: string[] = [];
+  const wired = WIRED.safeParse({
+    REDIS_URL: env.REDIS_URL,
+    AUTH_REVOCATION_CHANNEL: env.AUTH_REVOCATION_CHANNEL,
+    SERVICE_ASSERTION_JWKS: env.SERVICE_ASSERTION_JWKS,
+    ADMIN_MAIL: env.ADMIN_MAIL,
+    ADMIN_PASSWORD: env.ADMIN_PASSWORD,
+  });
+  if (!wired.success) {
+    const issue = wired.error.issues[0]!;
+    throw new SettingsError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  return {
+    gateway: readSettings(env),
+    auth: asSettingsError(() => loadAuthSettings({ env, warn: (message) => authWarnings.push(message) })),
+    authWarnings,
+    loginThrottle: asSettingsError(() => loadLoginThrottleSettings(env)),
+    health: asSettingsError(() => loadHealthSettings(env)),
+    autostart: asSettingsError(() => loadAutoStartSettings(env)),
+    redisUrl: wired.data.REDIS_URL,
+    revocationChannel: wired.data.AUTH_REVOCATION_CHANNEL,
+    externalServiceJwks: wired.data.SERVICE_ASSERTION_JWKS,
+    firstRun: { adminMail: wired.data.ADMIN_MAIL, adminPasswordSet: wired.data.ADMIN_PASSWORD },
+    env,
+  };
+}
+
+function asSettingsError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    // AuthSettingsError, HealthSettingsError, AutoStartSettingsError, the login
+    // throttle's plain Error: each says which variable is bad and why.
+    if (error instanceof Error) throw new SettingsError(error.message);
+    throw error;
+  }
+}
