@@ -37,13 +37,15 @@ export function registerInternalAuthRoutes(app: FastifyInstance, ctx: OrmContext
   const throttle = new KeyUseThrottle(settings.apiKeyTouchIntervalMs);
   const passwordChecks = new PasswordCheckSlots(readPasswordCheckSlots());
 
-  app.post('/internal/auth/verify-credentials', async (request) => {
+  app.post('/internal/auth/verify-credentials', async (request, reply) => {
     requireGateway(request);
     const body = parseOr422(credentialsSchema, request.body, 'body');
     const user = await findUserByMail(db, body.mail.trim());
     // Always run bcrypt, even for an unknown mail, so timing does not tell them apart.
     // Bounded: a login flood queues here instead of starving everyone else.
-    const ok = await passwordChecks.run(() => verifyPassword(body.password, user?.password, settings.bcryptRounds));
+    const gone = new AbortController();
+    reply.raw.once('close', () => reply.raw.writableFinished || gone.abort());
+    const ok = await passwordChecks.run(() => verifyPassword(body.password, user?.password, settings.bcryptRounds), gone.signal);
     if (!user || !ok || !user.active) throw unauthorized('Invalid credentials');
     return { uid: user.uid, mail: user.mail, name: user.name, lastname: user.lastname, role: normaliseRole(user.role), active: user.active };
   });

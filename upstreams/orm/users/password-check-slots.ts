@@ -34,7 +34,11 @@ export class PasswordCheckSlots {
     return this.#waiting.length;
   }
 
-  async run<T>(check: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `check` in a slot. `gone` (the caller hung up, e.g. the gateway's timeout)
+   * is looked at when the slot comes: a check nobody waits for is not hashed.
+   */
+  async run<T>(check: () => Promise<T>, gone?: AbortSignal): Promise<T> {
     if (this.#running >= this.#options.concurrency) {
       if (this.#waiting.length >= this.#options.maxQueued) throw serviceUnavailable('Too many logins in progress');
       // The slot is handed over by the finishing check (#running stays counted).
@@ -43,6 +47,7 @@ export class PasswordCheckSlots {
       this.#running++;
     }
     try {
+      if (gone?.aborted) throw serviceUnavailable('Login abandoned by its caller');
       return await check();
     } finally {
       const next = this.#waiting.shift();

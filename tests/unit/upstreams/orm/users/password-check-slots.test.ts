@@ -44,6 +44,21 @@ describe('password check slots', () => {
     expect(await Promise.all([running, waiting])).toEqual(['a', 'b']);
   });
 
+  it('skips a queued check whose caller is gone by the time its slot comes', async () => {
+    const slots = new PasswordCheckSlots({ concurrency: 1, maxQueued: 2 });
+    const first = gate('a');
+    const running = slots.run(first.check);
+    const caller = new AbortController();
+    let ran = false;
+    const abandoned = slots.run(async () => (ran = true), caller.signal).catch((error: unknown) => error);
+    const next = slots.run(async () => 'c');
+    caller.abort();
+    first.open();
+    expect(await abandoned).toMatchObject({ status: 503 });
+    expect(ran).toBe(false);
+    expect(await Promise.all([running, next])).toEqual(['a', 'c']);
+  });
+
   it('frees the slot when a check throws', async () => {
     const slots = new PasswordCheckSlots({ concurrency: 1, maxQueued: 0 });
     await expect(slots.run(async () => Promise.reject(new Error('bcrypt failed')))).rejects.toThrow('bcrypt failed');
