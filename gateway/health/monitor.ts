@@ -93,11 +93,10 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     if (verdict === 'failure') logger.warn({ service_name: target.name, error: target.lastError, failures: target.consecutiveFailures }, `${target.name}: health check failed`);
     if (changed) logger.info({ service_name: target.name, healthy: target.healthy, error: target.lastError }, target.healthy ? `${target.name}: healthy` : `${target.name}: unhealthy (${target.lastError ?? 'failing checks'})`);
     if (target.kind === 'upstream' && changed && verdict === 'failure') {
-      registry.markDown(target.name, `${target.name} is failing health checks: ${target.lastError}`, Math.max(1, Math.round(intervalSeconds())));
+      registry.setHealthVerdict(target.name, { reason: `${target.name} is failing health checks: ${target.lastError}`, retryAfterS: Math.max(1, Math.round(intervalSeconds())) });
     }
-    if (target.kind === 'upstream' && verdict === 'ok' && target.healthy && registry.get(target.name)?.availability === 'down' && (!target.managed || supervisor.status(target.name)?.status === 'running')) {
-      registry.markUp(target.name);
-    }
+    // Passing again: the verdict clears; whether the process runs is the supervisor's fact.
+    if (target.kind === 'upstream' && verdict === 'ok' && target.healthy) registry.setHealthVerdict(target.name, null);
     if (verdict === 'failure') maybeRestart(target);
   }
 
@@ -168,6 +167,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     const target = targets.get(name);
     if (!target) return;
     Object.assign(target, { healthy: null, consecutiveFailures: 0, consecutiveSuccesses: 0, lastError: null });
+    registry.setHealthVerdict(name, null);
   };
   supervisor.on('transition', (transition) => {
     if (transition.to === 'running') forget(transition.name);
@@ -181,7 +181,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     if (state.availability === 'up' && state.connectionErrors >= target.health.unhealthyThreshold) {
       target.healthy = false;
       target.lastError = `${state.connectionErrors} proxy connection errors`;
-      registry.markDown(name, `${name} is unreachable (${target.lastError})`, 1);
+      registry.setHealthVerdict(name, { reason: `${name} is unreachable (${target.lastError})`, retryAfterS: 1 });
     }
     void checkTarget(target);
   });

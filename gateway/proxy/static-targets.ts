@@ -22,12 +22,10 @@ export function planStaticUpstreams(registry: UpstreamRegistry, config: GatewayC
   // Removed static upstreams disappear; supervised ones are the supervisor's to remove.
   const removed = previous ? [...previous.upstreams.values()].filter((old) => !config.upstreams.has(old.name) && old.process === null).map((old) => old.name) : [];
   return () => {
+    // A new target starts without a health verdict (the registry's rule): up until checks say otherwise.
     for (const { name, target } of targets) {
       const state = registry.get(name);
-      if (!state || state.target?.href !== target.href) {
-        registry.setTarget(name, target);
-        registry.markUp(name);
-      }
+      if (!state || state.target?.href !== target.href) registry.setTarget(name, target);
     }
     for (const name of removed) registry.remove(name);
   };

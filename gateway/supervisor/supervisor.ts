@@ -1,7 +1,8 @@
 // The app-wide supervisor: one ServiceUnit per `process:` in routes.yaml
 // (upstreams and route-less services), reconciled on every applied config, and
 // the bridge from unit states to the UpstreamRegistry the proxy reads
-// (markUp only while running, markDown with Retry-After otherwise).
+// (its process fact: up only while running, down with Retry-After otherwise; the
+// registry's only writer of that fact).
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { GatewayConfig, HealthConfig, ProcessConfig } from '../config/types.ts';
@@ -127,6 +128,8 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
         await this.#forget(upstream.name);
         this.#entries.set(upstream.name, { kind: 'upstream', unit: null, url: upstream.url, port: null, autostart: false });
         this.#options.registry.setTarget(upstream.name, upstream.url ? new URL(upstream.url) : null);
+        // Not supervised (any more): no process fact keeps it down.
+        this.#options.registry.setProcessState(upstream.name, null);
         continue;
       }
       added.push(...(await this.#configure(upstream.name, 'upstream', upstream.process, upstream.health, upstream.url, true)));
@@ -256,11 +259,11 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
       unit.on('transition', (transition) => this.#onTransition(kind, unit, transition));
       unit.on('replaced', (replaced) => {
         // The replacement passed its readiness check: traffic may go (back) to it.
-        if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) this.#options.registry.markUp(name);
+        if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) this.#options.registry.setProcessState(name, { up: true });
         this.emit('replaced', replaced);
       });
       this.#entries.set(name, { kind, unit, url: base, port, autostart: processConfig.autostart });
-      if (kind === 'upstream') this.#options.registry.markDown(name, 'not started', unit.retryAfterS);
+      if (kind === 'upstream') this.#options.registry.setProcessState(name, { up: false, reason: 'not started', retryAfterS: unit.retryAfterS });
       if (kind === 'upstream') this.#options.registry.setTarget(name, base ? new URL(base) : null);
       return [unit];
     }
@@ -281,8 +284,8 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     const level = to === 'failed' || to === 'backoff' ? 'warn' : 'info';
     this.#options.logger[level]({ service_name: name, from, to, reason }, `${name}: ${from} → ${to} (${reason})`);
     if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) {
-      if (to === 'running') this.#options.registry.markUp(name);
-      else this.#options.registry.markDown(name, `${name} is ${to}: ${reason}`, unit.retryAfterS);
+      if (to === 'running') this.#options.registry.setProcessState(name, { up: true });
+      else this.#options.registry.setProcessState(name, { up: false, reason: `${name} is ${to}: ${reason}`, retryAfterS: unit.retryAfterS });
     }
     this.emit('transition', transition);
   }

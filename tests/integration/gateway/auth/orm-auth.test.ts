@@ -151,11 +151,11 @@ describe('when the orm cannot be asked', () => {
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ detail: expect.any(String) });
       expect(await withKey(key)).toMatchObject({ kind: 'rejected', status: 503 });
-      registry.markDown('orm_api', 'restarting');
+      registry.setProcessState('orm_api', { up: false, reason: 'restarting', retryAfterS: 1 });
       expect((await login(adminMail, ADMIN_PASSWORD)).status).toBe(503);
     } finally {
       registry.setTarget('orm_api', new URL(orm.url));
-      registry.markUp('orm_api');
+      registry.setProcessState('orm_api', { up: true });
     }
   });
 });

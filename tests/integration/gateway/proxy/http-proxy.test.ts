@@ -123,7 +123,7 @@ describe('HTTP proxying', () => {
   });
 
   it('answers 503 with Retry-After at once when the registry says the upstream is down', async () => {
-    gw.registry.markDown('stub', 'restarting', 3);
+    gw.registry.setProcessState('stub', { up: false, reason: 'restarting', retryAfterS: 3 });
     const res = await request(`${gw.url}/api/v1/stub/x`);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('3');
@@ -135,7 +135,7 @@ describe('HTTP proxying', () => {
     const asAdmin = await request(`${gw.url}/api/v1/admin/x`, { headers: { authorization: 'Bearer admin' } });
     expect(asAdmin.json()).toEqual({ detail: 'Upstream stub is unavailable: restarting' });
     expect(stub.seen).toHaveLength(0);
-    gw.registry.markUp('stub');
+    gw.registry.setProcessState('stub', { up: true });
     expect((await request(`${gw.url}/api/v1/stub/x`)).status).toBe(200);
   });
 

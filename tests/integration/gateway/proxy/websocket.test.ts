@@ -84,7 +84,7 @@ describe('WebSocket proxying', () => {
   });
 
   it('answers 503 to an upgrade when the upstream is known down', async () => {
-    gw.registry.markDown('stub', 'starting', 2);
+    gw.registry.setProcessState('stub', { up: false, reason: 'starting', retryAfterS: 2 });
     const error = await open(`${wsBase}/ws/public/x`).then(() => null, (e: { status?: number; headers?: Record<string, string> }) => e);
     expect(error?.status).toBe(503);
     expect(error?.headers?.['retry-after']).toBe('2');

@@ -71,7 +71,7 @@ describe('OrmAuthClient.verifyCredentials', () => {
     let calls = 0;
     server.use(http.post(`${ORM_URL}/internal/auth/verify-credentials`, () => (calls++, HttpResponse.json(ormUser))));
     const down = upRegistry();
-    down.markDown('orm', 'restarting');
+    down.setProcessState('orm', { up: false, reason: 'restarting', retryAfterS: 1 });
     expect(await codeOf(client(down).verifyCredentials('u@example.com', 'pw'))).toBe('AUTH_UPSTREAM_UNAVAILABLE');
     expect(await codeOf(client(new UpstreamRegistry()).verifyCredentials('u@example.com', 'pw'))).toBe('AUTH_UPSTREAM_UNAVAILABLE');
     expect(calls).toBe(0);
