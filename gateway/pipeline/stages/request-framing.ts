@@ -10,7 +10,7 @@ export function checkRequestFraming(ctx: RequestContext): void {
   const encoding = req.headers['transfer-encoding'];
   if (encoding !== undefined && encoding !== 'chunked' && encoding.trim().toLowerCase() !== 'chunked') throw errors.badFraming('Transfer-Encoding must be "chunked"');
   if (req.httpVersionMinor !== 1 || req.httpVersionMajor !== 1) return;
-  if (req.headers.host === undefined) throw errors.badFraming('Host header required');
+  if (req.headers.host === undefined) throw errors.badHost('Host header required');
   // Node keeps the first of two Host headers: count them in rawHeaders.
   let hosts = 0;
   const raw = req.rawHeaders;
@@ -18,5 +18,5 @@ export function checkRequestFraming(ctx: RequestContext): void {
     const name = raw[i]!;
     if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
   }
-  if (hosts > 1) throw errors.badFraming('Exactly one Host header required');
+  if (hosts > 1) throw errors.badHost();
 }
