@@ -1,4 +1,6 @@
 // One validated settings object per process (issue 14 item 0).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readProcessSettings } from '../../../../gateway/config/process-settings.ts';
 import { SettingsError } from '../../../../gateway/config/settings.ts';
@@ -42,5 +44,11 @@ describe('readProcessSettings', () => {
   ])('refuses a bad %s with one SettingsError naming it', (name, env) => {
     expect(() => readProcessSettings({ JWT_SECRET_KEY: GOOD, ...env })).toThrow(SettingsError);
     expect(() => readProcessSettings({ JWT_SECRET_KEY: GOOD, ...env })).toThrow(name.split(' ')[0]!);
+  });
+
+  it('is the only place main.ts reads the environment from (after .env and the fullon fallbacks filled it in)', () => {
+    const main = readFileSync(join(import.meta.dirname, '../../../../gateway/main.ts'), 'utf8');
+    expect(main.match(/process\.env/g)).toEqual(['process.env']);
+    expect(main).toContain('readProcessSettings(process.env)');
   });
 });
