@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from '../config/types.ts';
 import type { GatewayLifecycle } from '../http/lifecycle.ts';
 import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
+import { errors } from '../pipeline/errors.ts';
 
 export const CONSOLE_PATH = '/console';
 export const CONSOLE_ROUTES_PATH = '/api/v1/config/routes';
@@ -41,8 +42,12 @@ export interface ConsoleRoutesOptions {
 
 export function createConsoleRoutes(options: ConsoleRoutesOptions): LocalRoute[] {
   const files = loadStatic();
-  const notFound = (): LocalResponse => ({ status: 404, body: { detail: 'Not Found' } });
-  const serve = (name: string): LocalResponse => files.get(name === '' ? 'index.html' : name) ?? notFound();
+  // An unknown file is the catalogue's NOT_FOUND, written by the one error writer.
+  const serve = (name: string): LocalResponse => {
+    const file = files.get(name === '' ? 'index.html' : name);
+    if (!file) throw errors.notFound();
+    return file;
+  };
   return [
     { method: 'GET', path: CONSOLE_PATH, auth: 'public', handle: () => serve('') },
     { method: 'GET', path: `${CONSOLE_PATH}/:file`, auth: 'public', handle: (_ctx, params) => serve(params.file ?? '') },
