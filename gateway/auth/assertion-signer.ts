@@ -33,6 +33,15 @@ export interface AssertionIdentity {
   authMethod: 'jwt' | 'api_key' | 'gateway';
 }
 
+/**
+ * Claims of the assertion the gateway sends for an `auth: public` route: nobody
+ * signed in (no user id, mail or role). Upstreams let it reach only endpoints that
+ * declare anonymous callers welcome (upstreams/common/server.ts), answering 401
+ * everywhere else, so a public route cannot widen what an upstream exposes.
+ */
+export const ANONYMOUS_AUTH_METHOD = 'anonymous';
+export const ANONYMOUS_SUBJECT = 'anonymous';
+
 export interface SignedAssertion {
   token: string;
   /** Epoch ms until which the token may be reused (half its life). */
@@ -86,10 +95,29 @@ export class AssertionSigner {
     return pending;
   }
 
+  /** The anonymous assertion for upstream (public routes): cached like the others. */
+  signAnonymous(upstream: string): Promise<SignedAssertion> {
+    const key = `${upstream}\n${ANONYMOUS_AUTH_METHOD}`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) return cached;
+    const nowMs = this.#now();
+    const reuseUntil = nowMs + this.reuseMs;
+    const iat = Math.floor(nowMs / 1000);
+    const pending = this.#jwt({ auth_method: ANONYMOUS_AUTH_METHOD }, ANONYMOUS_SUBJECT, upstream, iat).then((token) => ({ token, reuseUntil }));
+    this.#cache.set(key, pending, reuseUntil);
+    pending.catch(() => this.#cache.delete(key));
+    return pending;
+  }
+
   #signNow(identity: AssertionIdentity, upstream: string, iat: number): Promise<string> {
-    return new SignJWT({ email: identity.email, role: identity.role, scopes: identity.scopes, auth_method: identity.authMethod })
+    const claims = { email: identity.email, role: identity.role, scopes: identity.scopes, auth_method: identity.authMethod };
+    return this.#jwt(claims, String(identity.userId), upstream, iat);
+  }
+
+  #jwt(claims: Record<string, unknown>, subject: string, upstream: string, iat: number): Promise<string> {
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: 'EdDSA', kid: this.#kid, typ: 'JWT' })
-      .setSubject(String(identity.userId))
+      .setSubject(subject)
       .setIssuer(ASSERTION_ISSUER)
       .setAudience(upstream)
       .setIssuedAt(iat)

@@ -211,6 +211,12 @@ export class GatewayEdgeAuth implements EdgeAuth {
     perUpstream.set(upstream, { headers, refreshAt: assertion.reuseUntil });
     return { ...headers };
   }
+
+  /** x-gateway-assertion for a public route: anonymous (no user), short-lived, cached like the others. */
+  async anonymousHeaders(upstream: string): Promise<Record<string, string>> {
+    const assertion = await this.signer.signAnonymous(upstream);
+    return { [ASSERTION_HEADER]: assertion.token };
+  }
 }
 
 function reject(error: AuthError): AuthOutcome {

@@ -32,6 +32,12 @@ export interface EdgeAuth {
   isAdmin(user: AuthenticatedUser): boolean;
   /** Headers to set upstream for this user: x-user-*, x-auth-method, x-gateway-assertion (aud = upstream). */
   identityHeaders(user: AuthenticatedUser, upstream: string): Promise<Record<string, string>>;
+  /**
+   * Headers for a proxied request nobody signed in for (an `auth: public` route):
+   * an anonymous x-gateway-assertion (aud = upstream), which upstreams accept only
+   * on endpoints that allow anonymous callers. Absent: nothing is added.
+   */
+  anonymousHeaders?(upstream: string): Promise<Record<string, string>>;
   /** Revocation: stop trusting cached credentials of these users/keys (gateway/auth/invalidation.ts). */
   invalidate?(items: readonly import('./invalidation.ts').Invalidation[]): void;
   /**

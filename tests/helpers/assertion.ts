@@ -61,3 +61,15 @@ export function makeServiceIdentity(name: string): { env: Record<string, string>
 
 /** AssertionSigner options for the test gateway key (gateway/auth/assertion-signer.ts). */
 export const TEST_SIGNER_OPTIONS = { key: TEST_ASSERTION_KEY.privateKey, kid: TEST_ASSERTION_KEY.kid };
+
+/** The anonymous assertion the gateway sends on an `auth: public` route (no user claims). */
+export async function signTestAnonymousAssertion(audience: string, key: TestKey = TEST_ASSERTION_KEY, subject = 'anonymous'): Promise<string> {
+  return new SignJWT({ auth_method: 'anonymous' })
+    .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
+    .setSubject(subject)
+    .setIssuer('fullon-gateway')
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime('60s')
+    .sign(key.privateKey);
+}

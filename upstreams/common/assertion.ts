@@ -8,6 +8,9 @@
 //   kid = its name. Such a caller is never a user: its identity is fixed here,
 //   whatever the claims say, and createUpstreamApp lets it reach only the routes
 //   granted to it (service-grants.ts).
+// - iss "fullon-gateway" with auth_method "anonymous" (subject "anonymous", no
+//   user claims): the gateway's call on an `auth: public` route. It names nobody;
+//   createUpstreamApp lets it reach only routes declared anonymous-friendly.
 // An upstream's environment therefore holds nothing that can mint a gateway
 // assertion, and a compromised upstream cannot impersonate a user elsewhere.
 import { decodeJwt, decodeProtectedHeader, jwtVerify, errors as joseErrors } from 'jose';
@@ -19,6 +22,10 @@ export const SERVICE_ASSERTION_ISSUER = 'fullon-service';
 export const ASSERTION_ALGORITHM = 'EdDSA';
 /** Maximum lifetime the gateway may give an assertion; older ones are refused. */
 export const ASSERTION_MAX_AGE_S = 60;
+
+/** auth_method (and subject) of the gateway's anonymous assertion (public routes). */
+export const ANONYMOUS_AUTH_METHOD = 'anonymous';
+const ANONYMOUS_SUBJECT = 'anonymous';
 
 export type AuthMethod = 'jwt' | 'api_key' | 'gateway' | 'service';
 
@@ -41,10 +48,26 @@ export interface AssertionVerifierOptions {
   keys: AssertionKeys;
 }
 
-/** Returns a verifier bound to one audience and key sets; throws AssertionError on anything invalid. */
+/**
+ * Returns a verifier bound to one audience and key sets that accepts only assertions
+ * naming a user or service; throws AssertionError on anything invalid, anonymous included.
+ */
 export function createAssertionVerifier(options: AssertionVerifierOptions) {
-  const { audience, keys } = options;
+  const verifyCaller = createCallerVerifier(options);
   return async function verifyAssertion(token: string | undefined): Promise<Identity> {
+    const identity = await verifyCaller(token);
+    if (identity === null) throw new AssertionError('anonymous assertion');
+    return identity;
+  };
+}
+
+/**
+ * Like createAssertionVerifier, but a valid anonymous gateway assertion resolves to
+ * null (nobody signed in) instead of failing: the caller decides where that may go.
+ */
+export function createCallerVerifier(options: AssertionVerifierOptions) {
+  const { audience, keys } = options;
+  return async function verifyCaller(token: string | undefined): Promise<Identity | null> {
     if (!token || token.length > 8192) throw new AssertionError('missing gateway assertion');
     try {
       // Read unverified only to pick the key set; the signature check below decides.
@@ -67,6 +90,10 @@ export function createAssertionVerifier(options: AssertionVerifierOptions) {
         // The key names the caller; a token whose subject says otherwise is not trusted.
         if (payload.sub !== header.kid) throw new AssertionError('subject is not the signing service');
         return { userId: 0, email: `${header.kid}@services.internal`, role: 'admin', scopes: [], authMethod: 'service', service: header.kid };
+      }
+      if (payload.auth_method === ANONYMOUS_AUTH_METHOD) {
+        if (payload.sub !== ANONYMOUS_SUBJECT) throw new AssertionError('anonymous assertion with a subject');
+        return null;
       }
       const userId = Number(payload.sub);
       const role = payload.role;

@@ -44,6 +44,12 @@ export interface RouteDoc {
   /** Status → zod schema of the answer, or just its description. */
   response?: Record<number, z.ZodType | { description: string }>;
   deprecated?: boolean;
+  /**
+   * The route also answers anonymous callers (the gateway's `auth: public`
+   * routes; createUpstreamApp refuses them everywhere else). Public market data
+   * reads only: a handler here must not need request.identity.
+   */
+  anonymous?: boolean;
 }
 
 type JsonSchema = Record<string, unknown>;
@@ -61,7 +67,7 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSch
 }
 
 /** Route options carrying a documentation-only `schema` built from zod schemas. */
-export function describeRoute(doc: RouteDoc): { schema: FastifySchema } {
+export function describeRoute(doc: RouteDoc): { schema: FastifySchema; config?: { anonymous: true } } {
   const schema: Record<string, unknown> = {};
   if (doc.summary) schema.summary = doc.summary;
   if (doc.description) schema.description = doc.description;
@@ -78,7 +84,7 @@ export function describeRoute(doc: RouteDoc): { schema: FastifySchema } {
       ]),
     );
   }
-  return { schema: schema as FastifySchema };
+  return doc.anonymous ? { schema: schema as FastifySchema, config: { anonymous: true } } : { schema: schema as FastifySchema };
 }
 
 export interface OpenApiOptions {

@@ -1,11 +1,13 @@
 // Bootstrap shared by the orm, ohlcv and cache upstreams: a fastify app whose
-// every route (but /health) requires a valid gateway assertion, whose errors are
+// every route (but /health) requires a valid gateway assertion (an anonymous one,
+// sent on the gateway's `auth: public` routes, only where the route's config says
+// `anonymous: true`), whose errors are
 // FastAPI-shaped {"detail": ...}, which serves its OpenAPI document (openapi.ts),
 // and which listens on PORT and stops on SIGTERM.
 import { Server as NetServer } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ASSERTION_HEADER, AssertionError, createAssertionVerifier, type Identity } from './assertion.ts';
+import { ASSERTION_HEADER, AssertionError, createCallerVerifier, type Identity } from './assertion.ts';
 import { loadAssertionKeys, type AssertionKeys } from './assertion-keys.ts';
 import { SERVICE_GRANTS, serviceMayCall, type ServiceGrants } from './service-grants.ts';
 import { mapDatabaseError } from './db-errors.ts';
@@ -15,10 +17,20 @@ import { registerOpenApi } from './openapi.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set from the gateway assertion for every route but the public ones. */
+    /** Set from the gateway assertion for every route but the public ones; null for an anonymous caller. */
     identity: Identity | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route answers the gateway's anonymous assertion (public market data
+     * reads): identity stays null there. Every other route refuses it with 401.
+     */
+    anonymous?: boolean;
+  }
 }
+
+/** Why an anonymous caller is refused on a route that does not allow one. */
+export const SIGNED_IN_REQUIRED = 'This endpoint requires a signed-in user';
 
 export interface UpstreamAppOptions {
   /** Upstream name; assertions must carry it as `aud`. */
@@ -36,7 +48,7 @@ export interface UpstreamAppOptions {
 
 export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance {
   const publicPaths = new Set(['/health', ...(options.publicPaths ?? [])]);
-  const verify = createAssertionVerifier({ audience: options.name, keys: options.keys ?? loadAssertionKeys(options.env) });
+  const verify = createCallerVerifier({ audience: options.name, keys: options.keys ?? loadAssertionKeys(options.env) });
   const grants = options.serviceGrants ?? SERVICE_GRANTS[options.name] ?? {};
   const app = Fastify({
     // Fastify's own info lines ("Server listening at ...") would repeat our single
@@ -58,14 +70,20 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     const path = request.url.split('?', 1)[0] ?? '';
     if (publicPaths.has(path)) return;
     const header = request.headers[ASSERTION_HEADER];
+    let identity: Identity | null;
     try {
-      request.identity = await verify(typeof header === 'string' ? header : undefined);
+      identity = await verify(typeof header === 'string' ? header : undefined);
     } catch (error) {
       if (error instanceof AssertionError) throw unauthorized('Not authenticated: a valid gateway assertion is required');
       throw error;
     }
+    if (identity === null) {
+      // Anonymous (an `auth: public` gateway route): only routes that opted in.
+      if (request.routeOptions.config?.anonymous !== true) throw unauthorized(SIGNED_IN_REQUIRED);
+      return;
+    }
+    request.identity = identity;
     // Another service reaches only the routes this upstream granted it.
-    const identity = request.identity;
     if (identity.authMethod === 'service' && !serviceMayCall(grants, identity.service, request.method, request.routeOptions.url)) {
       throw forbidden(`Service '${identity.service}' may not call ${request.method} ${request.routeOptions.url ?? path}`);
     }

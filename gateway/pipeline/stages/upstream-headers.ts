@@ -12,6 +12,10 @@ import { rewritePath } from '../paths.ts';
 
 export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trustedProxies: BlockList): Stage {
   const { prefix, rewrite, forwardAuthorization, upstream } = route;
+  // A public route never authenticates (credentials sent there are not checked nor
+  // forwarded as a user): upstreams get an anonymous assertion instead, which they
+  // honour only on endpoints that allow anonymous callers.
+  const anonymous = route.auth === 'public' && auth.anonymousHeaders ? auth.anonymousHeaders.bind(auth) : null;
   // No trusted proxies (the default): skip the per-request address lookup.
   const trusted = trustedProxies.rules.length > 0 ? trustedProxies : null;
   return function rewriteForUpstream(ctx: RequestContext): void | Promise<void> {
@@ -30,6 +34,7 @@ export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trust
     req.headers = headers;
     // Identity headers are async (signing); anonymous requests stay synchronous.
     if (ctx.user) return auth.identityHeaders(ctx.user, upstream).then((identity) => void Object.assign(headers, identity));
+    if (anonymous) return anonymous(upstream).then((identity) => void Object.assign(headers, identity));
     return undefined;
   };
 }

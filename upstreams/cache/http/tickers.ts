@@ -44,13 +44,13 @@ const PairParams = ExchangeParams.extend({ '*': z.string().describe('symbol, raw
 export function registerTickerRoutes(app: FastifyInstance, deps: CacheDeps): void {
   const { store, layout } = deps;
 
-  app.get('/tickers/:exchange', describeRoute({ tags: ['cache'], summary: 'All tickers of an exchange', params: ExchangeParams }), async (request) => {
+  app.get('/tickers/:exchange', describeRoute({ anonymous: true, tags: ['cache'], summary: 'All tickers of an exchange', params: ExchangeParams }), async (request) => {
     const { exchange } = request.params as { exchange: string };
     if (!EXCHANGE_NAME.test(exchange)) throw invalid('exchange', 'exchange must be 1-64 letters, digits, _ . -');
     return { exchange, tickers: await orUnavailable(readAllTickers(deps, exchange)) };
   });
 
-  app.get('/tickers/:exchange/*', describeRoute({ tags: ['cache'], summary: 'One ticker (404 when none is stored)', params: PairParams }), async (request) => {
+  app.get('/tickers/:exchange/*', describeRoute({ anonymous: true, tags: ['cache'], summary: 'One ticker (404 when none is stored)', params: PairParams }), async (request) => {
     const { exchange, symbol } = pairOf(request.params);
     const raw = await orUnavailable(store.hget(layout.tickers(exchange), symbol));
     const ticker = raw === null ? null : toTickerView(raw, exchange, symbol);

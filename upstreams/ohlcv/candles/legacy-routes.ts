@@ -20,6 +20,7 @@ const LOOKS_LIKE_TIMEFRAME = /^\d{1,3}[a-zA-Z]$/;
 
 export function registerLegacyCandleRoutes(app: FastifyInstance, ctx: ReadContext): void {
   app.get('/:exchange/*', describeRoute({
+    anonymous: true,
     tags: ['candles'],
     summary: 'Older path forms: /{exchange}/{symbol}/{timeframe}, /{exchange}/{symbol}/ohlcv, /{exchange}/{symbol}',
     description: 'Aliases kept for fullon clients: `/{exchange}/{symbol}/{timeframe}` answers as `/candles/...` (the range when start_time or end_time is given), '

@@ -14,6 +14,7 @@ export type TailRequest = FastifyRequest<{ Params: { exchange: string; '*': stri
 
 export function registerCandleRoutes(app: FastifyInstance, ctx: ReadContext): void {
   app.get('/candles/:exchange/*', describeRoute({
+    anonymous: true,
     tags: ['candles'],
     summary: 'Candles of a symbol at a timeframe',
     description: '`/candles/{exchange}/{symbol}/{timeframe}`: the newest `limit` candles (100, at most 5000), oldest first. '
@@ -33,6 +34,7 @@ export function registerCandleRoutes(app: FastifyInstance, ctx: ReadContext): vo
   });
 
   app.get('/timeseries/:exchange/*', describeRoute({
+    anonymous: true,
     tags: ['candles'],
     summary: 'OHLCV timeseries (`/timeseries/{exchange}/{symbol}/ohlcv`)',
     description: 'The newest `limit` candles (100, at most 10 000) of [start_time, end_time], or of everything without bounds, as `{ohlcv: [...], count, ...}`.',

@@ -20,14 +20,14 @@ interface SymbolRow {
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 export function registerCatalogRoutes(app: FastifyInstance, db: Db): void {
-  app.get('/exchanges', describeRoute({ tags: ['catalogue'], summary: 'Exchanges with stored data and their symbol counts' }), async () => {
+  app.get('/exchanges', describeRoute({ anonymous: true, tags: ['catalogue'], summary: 'Exchanges with stored data and their symbol counts' }), async () => {
     const { rows } = await db.query<{ exchange: string; symbol_count: number; candle_count: number; trade_count: number }>(
       `SELECT exchange, count(*)::int AS symbol_count, sum(candle_count)::float8 AS candle_count, sum(trade_count)::float8 AS trade_count
        FROM ohlcv_symbols WHERE candle_count + trade_count > 0 GROUP BY exchange ORDER BY exchange`);
     return envelope({ exchanges: rows, count: rows.length });
   });
 
-  app.get('/exchanges/:exchange/symbols', describeRoute({ tags: ['catalogue'], summary: 'Symbols of an exchange with first/last timestamps and candle/trade counts' }), async (request: FastifyRequest<{ Params: { exchange: string } }>) => {
+  app.get('/exchanges/:exchange/symbols', describeRoute({ anonymous: true, tags: ['catalogue'], summary: 'Symbols of an exchange with first/last timestamps and candle/trade counts' }), async (request: FastifyRequest<{ Params: { exchange: string } }>) => {
     const exchange = parseExchange(request.params.exchange);
     const { rows } = await db.query<SymbolRow>(
       `SELECT symbol, candle_first, candle_last, candle_count, trade_first, trade_last, trade_count

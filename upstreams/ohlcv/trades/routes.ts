@@ -16,6 +16,7 @@ type TailRequest = FastifyRequest<{ Params: { exchange: string; '*': string }; Q
 export function registerTradeRoutes(app: FastifyInstance, { db, rangeMaxRows: max }: ReadContext): void {
   const limits = OHLCV_DEFAULTS.trades;
   app.get('/trades/:exchange/*', describeRoute({
+    anonymous: true,
     tags: ['trades'],
     summary: 'Trades of a symbol',
     description: '`/trades/{exchange}/{symbol}`: the newest `limit` trades (100, at most 5000). `/trades/{exchange}/{symbol}/range?start_time=&end_time=`: '
