@@ -12,7 +12,7 @@ import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import { createWebSocketExpiry } from '../../../../gateway/auth/ws-expiry.ts';
 import { closeSocket } from '../../../../gateway/proxy/ws-close.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
-import { createAssertionVerifier } from '../../../../upstreams/common/assertion.ts';
+import { createAssertionVerifier, createCallerVerifier } from '../../../../upstreams/common/assertion.ts';
 import { loadAssertionKeys } from '../../../../upstreams/common/assertion-keys.ts';
 import { TEST_ASSERTION_ENV, TEST_ASSERTION_KEY } from '../../../helpers/assertion.ts';
 import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
@@ -111,12 +111,21 @@ describe('HTTP through the gateway', () => {
     expect(headers['x-gateway-assertion']).not.toBe('forged');
   });
 
-  it('lets no client-sent identity reach the upstream on a public route', async () => {
+  it('lets no client-sent identity reach the upstream on a public route: only its own anonymous assertion', async () => {
     const result = await get('/api/v1/open/x', { 'x-user-id': '1', 'x-gateway-assertion': 'forged', 'x-auth-method': 'jwt' });
     const headers = result.body.headers as Record<string, string>;
     expect(headers['x-user-id']).toBeUndefined();
-    expect(headers['x-gateway-assertion']).toBeUndefined();
     expect(headers['x-auth-method']).toBeUndefined();
+    expect(headers['x-gateway-assertion']).not.toBe('forged');
+    // Valid (gateway key, aud = the upstream) and naming nobody.
+    await expect(createCallerVerifier({ audience: 'stub', keys: loadAssertionKeys(TEST_ASSERTION_ENV) })(headers['x-gateway-assertion'])).resolves.toBeNull();
+  });
+
+  it('does not forward a valid credential as a user on a public route (public means anonymous)', async () => {
+    const result = await get('/api/v1/open/x', { authorization: `Bearer ${await token()}` });
+    const headers = result.body.headers as Record<string, string>;
+    expect(headers['x-user-id']).toBeUndefined();
+    await expect(createCallerVerifier({ audience: 'stub', keys: loadAssertionKeys(TEST_ASSERTION_ENV) })(headers['x-gateway-assertion'])).resolves.toBeNull();
   });
 
   it('does not let Connection: x-user-id remove the gateway’s own header', async () => {
