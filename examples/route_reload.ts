@@ -1,5 +1,7 @@
 // Example: hot reload of routes.yaml. Adds a route to a stub upstream by editing
-// the file the gateway runs with, sees it served; writes an invalid file, sees it
+// the file the gateway runs with, sees it served; adds an `auth: public` route to
+// ohlcv_api and reads /timeframes through it without credentials (the gateway
+// sends an anonymous assertion; writes there stay 401); writes an invalid file, sees it
 // refused (check prints file:line, the gateway keeps the old routes); restores
 // the original file. The runner passes ROUTES_FILE (a temp copy) and STUB_UPSTREAM_URL.
 // Run: ROUTES_FILE=... STUB_UPSTREAM_URL=... GATEWAY_URL=... npx node examples/route_reload.ts
@@ -31,12 +33,21 @@ async function main(): Promise<void> {
     const doc = parseDocument(original);
     doc.setIn(['upstreams', upstream], doc.createNode({ url: STUB_UPSTREAM_URL }));
     doc.addIn(['routes'], doc.createNode({ prefix, upstream, rewrite: '', auth: 'public' }));
+    doc.addIn(['routes'], doc.createNode({ prefix: `${prefix}-ohlcv`, upstream: 'ohlcv_api', rewrite: '', auth: 'public' }));
     const withRoute = doc.toString();
     await writeFile(ROUTES_FILE, withRoute);
     await waitFor('the new route to be served', async () => (await status(`${prefix}/hello`)) === 200);
     const served = await fetchJson(`${prefix}/hello?x=1`);
     assert.deepEqual(served.body, { stub: true, method: 'GET', url: '/hello?x=1' });
     console.log(`added ${prefix} → ${STUB_UPSTREAM_URL}: served`);
+    // A public route to a built-in upstream: market data reads need no credentials,
+    // anything else there still needs a signed-in user.
+    const timeframes = await fetchJson<{ timeframes: string[] }>(`${prefix}-ohlcv/timeframes`);
+    assert.equal(timeframes.status, 200, JSON.stringify(timeframes.body));
+    assert.ok(timeframes.body.timeframes.includes('1m'));
+    const ingest = await fetchJson(`${prefix}-ohlcv/candles/kraken/BTC%2FUSDT/1m`, { method: 'POST', body: { candles: [] } });
+    assert.equal(ingest.status, 401);
+    console.log(`public ${prefix}-ohlcv/timeframes: 200 without a token; POST ingest there: 401 ${JSON.stringify(ingest.body)}`);
 
     // 3. An invalid file: it also drops our route, so applying it by mistake would show.
     const broken = parseDocument(original);
