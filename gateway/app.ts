@@ -26,6 +26,7 @@ import { ProxyEngine } from './proxy/engine.ts';
 import { createCorsStage } from './cors/cors-stage.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import type { UpstreamRegistry } from './registry/upstream-registry.ts';
+import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 
 export interface GatewayOptions {
   settings: GatewaySettings;
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   onWebSocketClose?: (ctx: RequestContext) => void;
   /** Credentials an upstream answer revoked, after this gateway applied them (main.ts publishes them to the replicas). */
   onAuthInvalidation?: (items: Invalidation[]) => void;
+  /** Prometheus metrics (gateway/metrics): recorded at the access-log point; absent in tests that do not need them. */
+  metrics?: GatewayMetrics;
 }
 
 export interface Gateway {
@@ -74,7 +77,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const accessLogger = logger.child({}, { redact: { paths: [] } });
   // The access line is the one record of a 5xx (with its cause), so it is written
   // for 5xx even when access logging is off (issue 10: each 5xx logged once).
+  const metrics = options.metrics;
   const access = (ctx: RequestContext) => {
+    // The request's fields are final here: the one place a request is counted.
+    metrics?.recordRequest(ctx);
     if (settings.accessLog || ctx.status >= 500) logAccess(accessLogger, ctx, !lifecycle.ready);
   };
   const sockets = new Set<RequestContext>();
@@ -135,6 +141,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   const applyCors = createCorsStage(settings.cors);
   let table: RouteTable = buildRouteTable(options.config, deps);
+  metrics?.prepareRoutes(options.config.routes);
   const local = new LocalRouter();
   const localStages = new Map<LocalRoute, readonly Stage[]>();
   const addLocalRoutes = (routes: LocalRoute[]) => {
@@ -235,6 +242,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const next = buildRouteTable(config, deps);
     return () => {
       table = next;
+      metrics?.prepareRoutes(config.routes);
     };
   }
 

@@ -25,6 +25,8 @@ import { EnvFileError, loadEnvFile } from './config/env-file.ts';
 import { loadConfigFile } from './config/load.ts';
 import { formatProblems } from './config/problems.ts';
 import { createConsoleRoutes } from './console/routes.ts';
+import { createGatewayMetrics } from './metrics/gateway-metrics.ts';
+import { createMetricsRoute } from './metrics/metrics-route.ts';
 import { ConfigReloader } from './config/reloader.ts';
 import { reloadTransaction } from './config/reload-transaction.ts';
 import { SettingsError } from './config/settings.ts';
@@ -158,6 +160,10 @@ const revocationFeed = new OrmRevocationFeed({
 });
 shutdownSteps.unshift({ name: 'revocation feed', run: () => revocationFeed.close() });
 
+// One metrics registry for this process (gateway/metrics: where a primary would aggregate workers).
+const metrics = createGatewayMetrics();
+metrics.markConfigLoaded();
+localRoutes.push(createMetricsRoute(metrics, (user) => auth.isAdmin(user)));
 const gateway = createGateway({
   settings,
   config,
@@ -166,11 +172,21 @@ const gateway = createGateway({
   localRoutes,
   lifecycle,
   logger,
+  metrics,
   onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
   onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
   onAuthInvalidation: (items) => revocationBus?.publish(items),
 });
 applyRevocation = (items) => gateway.revoke(items);
+// Read at scrape time only: nothing of this runs per request.
+metrics.setSources({
+  webSockets: () => gateway.webSockets().size,
+  upstreams: () => registry.all().map((upstream) => ({ name: upstream.name, up: upstream.availability === 'up' })),
+  services: () => supervisor.names().flatMap((name) => {
+    const status = supervisor.status(name);
+    return status ? [{ name, state: status.status, restarts: status.restarts }] : [];
+  }),
+});
 // --- OpenAPI: the merged document at /openapi.json and Swagger UI at /docs ------
 gateway.addLocalRoutes(
   createOpenApiRoutes({
@@ -197,7 +213,10 @@ const reloader = new ConfigReloader({
     { name: 'health monitor', prepare: (next) => () => monitor.apply(next) },
     { name: 'running config', prepare: (next) => () => void (config = next) },
   ]),
-  onReloaded: (error, _config, locations) => lifecycle.recordReload(error, locations),
+  onReloaded: (error, _config, locations) => {
+    metrics.recordReload(error);
+    lifecycle.recordReload(error, locations);
+  },
 });
 await reloader.prime();
 reloader.start();

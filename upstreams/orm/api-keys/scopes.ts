@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { commaList } from '../../common/validate.ts';
 
-export const KNOWN_SCOPES = ['read', 'write', 'admin', 'orm:read', 'orm:write', 'ohlcv:read', 'ohlcv:write', 'cache:read', 'cache:write'] as const;
+export const KNOWN_SCOPES = ['read', 'write', 'admin', 'orm:read', 'orm:write', 'ohlcv:read', 'ohlcv:write', 'cache:read', 'cache:write', 'metrics:read'] as const;
 
-export const PRIVILEGED_SCOPES: ReadonlySet<string> = new Set(['admin', 'ohlcv:write', 'cache:write']);
+export const PRIVILEGED_SCOPES: ReadonlySet<string> = new Set(['admin', 'ohlcv:write', 'cache:write', 'metrics:read']);
 
 export const scopesSchema = commaList(z.enum(KNOWN_SCOPES), { max: KNOWN_SCOPES.length });
 

@@ -163,6 +163,7 @@ export async function startTestGateway(options: {
   localRoutes?: LocalRoute[];
   settings?: Partial<GatewaySettings>;
   onAuthInvalidation?: GatewayOptions['onAuthInvalidation'];
+  metrics?: GatewayOptions['metrics'];
 }): Promise<TestGateway> {
   const config = configFrom(options.yaml, options.env);
   const settings = { ...readSettings({ PORT: '0', LOG_LEVEL: 'debug' }), ...options.settings };
@@ -177,7 +178,7 @@ export async function startTestGateway(options: {
   const registry = new UpstreamRegistry();
   syncStaticUpstreams(registry, config);
   const lifecycle = new GatewayLifecycle();
-  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation });
+  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics });
   const port = await gateway.listen();
   return {
     gateway,
