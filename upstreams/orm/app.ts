@@ -8,6 +8,7 @@ import { createUpstreamApp } from '../common/server.ts';
 import { registerApiKeyRoutes } from './api-keys/routes.ts';
 import type { OrmContext } from './context.ts';
 import { createCredentialCipher } from './exchanges/credential-cipher.ts';
+import { resolveExchangeKey } from './exchanges/exchange-key.ts';
 import { registerHealthRoutes } from './health/routes.ts';
 import { registerRefuseNul } from './http/refuse-nul.ts';
 import { registerInternalAuthRoutes } from './internal/auth-routes.ts';
@@ -65,7 +66,8 @@ export function createOrmApp(options: OrmAppOptions): FastifyInstance {
   const settings = options.settings ?? readOrmSettings(env);
   const logger = options.logger ?? createLogger('orm_api', env.LOG_LEVEL);
   const app = createUpstreamApp({ name: 'orm_api', logger, env, bodyLimit: 1024 * 1024 });
-  const ctx: OrmContext = { db: options.db, settings, logger, cipher: createCredentialCipher(settings.exchangeSecretKey, logger) };
+  const exchangeKey = resolveExchangeKey({ secret: settings.exchangeSecretKey, dataDir: settings.dataDir, logger });
+  const ctx: OrmContext = { db: options.db, settings, logger, cipher: createCredentialCipher(exchangeKey.secret, logger) };
   registerRefuseNul(app);
   for (const register of ROUTE_MODULES) register(app, ctx);
   return app;

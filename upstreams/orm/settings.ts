@@ -5,7 +5,7 @@ export interface OrmSettings {
   dataDir: string;
   adminMail: string;
   adminPassword: string | undefined;
-  /** Raw EXCHANGE_SECRET_KEY; undefined means a derived development key (with a warning). */
+  /** Raw EXCHANGE_SECRET_KEY; undefined means a key generated once under DATA_DIR (exchange-key.ts). */
   exchangeSecretKey: string | undefined;
   bcryptRounds: number;
   /** last_used_at of an API key is written at most this often, to keep verification cheap. */

@@ -31,10 +31,17 @@ describe('createCredentialCipher', () => {
     expect(() => createCredentialCipher('one').decrypt('v0.x.y.z')).toThrow(/format/);
   });
 
-  it('warns when no key is configured and still works with the development key', () => {
+  it('still reads values an earlier release wrote with its public development key, and says so', () => {
+    // What createCredentialCipher(undefined) stored before keys were generated per install.
+    const legacy = createCredentialCipher('fullon-dev-only-exchange-secret-key').encrypt(credentials);
     const warnings: unknown[] = [];
-    const cipher = createCredentialCipher(undefined, { warn: (message: unknown) => warnings.push(message) } as never);
+    const cipher = createCredentialCipher('ab'.repeat(32), { warn: (message: unknown) => warnings.push(message) } as never);
+    expect(cipher.decrypt(legacy)).toEqual(credentials);
     expect(warnings).toHaveLength(1);
-    expect(cipher.decrypt(cipher.encrypt(credentials))).toEqual(credentials);
+    expect(() => cipher.decrypt(createCredentialCipher('some other key').encrypt(credentials))).toThrow();
+  });
+
+  it('refuses to run without key material', () => {
+    expect(() => createCredentialCipher('')).toThrow(/key material/);
   });
 });
