@@ -20,13 +20,7 @@ export interface TestRedis {
 export async function startTestRedis(): Promise<TestRedis> {
   const explicit = process.env.TEST_REDIS_URL;
   if (explicit) return { url: explicit.replace(/\/\d*$/, ''), owned: false, stop: async () => {} };
-  const binary = REDIS_SERVER_CANDIDATES.find((path) => path && existsSync(path));
-  if (!binary) {
-    throw new Error(
-      'the tests need a Redis of their own: install redis-server (apt-get install redis-server), ' +
-        'set TEST_REDIS_SERVER to its path, or set TEST_REDIS_URL to a Redis that tests may use and flush',
-    );
-  }
+  const binary = redisServerBinary();
   let lastError: unknown;
   // A free port can be taken between the probe and redis-server's bind: try again.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -41,7 +35,23 @@ export async function startTestRedis(): Promise<TestRedis> {
   throw new Error(`could not start a test redis-server: ${String(lastError)}`);
 }
 
-function freeLoopbackPort(): Promise<number> {
+function redisServerBinary(): string {
+  const binary = REDIS_SERVER_CANDIDATES.find((path) => path && existsSync(path));
+  if (!binary) {
+    throw new Error(
+      'the tests need a Redis of their own: install redis-server (apt-get install redis-server), ' +
+        'set TEST_REDIS_SERVER to its path, or set TEST_REDIS_URL to a Redis that tests may use and flush',
+    );
+  }
+  return binary;
+}
+
+/** A redis-server on this port (a test that kills Redis and starts it again on the same port). */
+export function startRedisServerOn(port: number): Promise<ChildProcess> {
+  return spawnRedis(redisServerBinary(), port);
+}
+
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -3,16 +3,14 @@
 // database (its sessions terminated, ALLOW_CONNECTIONS false for a while). The
 // collectors keep running, say what is down, and resume: tickers reach the cache
 // again, and the candles have no gap and no duplicate.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PG_URL } from '../../../helpers/isolation-config.ts';
+import { freeLoopbackPort, startRedisServerOn } from '../../../helpers/test-redis.ts';
 import { startCollectorStack, type CollectorStack } from './harness.ts';
 
 const MINUTE = 60_000;
-const REDIS_SERVER = [process.env.TEST_REDIS_SERVER, '/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => path && existsSync(path));
 
 describe('collectors when the exchange socket, Redis or Postgres goes away', () => {
   let s: CollectorStack;
@@ -21,8 +19,8 @@ describe('collectors when the exchange socket, Redis or Postgres goes away', () 
   const start = Math.floor(Date.now() / MINUTE) * MINUTE - 90 * MINUTE;
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
+    port = await freeLoopbackPort();
+    redis = await startRedisServerOn(port);
     s = await startCollectorStack({ REDIS_URL: `redis://127.0.0.1:${port}/1`, OHLCV_COLLECT_START: String(start), COLLECTOR_BACKOFF_INITIAL_MS: '100', COLLECTOR_BACKOFF_MAX_MS: '500', OHLCV_POLL_INTERVAL_MS: '300' });
   }, 150_000);
   afterAll(async () => {
@@ -63,7 +61,7 @@ describe('collectors when the exchange socket, Redis or Postgres goes away', () 
     });
     expect(down.error).toMatch(/503/);
     expect((await s.status('ticker')).status).toBe('running');
-    redis = await startRedis(port);
+    redis = await startRedisServerOn(port);
     await s.until('ticker writing again', async () => ((await target('ticker', 'cache_api'))?.state === 'ok' ? true : undefined), 60_000);
     const ticker = await s.get(`/api/v1/cache/tickers/kraken/${encodeURIComponent('BTC/USDC')}`);
     expect(ticker.status).toBe(200);
@@ -101,34 +99,4 @@ async function setConnections(database: string, allowed: boolean): Promise<void>
   } finally {
     await client.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startRedis(port: number): Promise<ChildProcess> {
-  if (!REDIS_SERVER) throw new Error('redis-server is needed (the test suite needs it anyway): set TEST_REDIS_SERVER');
-  const child = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/Ready to accept connections/i.test(output)) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        child.stderr!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-300)}`)));
-  });
 }
