@@ -11,6 +11,7 @@ import { loadAuthSettings, type AuthSettings } from '../auth/settings.ts';
 import { loadLoginThrottleSettings, type LoginThrottleSettings } from '../auth/login-throttle.ts';
 import { loadHealthSettings, type HealthSettings } from '../health/settings.ts';
 import { loadAutoStartSettings, type AutoStartSettings } from '../services-api/autostart.ts';
+import { readTlsSettings, type TlsSettings } from '../tls/settings.ts';
 import { readSettings, SettingsError, type GatewaySettings } from './settings.ts';
 
 export interface ProcessSettings {
@@ -29,6 +30,8 @@ export interface ProcessSettings {
   revocationChannel: string | null;
   /** SERVICE_ASSERTION_JWKS: public keys of services the gateway does not run. */
   externalServiceJwks: string | undefined;
+  /** TLS_CERT_FILE/TLS_KEY_FILE, TLS_CERT_DIR, TLS_MIN_VERSION, HSTS_* (tls/settings.ts, docs/https.md). */
+  tls: TlsSettings;
   /** ADMIN_MAIL / ADMIN_PASSWORD, for the first-run hint of the ready line. */
   firstRun: { adminMail: string; adminPasswordSet: boolean };
   /**
@@ -62,13 +65,15 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     const issue = wired.error.issues[0]!;
     throw new SettingsError(`${issue.path.join('.')}: ${issue.message}`);
   }
+  const gateway = readSettings(env);
   return {
-    gateway: readSettings(env),
+    gateway,
     auth: asSettingsError(() => loadAuthSettings({ env, warn: (message) => authWarnings.push(message) })),
     authWarnings,
     loginThrottle: asSettingsError(() => loadLoginThrottleSettings(env)),
     health: asSettingsError(() => loadHealthSettings(env)),
     autostart: asSettingsError(() => loadAutoStartSettings(env)),
+    tls: asSettingsError(() => readTlsSettings(env, { dataDir: gateway.dataDir, reloadDebounceMs: gateway.reloadDebounceMs })),
     redisUrl: wired.data.REDIS_URL,
     revocationChannel: wired.data.AUTH_REVOCATION_CHANNEL,
     externalServiceJwks: wired.data.SERVICE_ASSERTION_JWKS,

@@ -85,6 +85,8 @@ describe('gateway start-up', () => {
     ['a routes file that does not exist', (ws: Workspace) => ({ ROUTES_FILE: join(ws.dir, 'missing.yaml') }), /cannot read the routes file .*missing\.yaml: no such file; set ROUTES_FILE/],
     ['an ENV_FILE that does not exist', (ws: Workspace) => ({ ENV_FILE: join(ws.dir, 'missing.env') }), /ENV_FILE=.*missing\.env: no such file/],
     ['a bad setting', () => ({ PORT: 'eighty' }), /PORT must be a non-negative integer/],
+    ['TLS_CERT_FILE without TLS_KEY_FILE', (ws: Workspace) => ({ TLS_CERT_FILE: join(ws.dir, 'site.crt') }), /TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both/],
+    ['TLS_MIN_VERSION=TLSv1.1', () => ({ TLS_MIN_VERSION: 'TLSv1.1' }), /TLS_MIN_VERSION: TLSv1\.1 is refused/],
   ])('refuses %s with one fatal line and no stack trace', async (_name, extra, message) => {
     const ws = workspace();
     const { code, output } = await runToExit(process.execPath, ['gateway/main.ts'], { ...ws.env, ...extra(ws) });
