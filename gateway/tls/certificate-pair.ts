@@ -124,6 +124,8 @@ function parseCertificateChain(file: string, text: string): X509Certificate {
   if (begins === 0) throw new CertificateRefusedError(file, 'is not a PEM certificate (no BEGIN CERTIFICATE line)');
   // A copy interrupted after the leaf still parses; an unmatched BEGIN gives it away.
   if (blocks.length !== begins) throw new CertificateRefusedError(file, 'is incomplete (a PEM block has no END line: half-written?)');
+  // `cat cert.pem chain.pem` where cert.pem has no final newline: OpenSSL says only "bad end line".
+  if (/-----END [A-Z0-9 ]+----------BEGIN/.test(text)) throw new CertificateRefusedError(file, 'has two PEM blocks on one line (a newline is missing between concatenated files)');
   const certificates = blocks.filter((block) => block[1] === 'CERTIFICATE');
   if (certificates.length === 0) throw new CertificateRefusedError(file, `holds no certificate (found ${blocks.map((block) => block[1]).join(', ')})`);
   try {

@@ -21,9 +21,10 @@ export function buildSniIndex(pairs: Iterable<CertificatePair>): SniIndex {
   };
   for (const pair of pairs) {
     for (const name of pair.names) {
-      if (name.startsWith('*.')) keep(wildcard, name.slice(2), pair);
-      else if (!name.includes('*')) keep(exact, name, pair);
+      const rest = name.startsWith('*.') ? name.slice(2) : name;
       // Other wildcard forms (`a*.example.com`, `*.*.example.com`) are not matched by browsers either.
+      if (rest.includes('*')) continue;
+      keep(rest === name ? exact : wildcard, rest, pair);
     }
   }
   return {

@@ -5,7 +5,7 @@
 // with one log line while the old certificate stays. Every wait is on an event
 // of the store or a socket: no sleeps.
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createServer, type ConnectionOptions, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -188,6 +188,13 @@ describe('certificate store: hot reload', () => {
     expect((await changed)[0]).toEqual({ added: [join(certDir, 'b', 'cert.pem')], updated: [], removed: [] });
     expect((await peerOf(port, 'b.example.com')).fingerprint256).toBe(await fingerprintOf(b));
 
+    // The new directory is watched too: a pair replaced inside it is seen.
+    const b2 = await makeTestPair({ names: ['b.example.com'] });
+    changed = once(store, 'change');
+    replacePair(join(certDir, 'b', 'cert.pem'), join(certDir, 'b', 'key.pem'), b2);
+    expect((await changed)[0]).toMatchObject({ updated: [join(certDir, 'b', 'cert.pem')] });
+    expect((await peerOf(port, 'b.example.com')).fingerprint256).toBe(await fingerprintOf(b2));
+
     const a2 = await makeTestPair({ names: ['a.example.com'] });
     changed = once(store, 'change');
     writeTestPair(join(certDir, 'a.crt'), join(certDir, 'a.key'), a2);
@@ -199,6 +206,31 @@ describe('certificate store: hot reload', () => {
     expect((await changed)[0]).toEqual({ added: [], updated: [], removed: [join(certDir, 'b', 'cert.pem')] });
     // b.example.com now gets the default (a).
     expect((await peerOf(port, 'b.example.com')).fingerprint256).toBe(await fingerprintOf(a2));
+  });
+
+  it('follows a Kubernetes secret update (the files are symlinks through ..data, which is swapped)', async () => {
+    const dir = tempDir();
+    const version = (name: string, pair: TestPair) => {
+      mkdirSync(join(dir, name));
+      writeTestPair(join(dir, name, 'tls.crt'), join(dir, name, 'tls.key'), pair);
+    };
+    const first = await makeTestPair({ names: ['k8s.example.com'] });
+    version('..v1', first);
+    symlinkSync('..v1', join(dir, '..data'));
+    symlinkSync('..data/tls.crt', join(dir, 'tls.crt'));
+    symlinkSync('..data/tls.key', join(dir, 'tls.key'));
+    const { store } = await startStore(settingsFor({ TLS_CERT_FILE: join(dir, 'tls.crt'), TLS_KEY_FILE: join(dir, 'tls.key') }));
+    const { port } = await startServer(store);
+    expect((await peerOf(port)).fingerprint256).toBe(await fingerprintOf(first));
+
+    const second = await makeTestPair({ names: ['k8s.example.com'] });
+    version('..v2', second);
+    const changed = once(store, 'change');
+    // What the kubelet does: a new symlink renamed over ..data (atomic).
+    symlinkSync('..v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    await changed;
+    expect((await peerOf(port)).fingerprint256).toBe(await fingerprintOf(second));
   });
 
   it.each([
