@@ -49,8 +49,12 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly server: Server;
   readonly engine: ProxyEngine;
-  /** Listens on settings.host:port (0 = free port), logs {"msg":"listening","port"}; resolves the port. */
-  listen(): Promise<number>;
+  /**
+   * Listens on settings.host:port (0 = free port), logs {"msg":"listening","port"}
+   * (or `message`: a cluster worker says "worker listening", the primary says
+   * "listening" once for the pool); resolves the port.
+   */
+  listen(options?: { message?: string }): Promise<number>;
   /** Swaps in a new route table built from config; in-flight requests keep theirs. */
   applyConfig(config: GatewayConfig): void;
   /** Builds the route table for `config` (may throw) and returns the swap, which cannot fail (reload-transaction.ts). */
@@ -249,7 +253,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     server,
     engine,
-    async listen() {
+    async listen(listenOptions) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(settings.port, settings.host, () => {
@@ -259,7 +263,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : settings.port;
-      logger.info({ port, host: settings.host }, 'listening');
+      logger.info({ port, host: settings.host }, listenOptions?.message ?? 'listening');
       return port;
     },
     applyConfig(config) {

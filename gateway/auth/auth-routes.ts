@@ -9,7 +9,7 @@ import type { LocalResponse, LocalRoute, RequestContext } from '../pipeline/cont
 import { errors, gatewayError } from '../pipeline/errors.ts';
 import type { GatewayEdgeAuth } from './edge-auth.ts';
 import { AuthError } from './errors.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { LoginThrottle, type LoginLimiter } from './login-throttle.ts';
 import { parseLoginBody } from './login-request.ts';
 import { readLimitedBody } from './read-body.ts';
 
@@ -23,8 +23,8 @@ export const AUTH_PATHS = {
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 export interface AuthRoutesOptions {
-  /** Default: in-memory counters with the default limits. */
-  throttle?: LoginThrottle;
+  /** Default: in-memory counters with the default limits. A worker passes the primary's (gateway/cluster/remote-login-throttle.ts). */
+  throttle?: LoginLimiter;
   /** Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES). */
   trustedProxies?: BlockList;
 }
@@ -65,7 +65,7 @@ export function createAuthRoutes(auth: GatewayEdgeAuth, options: AuthRoutesOptio
   ];
 }
 
-async function handleLogin(auth: GatewayEdgeAuth, throttle: LoginThrottle, ctx: RequestContext, trusted: BlockList | null): Promise<LocalResponse> {
+async function handleLogin(auth: GatewayEdgeAuth, throttle: LoginLimiter, ctx: RequestContext, trusted: BlockList | null): Promise<LocalResponse> {
   const { req } = ctx;
   const body = await readLimitedBody(req, auth.settings.loginBodyLimitBytes);
   const parsed = parseLoginBody(req.headers['content-type'], body);

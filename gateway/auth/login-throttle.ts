@@ -47,6 +47,9 @@ export interface LoginThrottleOptions {
   keyPrefix?: string;
 }
 
+/** What the login route needs of a throttle: LoginThrottle, or a worker's stand-in that asks the primary's. */
+export type LoginLimiter = Pick<LoginThrottle, 'refusalDelayMs' | 'attempt' | 'succeeded' | 'unchecked'>;
+
 export class LoginThrottle {
   readonly refusalDelayMs: number;
   readonly #account: RateLimiterAbstract | null;

@@ -6,6 +6,7 @@
 // variable names and defaults are exactly those docs/environment.md lists; this
 // module only gathers them, turns every reader's error into one SettingsError (one
 // line at start, no stack trace) and validates the few variables wired in main.ts.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { loadAuthSettings, type AuthSettings } from '../auth/settings.ts';
 import { loadLoginThrottleSettings, type LoginThrottleSettings } from '../auth/login-throttle.ts';
@@ -34,11 +35,50 @@ export interface ProcessSettings {
   tls: TlsSettings;
   /** ADMIN_MAIL / ADMIN_PASSWORD, for the first-run hint of the ready line. */
   firstRun: { adminMail: string; adminPasswordSet: boolean };
+  /** WORKERS and WORKER_HEARTBEAT_TIMEOUT_MS: the data-plane processes (gateway/cluster). */
+  workers: WorkerSettings;
   /**
    * The environment snapshot everything above was read from: for the readers that
    * take an env (the assertion key's files) and for what supervised children inherit.
    */
   env: Readonly<NodeJS.ProcessEnv>;
+}
+
+export interface WorkerSettings {
+  /** Data-plane processes sharing the listener; default: the cores Node may use. */
+  count: number;
+  /** A worker that has not answered a heartbeat for this long is hung: killed and replaced. */
+  heartbeatTimeoutMs: number;
+}
+
+export const WORKERS_MAX = 64;
+export const WORKER_HEARTBEAT_TIMEOUT_DEFAULT_MS = 10_000;
+
+// Whole numbers only: "2.5", "two", "0x2" and "" (set but empty) are refused, not rounded.
+const wholeNumber = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `${name} must be a whole number from ${min} to ${max}`);
+
+const WORKER_SETTINGS = z.object({
+  WORKERS: wholeNumber('WORKERS', 1, WORKERS_MAX).optional(),
+  WORKER_HEARTBEAT_TIMEOUT_MS: wholeNumber('WORKER_HEARTBEAT_TIMEOUT_MS', 500, 600_000).optional(),
+});
+
+/** WORKERS (1..64, default: os.availableParallelism() capped at 64) and the heartbeat timeout. */
+export function readWorkerSettings(env: NodeJS.ProcessEnv): WorkerSettings {
+  const parsed = WORKER_SETTINGS.safeParse({ WORKERS: env.WORKERS?.trim() || undefined, WORKER_HEARTBEAT_TIMEOUT_MS: env.WORKER_HEARTBEAT_TIMEOUT_MS?.trim() || undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new SettingsError(`${issue.message} (got ${JSON.stringify(env[name])})`);
+  }
+  return {
+    count: parsed.data.WORKERS ?? Math.min(WORKERS_MAX, availableParallelism()),
+    heartbeatTimeoutMs: parsed.data.WORKER_HEARTBEAT_TIMEOUT_MS ?? WORKER_HEARTBEAT_TIMEOUT_DEFAULT_MS,
+  };
 }
 
 const optionalText = z.string().optional();
@@ -78,6 +118,7 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     revocationChannel: wired.data.AUTH_REVOCATION_CHANNEL,
     externalServiceJwks: wired.data.SERVICE_ASSERTION_JWKS,
     firstRun: { adminMail: wired.data.ADMIN_MAIL, adminPasswordSet: wired.data.ADMIN_PASSWORD },
+    workers: readWorkerSettings(env),
     env,
   };
 }

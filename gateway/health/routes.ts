@@ -16,6 +16,8 @@ export interface HealthRoutesOptions {
   registry: UpstreamRegistry;
   lifecycle: GatewayLifecycle;
   version?: string;
+  /** More checks /health/check and /health count as failing (the primary's worker pool: name → why). */
+  extraChecks?: () => Record<string, string>;
 }
 
 const SERVICE_NAME = 'fullon_master_api';
@@ -70,7 +72,7 @@ export function createHealthRoutes(options: HealthRoutesOptions): LocalRoute[] {
       auth: 'public',
       // For load balancers: cached state only, and 503 from the first moment of shutdown.
       handle: () => {
-        const failing = failingChecks(monitor.targets(), sources, lifecycle);
+        const failing = { ...failingChecks(monitor.targets(), sources, lifecycle), ...options.extraChecks?.() };
         const names = Object.keys(failing);
         if (names.length === 0) return { status: 200, body: { status: 'ok' }, headers: NO_STORE };
         const detail = names.map((name) => `${name}: ${failing[name]}`).join('; ');

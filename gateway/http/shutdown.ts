@@ -6,7 +6,8 @@ import type { Gateway } from '../app.ts';
 import type { GatewayLifecycle } from './lifecycle.ts';
 
 export interface ShutdownOptions {
-  gateway: Gateway;
+  /** The gateway, or what stands for it in the primary (the worker pool's drain). */
+  gateway: Pick<Gateway, 'close' | 'inFlight' | 'webSockets'>;
   lifecycle: GatewayLifecycle;
   logger: Logger;
   graceMs: number;

@@ -49,6 +49,14 @@ interface Facts {
   health: HealthVerdict;
 }
 
+/** One upstream's facts as they cross to a worker process (gateway/cluster): plain data. */
+export interface UpstreamFacts {
+  name: string;
+  target: string | null;
+  process: ProcessFact;
+  health: HealthVerdict;
+}
+
 export class UpstreamRegistry extends EventEmitter<RegistryEvents> {
   #states = new Map<string, UpstreamState>();
   #facts = new Map<string, Facts>();
@@ -114,6 +122,33 @@ export class UpstreamRegistry extends EventEmitter<RegistryEvents> {
   remove(name: string): void {
     this.#states.delete(name);
     this.#facts.delete(name);
+  }
+
+  /** Every upstream's facts: what the primary pushes to its workers after each change. */
+  snapshot(): UpstreamFacts[] {
+    return this.all().map((state) => {
+      const facts = this.#facts.get(state.name)!;
+      return { name: state.name, target: state.target?.href ?? null, process: facts.process, health: facts.health };
+    });
+  }
+
+  /**
+   * A worker's copy takes the primary's facts as they are (the primary is their one
+   * writer): entries not in the snapshot are removed. Local passive counters stay.
+   */
+  restore(snapshot: readonly UpstreamFacts[]): void {
+    const names = new Set(snapshot.map((entry) => entry.name));
+    for (const name of [...this.#states.keys()]) if (!names.has(name)) this.remove(name);
+    for (const entry of snapshot) {
+      const target = entry.target === null ? null : new URL(entry.target);
+      const state = this.ensure(entry.name, target);
+      const facts = this.#facts.get(entry.name)!;
+      if (state.target?.href !== target?.href) state.connectionErrors = 0;
+      state.target = target;
+      facts.process = entry.process;
+      facts.health = entry.health;
+      this.#derive(state, facts);
+    }
   }
 
   #derive(state: UpstreamState, facts: Facts): void {

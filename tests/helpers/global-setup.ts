@@ -20,6 +20,9 @@ export async function setup(): Promise<() => Promise<void>> {
   // Nor a developer's .env (the gateway reads ./.env unless ENV_FILE is empty),
   // nor ./data: a process a test starts without DATA_DIR writes under the run's own.
   process.env.ENV_FILE = '';
+  // One data-plane worker unless a test asks for more (tests/integration/workers):
+  // what most tests need, and the cheapest on a shared machine.
+  process.env.WORKERS = '1';
   const dataDir = mkdtempSync(join(tmpdir(), `fullon-test-${runId}-`));
   process.env.DATA_DIR = dataDir;
   const redis = await startTestRedis();

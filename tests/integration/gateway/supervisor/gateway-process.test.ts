@@ -80,7 +80,8 @@ routes:
 describe('the gateway process and its children', () => {
   it('leaves no child behind after SIGTERM', async () => {
     await startGateway();
-    expect(children).toHaveLength(2);
+    // The two supervised children and the one data-plane worker (WORKERS=1): all the primary's.
+    expect(children).toHaveLength(3);
     const code = await gateway!.stop('SIGTERM');
     expect(code).toBe(0);
     for (const pid of children) expect(isAlive(pid)).toBe(false);

@@ -1,5 +1,6 @@
 // One validated settings object per process (issue 14 item 0).
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readProcessSettings } from '../../../../gateway/config/process-settings.ts';
@@ -46,9 +47,37 @@ describe('readProcessSettings', () => {
     expect(() => readProcessSettings({ JWT_SECRET_KEY: GOOD, ...env })).toThrow(name.split(' ')[0]!);
   });
 
-  it('is the only place main.ts reads the environment from (after .env and the fullon fallbacks filled it in)', () => {
+  it.each(['cluster/primary.ts', 'cluster/worker.ts'])('is the only place %s reads the environment from (after .env and the fullon fallbacks filled it in)', (file) => {
+    const source = readFileSync(join(import.meta.dirname, '../../../../gateway', file), 'utf8');
+    expect(source.match(/process\.env/g)).toEqual(['process.env']);
+    expect(source).toContain('readProcessSettings(process.env)');
+  });
+
+  it('main.ts only chooses between the primary and a worker', () => {
     const main = readFileSync(join(import.meta.dirname, '../../../../gateway/main.ts'), 'utf8');
-    expect(main.match(/process\.env/g)).toEqual(['process.env']);
-    expect(main).toContain('readProcessSettings(process.env)');
+    expect(main).not.toContain('process.env');
+  });
+
+  it.each([
+    ['0', 'WORKERS must be a whole number from 1 to 64'],
+    ['-2', 'WORKERS must be a whole number from 1 to 64'],
+    ['65', 'WORKERS must be a whole number from 1 to 64'],
+    ['two', 'WORKERS must be a whole number from 1 to 64'],
+    ['1.5', 'WORKERS must be a whole number from 1 to 64'],
+  ])('refuses WORKERS=%s with one line saying what is allowed', (value, message) => {
+    expect(() => readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKERS: value })).toThrow(SettingsError);
+    expect(() => readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKERS: value })).toThrow(`${message} (got "${value}")`);
+  });
+
+  it('runs one worker per core by default, and takes 1 and 64', () => {
+    expect(readProcessSettings({ JWT_SECRET_KEY: GOOD }).workers.count).toBe(Math.min(64, availableParallelism()));
+    expect(readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKERS: '1' }).workers.count).toBe(1);
+    expect(readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKERS: ' 64 ' }).workers.count).toBe(64);
+    expect(readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKERS: '' }).workers.count).toBe(Math.min(64, availableParallelism()));
+  });
+
+  it('refuses a heartbeat timeout under 500 ms', () => {
+    expect(() => readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKER_HEARTBEAT_TIMEOUT_MS: '100' })).toThrow('WORKER_HEARTBEAT_TIMEOUT_MS must be a whole number from 500 to 600000 (got "100")');
+    expect(readProcessSettings({ JWT_SECRET_KEY: GOOD, WORKER_HEARTBEAT_TIMEOUT_MS: '1500' }).workers.heartbeatTimeoutMs).toBe(1500);
   });
 });

@@ -1,0 +1,174 @@
+// A data-plane worker (one of WORKERS, forked by the primary, gateway/cluster/
+// primary.ts): it holds the listener (shared through node:cluster), the route
+// table, the auth caches and the proxy. Everything it must agree on with the
+// other workers comes from the primary: the committed config (two-phase
+// reloads), upstream availability, the secrets, revocations. What only the
+// primary can do (service control, health, login counts) is forwarded there.
+// It exits when the primary goes away: no worker outlives its primary.
+import { createPrivateKey } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createGateway, type Gateway } from '../app.ts';
+import { createAuthRoutes } from '../auth/auth-routes.ts';
+import { createEdgeAuth } from '../auth/edge-auth.ts';
+import { createWebSocketExpiry } from '../auth/ws-expiry.ts';
+import { readProcessSettings } from '../config/process-settings.ts';
+import type { GatewayConfig } from '../config/types.ts';
+import { createConsoleRoutes } from '../console/routes.ts';
+import { GatewayLifecycle } from '../http/lifecycle.ts';
+import { createRootRoute } from '../http/root-route.ts';
+import { readGatewayVersion } from '../http/version.ts';
+import { createGatewayLogger } from '../logging/logger.ts';
+import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { createMetricsRoute } from '../metrics/metrics-route.ts';
+import { createOpenApiRoutes } from '../openapi/routes.ts';
+import { UpstreamDocuments } from '../openapi/upstream-documents.ts';
+import { closeSocket } from '../proxy/ws-close.ts';
+import { UpstreamRegistry } from '../registry/upstream-registry.ts';
+import { forwardedRoutes } from './forwarded-routes.ts';
+import { IpcPeer, type IpcEndpoint } from './ipc.ts';
+import { IPC_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerInit, type WorkerSide } from './protocol.ts';
+import { remoteLoginThrottle } from './remote-login-throttle.ts';
+
+export async function runWorker(): Promise<void> {
+  // The primary read and checked these before forking; the worker reads the same environment.
+  const processSettings = readProcessSettings(process.env);
+  const settings = processSettings.gateway;
+  const base = createGatewayLogger({ level: settings.logLevel });
+  const primary = new IpcPeer<WorkerSide, PrimarySide>(process as unknown as IpcEndpoint, { timeoutMs: IPC_TIMEOUT_MS });
+
+  // The primary gone (kill -9, crash): stop at once. Its children die with it
+  // (pdeathsig); a worker left alone would hold the port with nobody supervising.
+  process.once('disconnect', () => {
+    // After a drain the primary disconnects us: the normal end.
+    if (drained) process.exit(0);
+    base.warn({ pid: process.pid }, 'the gateway primary is gone: worker exiting');
+    base.flush?.();
+    process.exit(1);
+  });
+  // Ctrl-C reaches the whole process group; the primary decides (it drains us).
+  // A terminal hang-up is the primary's to interpret too.
+  process.on('SIGINT', () => {});
+  process.on('SIGHUP', () => {});
+
+  let started: Awaited<ReturnType<typeof startDataPlane>> | null = null;
+  let drained = false;
+  primary.handle('init', async (init) => {
+    started = await startDataPlane(init, processSettings, base.child({ worker: init.slot }), primary, () => void (drained = true));
+    return { port: started.port };
+  });
+  // Requests that come before init are refused by the IpcPeer (no handler yet) only if init failed.
+  primary.handle('ping', () => null);
+  // SIGTERM sent to a worker itself: drain like a pool shutdown; the primary replaces it.
+  process.on('SIGTERM', () => void (started ? started.drain(settings.shutdownGraceMs).then(() => process.exit(0)) : process.exit(0)));
+}
+
+async function startDataPlane(init: WorkerInit, processSettings: ReturnType<typeof readProcessSettings>, logger: Logger, primary: IpcPeer<WorkerSide, PrimarySide>, onDrained: () => void) {
+  const settings = processSettings.gateway;
+  const lifecycle = new GatewayLifecycle();
+  if (init.ready) lifecycle.markReady();
+  const registry = new UpstreamRegistry();
+  registry.restore(init.upstreams);
+  let services: ServiceFact[] = init.services;
+
+  const auth = await createEdgeAuth({
+    settings: init.auth,
+    registry,
+    logger,
+    assertionKey: { privateKey: createPrivateKey(init.assertionKeyPem), kid: init.assertionKid },
+  });
+  const webSocketExpiry = createWebSocketExpiry(closeSocket);
+  const metrics = createGatewayMetrics();
+  metrics.markConfigLoaded();
+  const localRoutes = [
+    createRootRoute(readGatewayVersion()),
+    ...createAuthRoutes(auth, { throttle: remoteLoginThrottle(primary, processSettings.loginThrottle.refusalDelayMs ?? 0), trustedProxies: settings.trustedProxies }),
+    ...forwardedRoutes(primary, init.primaryRoutes),
+    createMetricsRoute(metrics, (user) => auth.isAdmin(user)),
+  ];
+  const gateway: Gateway = createGateway({
+    settings,
+    config: init.config,
+    registry,
+    auth,
+    localRoutes,
+    lifecycle,
+    logger,
+    metrics,
+    onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
+    onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
+    // Applied here already (app.ts); the primary tells the other workers and the replicas.
+    onAuthInvalidation: (items) => primary.notify('revoked', items),
+  });
+  metrics.setSources({
+    webSockets: () => gateway.webSockets().size,
+    upstreams: () => registry.all().map((upstream) => ({ name: upstream.name, up: upstream.availability === 'up' })),
+    services: () => services,
+  });
+  gateway.addLocalRoutes(
+    createOpenApiRoutes({
+      documents: new UpstreamDocuments({ registry, signer: auth.signer }),
+      config: () => gateway.currentConfig(),
+      localRoutes: () => gateway.localRoutes(),
+      version: readGatewayVersion(),
+    }),
+  );
+  gateway.addLocalRoutes(createConsoleRoutes({ config: () => gateway.currentConfig(), lifecycle }));
+  // Passive health is the primary's monitor's to judge.
+  registry.on('connectionError', (name, error) => primary.notify('connection-error', { name, message: error.message }));
+
+  // --- reloads: prepare (may fail), then commit or abort ----------------------
+  let version = init.version;
+  let prepared: { version: number; commit: () => void } | null = null;
+  const prepare = (next: { version: number; config: GatewayConfig }) => {
+    prepared = { version: next.version, commit: gateway.prepareConfig(next.config) };
+    return null;
+  };
+  primary.handle('prepare', prepare);
+  primary.handle('commit', ({ version: committing }) => {
+    if (prepared?.version !== committing) throw new Error(`reload ${committing} was not prepared here`);
+    prepared.commit();
+    version = committing;
+    prepared = null;
+    return null;
+  });
+  primary.handle('apply', (next) => {
+    gateway.prepareConfig(next.config)();
+    version = next.version;
+    return null;
+  });
+  primary.on('abort', ({ version: aborted }) => {
+    if (prepared?.version === aborted) prepared = null;
+  });
+  primary.on('state', (state) => {
+    registry.restore(state.upstreams);
+    services = state.services;
+  });
+  primary.on('revoke', (items) => gateway.revoke(items));
+  primary.on('forget-all', () => auth.forgetAll());
+  primary.on('reloaded', ({ error, locations }) => {
+    metrics.recordReload(error);
+    lifecycle.recordReload(error, locations);
+  });
+  primary.on('ready', () => lifecycle.markReady());
+
+  let draining: Promise<void> | null = null;
+  const drain = (graceMs: number) => {
+    draining ??= (async () => {
+      logger.info({ in_flight: gateway.inFlight(), websockets: gateway.webSockets().size, grace_ms: graceMs }, 'worker draining');
+      await gateway.close(graceMs);
+      await auth.close().catch(() => {});
+      logger.info({ version }, 'worker stopped');
+      logger.flush?.();
+      onDrained();
+    })();
+    return draining;
+  };
+  // The primary disconnects the channel once it has the reply; the worker exits then.
+  primary.handle('drain', async ({ graceMs }) => {
+    await drain(graceMs);
+    return null;
+  });
+
+  const port = await gateway.listen({ message: 'worker listening' });
+  return { port, drain };
+}
