@@ -22,6 +22,7 @@ import { limitBody } from './pipeline/stages/body-limit.ts';
 import { checkRequestFraming } from './pipeline/stages/request-framing.ts';
 import { normalisePath } from './pipeline/stages/normalise-path.ts';
 import { assignRequestId } from './pipeline/stages/request-id.ts';
+import { createTraceStage } from './pipeline/stages/trace-context.ts';
 import { ProxyEngine } from './proxy/engine.ts';
 import { createCorsStage } from './cors/cors-stage.ts';
 import { closeSocket } from './proxy/ws-close.ts';
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   onAuthInvalidation?: (items: Invalidation[]) => void;
   /** Prometheus metrics (gateway/metrics): recorded at the access-log point; absent in tests that do not need them. */
   metrics?: GatewayMetrics;
+  /** New traces start sampled (traceparent flag 01): true when spans are exported over OTLP. */
+  sampleNewTraces?: boolean;
 }
 
 export interface Gateway {
@@ -144,6 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
   const applyCors = createCorsStage(settings.cors);
+  const assignTrace = createTraceStage(options.sampleNewTraces ?? false);
   let table: RouteTable = buildRouteTable(options.config, deps);
   metrics?.prepareRoutes(options.config.routes);
   const local = new LocalRouter();
@@ -168,6 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Entry: request id, path, then a local handler or the matched route's stage list (sync until a stage is async). */
   function dispatch(ctx: RequestContext): StagesResult {
     assignRequestId(ctx);
+    assignTrace(ctx);
     checkRequestFraming(ctx);
     // Before routing and auth: a preflight never needs credentials.
     if (applyCors(ctx) === 'halt') return 'halt';

@@ -1,5 +1,5 @@
 // One access line per request: method, path (query secrets redacted), status,
-// duration, upstream, request id and user id when known.
+// duration, upstream, request id, trace and span id, and user id when known.
 import type { Logger } from 'pino';
 import type { RequestContext } from '../pipeline/context.ts';
 
@@ -56,6 +56,11 @@ export function logAccess(logger: Logger, ctx: RequestContext, startingUp = fals
     duration_ms: Math.round(durationMs * 100) / 100,
     request_id: ctx.requestId,
   };
+  // Set before routing: only a request refused before dispatch (draining) has none.
+  if (ctx.traceId !== '') {
+    entry.trace_id = ctx.traceId;
+    entry.span_id = ctx.spanId;
+  }
   if (ctx.upstream) entry.upstream = ctx.upstream;
   if (ctx.user) entry.user_id = ctx.user.userId;
   if (ctx.errorCode) entry.error = ctx.errorCode;

@@ -11,6 +11,14 @@ export interface RequestContext {
   socket: Duplex | null;
   head: Buffer | null;
   requestId: string;
+  /** W3C trace context (gateway/tracing/trace-context.ts): the trace, the gateway's span for this request, the client's parent span ('' when the trace started here). */
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  /** '01' sampled, '00' not. */
+  traceFlags: string;
+  /** Validated tracestate to forward, or ''. */
+  traceState: string;
   /** process.hrtime.bigint() at arrival, for the access log. */
   startedAt: bigint;
   /** Path for matching: segments decoded once, "%" and "/" inside a segment kept escaped (paths.ts). */
@@ -71,6 +79,11 @@ export function createContext(req: IncomingMessage, res: ServerResponse | null, 
     socket,
     head,
     requestId: '',
+    traceId: '',
+    spanId: '',
+    parentSpanId: '',
+    traceFlags: '00',
+    traceState: '',
     startedAt: process.hrtime.bigint(),
     path: '',
     rawPath: '',

@@ -4,8 +4,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BlockList } from 'node:net';
 
-/** Hop-by-hop (RFC 9110 §7.6.1), headers that make no sense past the gateway, and Forwarded (rebuilt as X-Forwarded-*). */
-const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade', 'expect', 'forwarded']);
+/**
+ * Hop-by-hop (RFC 9110 §7.6.1), headers that make no sense past the gateway,
+ * Forwarded (rebuilt as X-Forwarded-*), and the W3C trace headers (the gateway
+ * writes its own: a client's are validated first, gateway/tracing).
+ */
+const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade', 'expect', 'forwarded', 'traceparent', 'tracestate']);
 /** The usual Connection values nominate nothing we keep anyway: skip parsing them. */
 const PLAIN_CONNECTION = /^\s*(keep-alive|close|upgrade)\s*$/i;
 /** Framing headers a Connection token must not remove (request smuggling / lost bodies). */

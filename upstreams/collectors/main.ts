@@ -7,6 +7,7 @@ import { createUpstreamApp, listenFromEnv } from '../common/server.ts';
 import { loadServiceSigner } from '../common/service-assertion.ts';
 import { runAccountCollector } from './account/account-collector.ts';
 import type { CollectorContext } from './common/context.ts';
+import { cycleLogFields } from './common/cycle-trace.ts';
 import { loadCollectorSettings, type CollectorKind } from './common/settings.ts';
 import { CollectorStatus } from './common/status.ts';
 import { UpstreamClient } from './common/upstream-client.ts';
@@ -21,7 +22,7 @@ const RUNNERS: Record<CollectorKind, (ctx: CollectorContext) => Promise<void>> =
 
 const kind = process.argv[2] ?? process.env.COLLECTOR_KIND;
 const service = process.env.SERVICE_NAME || kind || 'collector';
-const logger = createLogger(service);
+const logger = createLogger(service, undefined, cycleLogFields);
 let settings;
 try {
   settings = loadCollectorSettings(kind);

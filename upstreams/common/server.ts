@@ -14,6 +14,7 @@ import { mapDatabaseError } from './db-errors.ts';
 import { HttpError, forbidden, unauthorized } from './errors.ts';
 import { acceptEmptyJsonBodies } from './json-body.ts';
 import { registerOpenApi } from './openapi.ts';
+import { traceBindingsOf } from './trace.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,6 +61,12 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
     // The gateway already normalised the path; we still refuse odd ones.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: false, maxParamLength: 500 },
     requestIdHeader: 'x-request-id',
+    // Every line a request logs carries its trace id beside fastify's reqId (the
+    // gateway's x-request-id): the W3C traceparent the gateway or a collector sent.
+    childLoggerFactory(logger, bindings, opts, rawReq) {
+      const trace = traceBindingsOf(rawReq.headers.traceparent);
+      return logger.child(trace ? { ...bindings, ...trace } : bindings, opts);
+    },
   });
   app.decorateRequest('identity', null);
   acceptEmptyJsonBodies(app);
@@ -99,6 +106,16 @@ export function createUpstreamApp(options: UpstreamAppOptions): FastifyInstance 
   app.addHook('onResponse', async (request, reply) => {
     if (request.headers.upgrade !== undefined && reply.statusCode !== 101) request.raw.socket?.end();
   });
+
+  // LOG_LEVEL=debug: one line per answered request with its request and trace
+  // ids (the gateway's access line is the record otherwise). Not even a hook at
+  // other levels, so it costs nothing by default.
+  if (options.logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (request, reply) => {
+      const trace = traceBindingsOf(request.headers.traceparent);
+      options.logger.debug({ reqId: request.id, ...trace, method: request.method, route: request.routeOptions.url ?? null, status: reply.statusCode }, 'request');
+    });
+  }
 
   app.setNotFoundHandler((_request, reply) => {
     void reply.code(404).send({ detail: 'Not Found' });

@@ -1,5 +1,5 @@
 // Stage factory: rewrites the request for the upstream hop — path rewrite, header
-// stripping, X-Forwarded-*, x-request-id, then the gateway's identity headers
+// stripping, X-Forwarded-*, x-request-id, traceparent/tracestate, then the gateway's identity headers
 // (set last, so nothing a client sent can shadow or remove them).
 import type { TLSSocket } from 'node:tls';
 import type { BlockList } from 'node:net';
@@ -9,6 +9,7 @@ import type { RouteConfig } from '../../config/types.ts';
 import type { RequestContext, Stage } from '../context.ts';
 import { setForwardedHeaders, stripClientHeaders } from '../headers.ts';
 import { rewritePath } from '../paths.ts';
+import { formatTraceparent } from '../../tracing/trace-context.ts';
 
 export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trustedProxies: BlockList): Stage {
   const { prefix, rewrite, forwardAuthorization, upstream } = route;
@@ -31,6 +32,9 @@ export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trust
     const headers = stripClientHeaders(client, { isUpgrade: ctx.isUpgrade, forwardAuthorization });
     setForwardedHeaders(headers, { peer: ctx.clientAddress, trusted, encrypted: Boolean((req.socket as TLSSocket).encrypted), client });
     headers['x-request-id'] = ctx.requestId;
+    // The next hop is a child of the gateway's span (W3C Trace Context).
+    headers.traceparent = formatTraceparent(ctx);
+    if (ctx.traceState !== '') headers.tracestate = ctx.traceState;
     req.headers = headers;
     // Identity headers are async (signing); anonymous requests stay synchronous.
     if (ctx.user) return auth.identityHeaders(ctx.user, upstream).then((identity) => void Object.assign(headers, identity));

@@ -7,6 +7,7 @@
 // and retried slowly; the others go on.
 import type { Exchange } from 'ccxt';
 import { Backoff, pause } from '../common/backoff.ts';
+import { inNewTrace } from '../common/cycle-trace.ts';
 import type { CollectorContext } from '../common/context.ts';
 import { createExchange, isPermanent, UnknownExchangeError } from '../common/exchanges.ts';
 import { fetchActiveAccounts, type ExchangeAccount } from '../common/follow-list.ts';
@@ -23,35 +24,38 @@ export async function runAccountCollector(ctx: CollectorContext): Promise<void> 
   const ormBackoff = new Backoff(ctx.settings.backoffInitialMs, ctx.settings.backoffMaxMs);
   while (!ctx.signal.aborted) {
     let wait = ctx.settings.refreshMs;
-    try {
-      const accounts = await fetchActiveAccounts(ctx.client);
-      ormBackoff.succeed();
-      ctx.status.ok('orm_api');
-      ctx.status.following = accounts.length;
-      const seen = new Set<number>();
-      for (const account of accounts) {
-        seen.add(account.ex_id);
-        // A changed key or exchange restarts the account's worker with the new one.
-        const fingerprint = JSON.stringify([account.exchange, account.credentials?.key ?? null, account.credentials?.secret?.length ?? 0, account.test]);
-        const existing = workers.get(account.ex_id);
-        if (existing?.fingerprint === fingerprint) continue;
-        existing?.stop.abort();
-        const stop = new AbortController();
-        const done = followAccount(ctx, account, AbortSignal.any([ctx.signal, stop.signal])).catch((error: Error) =>
-          ctx.logger.error({ ex_id: account.ex_id, err: error.message }, 'account worker crashed'),
-        );
-        workers.set(account.ex_id, { fingerprint, stop, done });
+    // One refresh of the follow list is one trace (common/cycle-trace.ts).
+    await inNewTrace(async () => {
+      try {
+        const accounts = await fetchActiveAccounts(ctx.client);
+        ormBackoff.succeed();
+        ctx.status.ok('orm_api');
+        ctx.status.following = accounts.length;
+        const seen = new Set<number>();
+        for (const account of accounts) {
+          seen.add(account.ex_id);
+          // A changed key or exchange restarts the account's worker with the new one.
+          const fingerprint = JSON.stringify([account.exchange, account.credentials?.key ?? null, account.credentials?.secret?.length ?? 0, account.test]);
+          const existing = workers.get(account.ex_id);
+          if (existing?.fingerprint === fingerprint) continue;
+          existing?.stop.abort();
+          const stop = new AbortController();
+          const done = followAccount(ctx, account, AbortSignal.any([ctx.signal, stop.signal])).catch((error: Error) =>
+            ctx.logger.error({ ex_id: account.ex_id, err: error.message }, 'account worker crashed'),
+          );
+          workers.set(account.ex_id, { fingerprint, stop, done });
+        }
+        for (const [exId, worker] of workers) {
+          if (seen.has(exId)) continue;
+          worker.stop.abort();
+          workers.delete(exId);
+        }
+        ctx.status.retain((target) => target === 'orm_api' || target === 'cache_api' || [...seen].some((exId) => target === `account ${exId}`));
+      } catch (error) {
+        wait = ormBackoff.fail();
+        ctx.status.fail('orm_api', error, wait);
       }
-      for (const [exId, worker] of workers) {
-        if (seen.has(exId)) continue;
-        worker.stop.abort();
-        workers.delete(exId);
-      }
-      ctx.status.retain((target) => target === 'orm_api' || target === 'cache_api' || [...seen].some((exId) => target === `account ${exId}`));
-    } catch (error) {
-      wait = ormBackoff.fail();
-      ctx.status.fail('orm_api', error, wait);
-    }
+    });
     await pause(wait, ctx.signal);
   }
   await Promise.all([...workers.values()].map((worker) => worker.done));
@@ -78,26 +82,29 @@ async function followAccount(ctx: CollectorContext, account: ExchangeAccount, si
   let last = '';
   try {
     while (!signal.aborted) {
-      let wait: number;
-      try {
-        const snapshot = await readAccount(exchange);
-        const fingerprint = JSON.stringify(snapshot);
-        if (fingerprint !== last) {
-          await ctx.client.post('cache_api', `/accounts/${account.ex_id}`, snapshot.balances);
-          if (snapshot.positions) await ctx.client.post('cache_api', `/accounts/${account.ex_id}/positions`, snapshot.positions);
-          ctx.status.count('accounts_written');
-          last = fingerprint;
-          wait = interval.changed();
-        } else {
-          wait = interval.unchanged();
+      let wait = 0;
+      // One read of the account (and its writes) is one trace (common/cycle-trace.ts).
+      await inNewTrace(async () => {
+        try {
+          const snapshot = await readAccount(exchange);
+          const fingerprint = JSON.stringify(snapshot);
+          if (fingerprint !== last) {
+            await ctx.client.post('cache_api', `/accounts/${account.ex_id}`, snapshot.balances);
+            if (snapshot.positions) await ctx.client.post('cache_api', `/accounts/${account.ex_id}/positions`, snapshot.positions);
+            ctx.status.count('accounts_written');
+            last = fingerprint;
+            wait = interval.changed();
+          } else {
+            wait = interval.unchanged();
+          }
+          backoff.succeed();
+          status.ok(target);
+        } catch (error) {
+          // Failing credentials are retried at the slowest pace: an operator has to fix them.
+          wait = isPermanent(error) ? settings.backoffMaxMs : backoff.fail();
+          status.fail(target, error, wait);
         }
-        backoff.succeed();
-        status.ok(target);
-      } catch (error) {
-        // Failing credentials are retried at the slowest pace: an operator has to fix them.
-        wait = isPermanent(error) ? settings.backoffMaxMs : backoff.fail();
-        status.fail(target, error, wait);
-      }
+      });
       await pause(wait, signal);
     }
   } finally {

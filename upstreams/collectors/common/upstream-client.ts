@@ -6,6 +6,7 @@
 // the live candle stream stay in one place each.
 import { Agent, request } from 'undici';
 import { ASSERTION_HEADER } from '../../common/assertion.ts';
+import { outgoingTraceparent } from './cycle-trace.ts';
 
 export type UpstreamName = 'orm_api' | 'cache_api' | 'ohlcv_api';
 
@@ -54,6 +55,8 @@ export class UpstreamClient {
     if (!this.#signer) throw new UpstreamCallError(`no service identity to call ${upstream} with (SERVICE_ASSERTION_PRIVATE_KEY is not set)`, null);
     const headers: Record<string, string> = { [ASSERTION_HEADER]: await this.#signer.sign(upstream), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const traceparent = outgoingTraceparent();
+    if (traceparent) headers.traceparent = traceparent;
     let response;
     try {
       response = await request(new URL(path, base), {

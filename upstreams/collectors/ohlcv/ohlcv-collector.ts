@@ -6,6 +6,7 @@
 // so a restart or a kill -9 leaves no gap and no duplicate.
 import type { Exchange, OHLCV, Trade } from 'ccxt';
 import { Backoff, pause } from '../common/backoff.ts';
+import { inNewTrace } from '../common/cycle-trace.ts';
 import type { CollectorContext } from '../common/context.ts';
 import { ExchangeSession } from '../common/exchange-session.ts';
 import { isPermanent } from '../common/exchanges.ts';
@@ -30,36 +31,39 @@ export async function runOhlcvCollector(ctx: CollectorContext): Promise<void> {
   const ormBackoff = new Backoff(ctx.settings.backoffInitialMs, ctx.settings.backoffMaxMs);
   while (!ctx.signal.aborted) {
     let wait = ctx.settings.refreshMs;
-    try {
-      const followed = (await fetchFollowedSymbols(ctx.client)).filter((row) => !row.only_ticker);
-      ormBackoff.succeed();
-      ctx.status.ok('orm_api');
-      ctx.status.following = followed.length;
-      const groups = groupByExchange(followed);
-      for (const [exchange, worker] of workers) {
-        if (groups.has(exchange)) continue;
-        worker.stop.abort();
-        workers.delete(exchange);
-      }
-      for (const [exchange, rows] of groups) {
-        const existing = workers.get(exchange);
-        if (existing) {
-          existing.rows.splice(0, existing.rows.length, ...rows);
-          continue;
+    // One refresh of the follow list is one trace (common/cycle-trace.ts).
+    await inNewTrace(async () => {
+      try {
+        const followed = (await fetchFollowedSymbols(ctx.client)).filter((row) => !row.only_ticker);
+        ormBackoff.succeed();
+        ctx.status.ok('orm_api');
+        ctx.status.following = followed.length;
+        const groups = groupByExchange(followed);
+        for (const [exchange, worker] of workers) {
+          if (groups.has(exchange)) continue;
+          worker.stop.abort();
+          workers.delete(exchange);
         }
-        const stop = new AbortController();
-        const entry = { rows, stop, done: Promise.resolve() };
-        entry.done = followExchange(ctx, exchange, entry.rows, AbortSignal.any([ctx.signal, stop.signal])).catch((error: Error) =>
-          ctx.logger.error({ exchange, err: error.message }, 'ohlcv worker crashed'),
-        );
-        workers.set(exchange, entry);
+        for (const [exchange, rows] of groups) {
+          const existing = workers.get(exchange);
+          if (existing) {
+            existing.rows.splice(0, existing.rows.length, ...rows);
+            continue;
+          }
+          const stop = new AbortController();
+          const entry = { rows, stop, done: Promise.resolve() };
+          entry.done = followExchange(ctx, exchange, entry.rows, AbortSignal.any([ctx.signal, stop.signal])).catch((error: Error) =>
+            ctx.logger.error({ exchange, err: error.message }, 'ohlcv worker crashed'),
+          );
+          workers.set(exchange, entry);
+        }
+        const keys = new Set(['orm_api', 'ohlcv_api', ...groups.keys(), ...followed.map((row) => `${row.exchange} ${row.symbol}`)]);
+        ctx.status.retain((target) => keys.has(target));
+      } catch (error) {
+        wait = ormBackoff.fail();
+        ctx.status.fail('orm_api', error, wait);
       }
-      const keys = new Set(['orm_api', 'ohlcv_api', ...groups.keys(), ...followed.map((row) => `${row.exchange} ${row.symbol}`)]);
-      ctx.status.retain((target) => keys.has(target));
-    } catch (error) {
-      wait = ormBackoff.fail();
-      ctx.status.fail('orm_api', error, wait);
-    }
+    });
     await pause(wait, ctx.signal);
   }
   await Promise.all([...workers.values()].map((worker) => worker.done));
@@ -72,56 +76,58 @@ async function followExchange(ctx: CollectorContext, id: string, rows: FollowedS
   const states = new Map<string, SymbolState>();
   try {
     while (!signal.aborted) {
-      const opened = await session.open();
-      if (!opened.ready) {
-        if (opened.retryInMs === null) return;
-        await pause(opened.retryInMs, signal);
-        continue;
-      }
-      let busy = false;
-      let exchangeDown = false;
-      for (const row of [...rows]) {
-        if (signal.aborted) break;
-        const state = stateOf(states, row, settings.backoffInitialMs, settings.backoffMaxMs);
-        if (state.skipped || Date.now() < state.notBefore) continue;
-        const target = `${id} ${row.symbol}`;
-        if (!session.lists(row.symbol)) {
-          state.skipped = true;
-          status.skip(target, `${row.symbol} is not listed by ${id}`);
-          continue;
-        }
-        try {
-          const more = await step(ctx, opened.exchange, id, state);
-          busy ||= more;
-          state.backoff.succeed();
-          status.ok(target);
-          session.succeeded();
-        } catch (error) {
-          if (isPermanent(error)) {
-            state.skipped = true;
-            status.skip(target, (error as Error).message);
-            continue;
-          }
-          const delay = state.backoff.fail();
-          state.notBefore = Date.now() + delay;
-          // An unreachable upstream or exchange is one failure, not one per symbol.
-          if (error instanceof UpstreamCallError) status.fail('ohlcv_api', error, delay);
-          else {
-            status.fail(target, error, delay);
-            exchangeDown = state.backoff.failures > 1 && [...states.values()].every((s) => s.skipped || s.backoff.failures > 0);
-          }
-          state.cursor = null; // ask the store again: what was written before the failure counts
-        }
-      }
-      if (exchangeDown) {
-        await pause(session.failed(new Error('every symbol is failing')), signal);
-        continue;
-      }
-      if (!busy) await pause(settings.ohlcvPollMs, signal);
+      // One round over the exchange's symbols is one trace (common/cycle-trace.ts).
+      const wait = await inNewTrace(() => pollRound(ctx, session, id, rows, states, signal));
+      if (wait === null) return;
+      if (wait > 0) await pause(wait, signal);
     }
   } finally {
     await session.close();
   }
+}
+
+/** One round over an exchange's symbols, a page each: how long to wait before the next, or null to stop following it. */
+async function pollRound(ctx: CollectorContext, session: ExchangeSession, id: string, rows: FollowedSymbol[], states: Map<string, SymbolState>, signal: AbortSignal): Promise<number | null> {
+  const { settings, status } = ctx;
+  const opened = await session.open();
+  if (!opened.ready) return opened.retryInMs;
+  let busy = false;
+  let exchangeDown = false;
+  for (const row of [...rows]) {
+    if (signal.aborted) break;
+    const state = stateOf(states, row, settings.backoffInitialMs, settings.backoffMaxMs);
+    if (state.skipped || Date.now() < state.notBefore) continue;
+    const target = `${id} ${row.symbol}`;
+    if (!session.lists(row.symbol)) {
+      state.skipped = true;
+      status.skip(target, `${row.symbol} is not listed by ${id}`);
+      continue;
+    }
+    try {
+      const more = await step(ctx, opened.exchange, id, state);
+      busy ||= more;
+      state.backoff.succeed();
+      status.ok(target);
+      session.succeeded();
+    } catch (error) {
+      if (isPermanent(error)) {
+        state.skipped = true;
+        status.skip(target, (error as Error).message);
+        continue;
+      }
+      const delay = state.backoff.fail();
+      state.notBefore = Date.now() + delay;
+      // An unreachable upstream or exchange is one failure, not one per symbol.
+      if (error instanceof UpstreamCallError) status.fail('ohlcv_api', error, delay);
+      else {
+        status.fail(target, error, delay);
+        exchangeDown = state.backoff.failures > 1 && [...states.values()].every((s) => s.skipped || s.backoff.failures > 0);
+      }
+      state.cursor = null; // ask the store again: what was written before the failure counts
+    }
+  }
+  if (exchangeDown) return session.failed(new Error('every symbol is failing'));
+  return busy ? 0 : settings.ohlcvPollMs;
 }
 
 function stateOf(states: Map<string, SymbolState>, row: FollowedSymbol, initialMs: number, maxMs: number): SymbolState {

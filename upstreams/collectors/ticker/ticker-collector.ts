@@ -12,6 +12,7 @@ import { ExchangeSession } from '../common/exchange-session.ts';
 import { isPermanent } from '../common/exchanges.ts';
 import { fetchFollowedSymbols, groupByExchange } from '../common/follow-list.ts';
 import { pathSymbol } from '../common/upstream-client.ts';
+import { inNewTrace } from '../common/cycle-trace.ts';
 
 const CACHE_WRITE_CONCURRENCY = 16;
 
@@ -20,36 +21,39 @@ export async function runTickerCollector(ctx: CollectorContext): Promise<void> {
   const ormBackoff = new Backoff(ctx.settings.backoffInitialMs, ctx.settings.backoffMaxMs);
   while (!ctx.signal.aborted) {
     let wait = ctx.settings.refreshMs;
-    try {
-      const followed = await fetchFollowedSymbols(ctx.client);
-      ormBackoff.succeed();
-      ctx.status.ok('orm_api');
-      const groups = groupByExchange(followed);
-      ctx.status.following = followed.length;
-      for (const [exchange, worker] of workers) {
-        if (groups.has(exchange)) continue;
-        worker.stop.abort();
-        workers.delete(exchange);
-      }
-      for (const [exchange, rows] of groups) {
-        const symbols = rows.map((row) => row.symbol);
-        const existing = workers.get(exchange);
-        if (existing) {
-          existing.symbols.splice(0, existing.symbols.length, ...symbols);
-          continue;
+    // One refresh of the follow list is one trace (common/cycle-trace.ts).
+    await inNewTrace(async () => {
+      try {
+        const followed = await fetchFollowedSymbols(ctx.client);
+        ormBackoff.succeed();
+        ctx.status.ok('orm_api');
+        const groups = groupByExchange(followed);
+        ctx.status.following = followed.length;
+        for (const [exchange, worker] of workers) {
+          if (groups.has(exchange)) continue;
+          worker.stop.abort();
+          workers.delete(exchange);
         }
-        const stop = new AbortController();
-        const signal = AbortSignal.any([ctx.signal, stop.signal]);
-        const entry = { symbols, stop, done: Promise.resolve() };
-        entry.done = followExchange(ctx, exchange, entry.symbols, signal).catch((error: Error) => ctx.logger.error({ exchange, err: error.message }, 'ticker worker crashed'));
-        workers.set(exchange, entry);
+        for (const [exchange, rows] of groups) {
+          const symbols = rows.map((row) => row.symbol);
+          const existing = workers.get(exchange);
+          if (existing) {
+            existing.symbols.splice(0, existing.symbols.length, ...symbols);
+            continue;
+          }
+          const stop = new AbortController();
+          const signal = AbortSignal.any([ctx.signal, stop.signal]);
+          const entry = { symbols, stop, done: Promise.resolve() };
+          entry.done = followExchange(ctx, exchange, entry.symbols, signal).catch((error: Error) => ctx.logger.error({ exchange, err: error.message }, 'ticker worker crashed'));
+          workers.set(exchange, entry);
+        }
+        const followedKeys = new Set(['orm_api', 'cache_api', ...groups.keys(), ...followed.map((row) => `${row.exchange} ${row.symbol}`)]);
+        ctx.status.retain((target) => followedKeys.has(target));
+      } catch (error) {
+        wait = ormBackoff.fail();
+        ctx.status.fail('orm_api', error, wait);
       }
-      const followedKeys = new Set(['orm_api', 'cache_api', ...groups.keys(), ...followed.map((row) => `${row.exchange} ${row.symbol}`)]);
-      ctx.status.retain((target) => followedKeys.has(target));
-    } catch (error) {
-      wait = ormBackoff.fail();
-      ctx.status.fail('orm_api', error, wait);
-    }
+    });
     await pause(wait, ctx.signal);
   }
   await Promise.all([...workers.values()].map((worker) => worker.done));
@@ -64,45 +68,61 @@ async function followExchange(ctx: CollectorContext, id: string, symbols: string
   // A pending watchTickers only ends when its socket closes.
   const onAbort = () => void session.close();
   signal.addEventListener('abort', onAbort, { once: true });
+  const poll: Poll = { ctx, session, id, symbols, written, cacheBackoff, signal };
   try {
     while (!signal.aborted) {
-      const opened = await session.open();
-      if (!opened.ready) {
-        if (opened.retryInMs === null) return; // unknown exchange: reported, nothing to do
-        await pause(opened.retryInMs, signal);
-        continue;
-      }
-      const known = symbols.filter((symbol) => {
-        if (session.lists(symbol)) return true;
-        status.skip(`${id} ${symbol}`, `${symbol} is not listed by ${id}`);
-        return false;
-      });
-      let wait = settings.tickerPollMs;
-      const streaming = settings.useWebsocket && Boolean(opened.exchange.has.watchTickers);
-      try {
-        const tickers = streaming ? await watchTickers(ctx, opened.exchange, id, known) : await fetchTickers(ctx, opened.exchange, id, known);
-        if (streaming) wait = 0;
-        session.succeeded();
-        const changed = tickers.filter(([symbol, ticker]) => written.get(symbol) !== fingerprint(ticker));
-        const failed = await writeTickers(ctx, id, changed, written);
-        if (failed) {
-          wait = cacheBackoff.fail();
-          status.fail('cache_api', failed, wait);
-        } else if (changed.length > 0) {
-          cacheBackoff.succeed();
-          status.ok('cache_api');
-        }
-      } catch (error) {
-        if (signal.aborted) break;
-        wait = session.failed(error);
-      }
+      // One poll (open, fetch, write) is one trace (common/cycle-trace.ts).
+      const wait = await inNewTrace(() => pollExchange(poll));
+      if (wait === null) return; // unknown exchange: reported, nothing to do
       if (wait > 0) await pause(wait, signal);
-      else if (known.length === 0) await pause(settings.tickerPollMs, signal);
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
     await session.close();
   }
+}
+
+interface Poll {
+  ctx: CollectorContext;
+  session: ExchangeSession;
+  id: string;
+  symbols: string[];
+  written: Map<string, string>;
+  cacheBackoff: Backoff;
+  signal: AbortSignal;
+}
+
+/** One poll of an exchange: how long to wait before the next one, or null to stop following it. */
+async function pollExchange({ ctx, session, id, symbols, written, cacheBackoff, signal }: Poll): Promise<number | null> {
+  const { settings, status } = ctx;
+  const opened = await session.open();
+  if (!opened.ready) return opened.retryInMs;
+  const known = symbols.filter((symbol) => {
+    if (session.lists(symbol)) return true;
+    status.skip(`${id} ${symbol}`, `${symbol} is not listed by ${id}`);
+    return false;
+  });
+  let wait = settings.tickerPollMs;
+  const streaming = settings.useWebsocket && Boolean(opened.exchange.has.watchTickers);
+  try {
+    const tickers = streaming ? await watchTickers(ctx, opened.exchange, id, known) : await fetchTickers(ctx, opened.exchange, id, known);
+    if (streaming) wait = 0;
+    session.succeeded();
+    const changed = tickers.filter(([symbol, ticker]) => written.get(symbol) !== fingerprint(ticker));
+    const failed = await writeTickers(ctx, id, changed, written);
+    if (failed) {
+      wait = cacheBackoff.fail();
+      status.fail('cache_api', failed, wait);
+    } else if (changed.length > 0) {
+      cacheBackoff.succeed();
+      status.ok('cache_api');
+    }
+  } catch (error) {
+    if (signal.aborted) return 0;
+    wait = session.failed(error);
+  }
+  if (wait > 0) return wait;
+  return known.length === 0 ? settings.tickerPollMs : 0;
 }
 
 /**
