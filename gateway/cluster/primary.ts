@@ -42,6 +42,7 @@ import { answerForwarded, describeRoutes } from './forwarded-routes.ts';
 import type { ServiceFact } from './protocol.ts';
 import { WorkerListenError, WorkerPool, type WorkerPeer } from './worker-pool.ts';
 import { coalesce } from './coalesce.ts';
+import { CertificateAutomationError, startCertificateAutomation } from '../tls/acme/start.ts';
 
 export async function runPrimary(): Promise<void> {
   const startedAt = Date.now();
@@ -224,7 +225,21 @@ export async function runPrimary(): Promise<void> {
   });
   const signals = installSignalHandling({ logger, reload: (reason) => void reloader.reload(reason), stop: (reason) => void shutdown(reason) });
 
-  let port: number;
+  // --- automatic certificates (ACME) and the plain-HTTP port (gateway/tls) --------
+  // Here, once: the ACME manager owns DATA_DIR/acme, and the workers' certificate
+  // stores see its work only through those files. The challenge listener is up
+  // before the first order; a redirect's port is the workers' (known once they listen).
+  let port = 0;
+  if (processSettings.acme || processSettings.httpRedirect) {
+    const automation = await startCertificateAutomation({ acme: processSettings.acme, httpRedirect: processSettings.httpRedirect, dataDir: settings.dataDir, gatewayPort: () => port, logger }).catch((error: unknown) => {
+      if (!(error instanceof CertificateAutomationError)) throw error;
+      logger.fatal(error.message);
+      logger.flush?.();
+      process.exit(1);
+    });
+    shutdownSteps.unshift({ name: 'certificate automation', run: () => automation.close() });
+  }
+
   try {
     port = await pool.start();
   } catch (error) {

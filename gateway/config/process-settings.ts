@@ -14,6 +14,8 @@ import { loadHealthSettings, type HealthSettings } from '../health/settings.ts';
 import { loadAutoStartSettings, type AutoStartSettings } from '../services-api/autostart.ts';
 import { readTlsSettings, type TlsSettings } from '../tls/settings.ts';
 import { readSettings, SettingsError, type GatewaySettings } from './settings.ts';
+import { readAcmeSettings, type AcmeSettings } from '../tls/acme/settings.ts';
+import { readHttpRedirectSettings, type HttpRedirectSettings } from '../tls/redirect-settings.ts';
 
 export interface ProcessSettings {
   /** HOST, PORT, ROUTES_FILE, DATA_DIR, ... and CORS_* (config/settings.ts). */
@@ -37,6 +39,10 @@ export interface ProcessSettings {
   firstRun: { adminMail: string; adminPasswordSet: boolean };
   /** WORKERS and WORKER_HEARTBEAT_TIMEOUT_MS: the data-plane processes (gateway/cluster). */
   workers: WorkerSettings;
+  /** ACME_* (tls/acme/settings.ts): automatic certificates; null without ACME_DOMAINS. */
+  acme: AcmeSettings | null;
+  /** HTTP_REDIRECT_* (tls/redirect-settings.ts): the plain-HTTP port; null without HTTP_REDIRECT_PORT. */
+  httpRedirect: HttpRedirectSettings | null;
   /**
    * The environment snapshot everything above was read from: for the readers that
    * take an env (the assertion key's files) and for what supervised children inherit.
@@ -106,6 +112,7 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     throw new SettingsError(`${issue.path.join('.')}: ${issue.message}`);
   }
   const gateway = readSettings(env);
+  const acme = asSettingsError(() => readAcmeSettings(env));
   return {
     gateway,
     auth: asSettingsError(() => loadAuthSettings({ env, warn: (message) => authWarnings.push(message) })),
@@ -119,6 +126,8 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     externalServiceJwks: wired.data.SERVICE_ASSERTION_JWKS,
     firstRun: { adminMail: wired.data.ADMIN_MAIL, adminPasswordSet: wired.data.ADMIN_PASSWORD },
     workers: readWorkerSettings(env),
+    acme,
+    httpRedirect: asSettingsError(() => readHttpRedirectSettings(env, { host: gateway.host, acmeDomains: acme?.domains ?? [] })),
     env,
   };
 }

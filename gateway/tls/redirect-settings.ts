@@ -1,0 +1,84 @@
+// HTTP_REDIRECT_* settings: the optional plain-HTTP listener that sends browsers to
+// HTTPS (308) and answers the ACME HTTP-01 challenges (http-redirect.ts).
+import { z } from 'zod';
+import { normaliseHostname } from './hostname.ts';
+
+export interface HttpRedirectSettings {
+  /** HTTP_REDIRECT_HOST (default: HOST). */
+  host: string;
+  /** HTTP_REDIRECT_PORT; 0 picks a free one (tests). */
+  port: number;
+  /**
+   * HTTP_REDIRECT_HTTPS_PORT: the port written into the Location (443 is left out);
+   * null: the port the gateway listens on (known once it listens, PORT=0 included).
+   */
+  httpsPort: number | null;
+  /**
+   * The only names a redirect may point at: ACME_DOMAINS plus HTTP_REDIRECT_HOSTS.
+   * Any other Host gets a 400, so a forged Host never turns into a redirect (or a
+   * cached redirect) to someone else's site.
+   */
+  names: ReadonlySet<string>;
+}
+
+const port = (min: number) =>
+  z.string().optional().transform((value, ctx) => {
+    const text = value?.trim() ?? '';
+    if (text === '') return null;
+    const number = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(number >= min && number <= 65535)) {
+      ctx.addIssue({ code: 'custom', message: `must be a port number (${min}-65535), got "${text}"` });
+      return z.NEVER;
+    }
+    return number;
+  });
+const SCHEMA = z.object({
+  HTTP_REDIRECT_PORT: port(0),
+  HTTP_REDIRECT_HTTPS_PORT: port(1),
+  HTTP_REDIRECT_HOST: z.string().optional().transform((v) => (v?.trim() ? v.trim() : null)),
+  HTTP_REDIRECT_HOSTS: z.string().optional().transform((value, ctx) => {
+    const names: string[] = [];
+    for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const name = normaliseHostname(entry);
+      if (!name) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name` });
+        return z.NEVER;
+      }
+      names.push(name);
+    }
+    return names;
+  }),
+});
+
+export interface RedirectContext {
+  /** HOST of the gateway: the redirect listener's default address. */
+  host: string;
+  /** ACME_DOMAINS, already validated (empty without ACME). */
+  acmeDomains: readonly string[];
+}
+
+/** Null when HTTP_REDIRECT_PORT is unset; throws Error with one line on a bad value. */
+export function readHttpRedirectSettings(env: Readonly<NodeJS.ProcessEnv>, context: RedirectContext): HttpRedirectSettings | null {
+  const parsed = SCHEMA.safeParse({
+    HTTP_REDIRECT_PORT: env.HTTP_REDIRECT_PORT,
+    HTTP_REDIRECT_HTTPS_PORT: env.HTTP_REDIRECT_HTTPS_PORT,
+    HTTP_REDIRECT_HOST: env.HTTP_REDIRECT_HOST,
+    HTTP_REDIRECT_HOSTS: env.HTTP_REDIRECT_HOSTS,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const data = parsed.data;
+  if (data.HTTP_REDIRECT_PORT === null) {
+    if (context.acmeDomains.length > 0) {
+      throw new Error('ACME_DOMAINS needs HTTP_REDIRECT_PORT: the plain-HTTP port the CA checks the HTTP-01 challenge on (80, or the port that port 80 is forwarded to)');
+    }
+    return null;
+  }
+  const names = new Set([...context.acmeDomains, ...data.HTTP_REDIRECT_HOSTS]);
+  if (names.size === 0) {
+    throw new Error('HTTP_REDIRECT_PORT needs ACME_DOMAINS or HTTP_REDIRECT_HOSTS: the host names a redirect may point at (any other Host gets a 400)');
+  }
+  return { host: data.HTTP_REDIRECT_HOST ?? context.host, port: data.HTTP_REDIRECT_PORT, httpsPort: data.HTTP_REDIRECT_HTTPS_PORT, names };
+}
