@@ -6,7 +6,7 @@ import { normaliseHostname } from './hostname.ts';
 export interface HttpRedirectSettings {
   /** HTTP_REDIRECT_HOST (default: HOST). */
   host: string;
-  /** HTTP_REDIRECT_PORT; 0 picks a free one (tests). */
+  /** HTTP_REDIRECT_PORT (80 by default with ACME_DOMAINS); 0 picks a free one (tests). */
   port: number;
   /**
    * HTTP_REDIRECT_HTTPS_PORT: the port written into the Location (443 is left out);
@@ -57,7 +57,10 @@ export interface RedirectContext {
   acmeDomains: readonly string[];
 }
 
-/** Null when HTTP_REDIRECT_PORT is unset; throws Error with one line on a bad value. */
+/** HTTP-01 is checked on port 80 (RFC 8555 §8.3). */
+export const ACME_HTTP_PORT = 80;
+
+/** Null when HTTP_REDIRECT_PORT is unset and there is no ACME; throws Error with one line on a bad value. */
 export function readHttpRedirectSettings(env: Readonly<NodeJS.ProcessEnv>, context: RedirectContext): HttpRedirectSettings | null {
   const parsed = SCHEMA.safeParse({
     HTTP_REDIRECT_PORT: env.HTTP_REDIRECT_PORT,
@@ -70,15 +73,12 @@ export function readHttpRedirectSettings(env: Readonly<NodeJS.ProcessEnv>, conte
     throw new Error(`${issue.path.join('.')}: ${issue.message}`);
   }
   const data = parsed.data;
-  if (data.HTTP_REDIRECT_PORT === null) {
-    if (context.acmeDomains.length > 0) {
-      throw new Error('ACME_DOMAINS needs HTTP_REDIRECT_PORT: the plain-HTTP port the CA checks the HTTP-01 challenge on (80, or the port that port 80 is forwarded to)');
-    }
-    return null;
-  }
+  // With ACME the CA must reach a challenge answerer: port 80 unless told otherwise (as Caddy).
+  const listenPort = data.HTTP_REDIRECT_PORT ?? (context.acmeDomains.length > 0 ? ACME_HTTP_PORT : null);
+  if (listenPort === null) return null;
   const names = new Set([...context.acmeDomains, ...data.HTTP_REDIRECT_HOSTS]);
   if (names.size === 0) {
     throw new Error('HTTP_REDIRECT_PORT needs ACME_DOMAINS or HTTP_REDIRECT_HOSTS: the host names a redirect may point at (any other Host gets a 400)');
   }
-  return { host: data.HTTP_REDIRECT_HOST ?? context.host, port: data.HTTP_REDIRECT_PORT, httpsPort: data.HTTP_REDIRECT_HTTPS_PORT, names };
+  return { host: data.HTTP_REDIRECT_HOST ?? context.host, port: listenPort, httpsPort: data.HTTP_REDIRECT_HTTPS_PORT, names };
 }

@@ -1,17 +1,23 @@
 // Automatic certificates end to end against Pebble, Let's Encrypt's test ACME
 // server: the real acme-client talks to a real CA whose validation authority
-// fetches the HTTP-01 answer from our plain-HTTP listener. Covers the first
-// issuance, the renewal 30 days before expiry (the clock is injected, nothing
-// waits), a challenge that cannot be answered (the old certificate stays) and an
-// ACME server that is down (backoff, and a log line saying when the next try is).
+// fetches the HTTP-01 answer from our plain-HTTP listener, and the certificate
+// store (gateway/tls) serves what was issued to TLS clients, hot-reloaded. Covers
+// the first issuance, the renewal 30 days before expiry (the clock is injected,
+// nothing waits), a challenge that cannot be answered (the old certificate stays)
+// and an ACME server that is down (backoff, and a log line saying when the next
+// try is). Every wait is on an event or a promise of the code under test.
 import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createServer as createTlsServer } from 'node:tls';
+import { connect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Server } from 'node:http';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCertificateStore, type CertificateStore } from '../../../../gateway/tls/certificate-store.ts';
+import { readTlsSettings } from '../../../../gateway/tls/settings.ts';
 import { loadOrCreateAccountKey } from '../../../../gateway/tls/acme/account-key.ts';
 import { createCertificateAuthority } from '../../../../gateway/tls/acme/certificate-authority.ts';
 import { createChallengeStore } from '../../../../gateway/tls/acme/challenge-store.ts';
@@ -96,26 +102,67 @@ describe.skipIf(!pebbleInstalled())('ACME against Pebble', () => {
   const certPem = () => readFile(join(paths.certDir(DOMAIN), 'cert.pem'), 'utf8');
   const keyPem = () => readFile(join(paths.certDir(DOMAIN), 'key.pem'), 'utf8');
 
+  // The HTTPS side: the certificate store on DATA_DIR/acme/certs behind a TLS server.
+  let store: CertificateStore;
+  let https: TlsServer;
   beforeEach(async () => {
     await rm(paths.certsDir, { recursive: true, force: true });
     await pebble.resolve(DOMAIN, null);
+    const settings = readTlsSettings({ ACME_DOMAINS: DOMAIN }, { dataDir: join(dir, 'data'), reloadDebounceMs: 20 });
+    store = await createCertificateStore({ settings, logger: pino({ level: 'silent' }) });
+    https = createTlsServer(store.serverOptions(), (socket) => socket.end());
+    https.on('tlsClientError', () => {});
+    store.attach(https);
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  });
+  afterEach(async () => {
+    store.close();
+    await new Promise((resolve) => https.close(resolve));
   });
 
-  it('orders the first certificate, stores it privately, and it verifies against Pebble\'s root over TLS', async () => {
+  /** Resolves when the store has loaded a new cert.pem for the domain (added or updated). */
+  function storeLoads(): Promise<void> {
+    return new Promise((resolve) => {
+      const onChange = (change: { added: string[]; updated: string[] }) => {
+        if ([...change.added, ...change.updated].some((file) => file.endsWith(join(DOMAIN, 'cert.pem')))) {
+          store.off('change', onChange);
+          resolve();
+        }
+      };
+      store.on('change', onChange);
+    });
+  }
+
+  /** A TLS client that trusts only Pebble's root, asking for DOMAIN by SNI. */
+  async function served(): Promise<{ authorized: boolean; serial: string; subjectaltname: string | undefined }> {
+    const root = await pebble.issuingRoot();
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port: (https.address() as AddressInfo).port, host: '127.0.0.1', servername: DOMAIN, ca: root }, () => {
+        const peer = socket.getPeerCertificate();
+        resolve({ authorized: socket.authorized, serial: peer.serialNumber, subjectaltname: peer.subjectaltname });
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  it('orders the first certificate, stores it privately, and the store serves it over TLS', async () => {
     const clock = { now: Date.now() };
     const { manager, log, pending } = await managerAt(clock);
+    const loaded = storeLoads();
     const first = await manager.check(DOMAIN);
     expect(first.outcome).toBe('issued');
+    await loaded;
 
     // Owner-only files in owner-only directories.
     for (const path of [paths.root, paths.certsDir, paths.certDir(DOMAIN)]) expect((await stat(path)).mode & 0o777).toBe(0o700);
     for (const file of ['cert.pem', 'key.pem']) expect((await stat(join(paths.certDir(DOMAIN), file))).mode & 0o777).toBe(0o600);
     expect((await stat(paths.accountKey)).mode & 0o777).toBe(0o600);
 
-    // A TLS server with the stored pair is trusted by a client that knows only Pebble's root.
-    const served = await handshake(await keyPem(), await certPem(), await pebble.issuingRoot());
-    expect(served.authorized).toBe(true);
-    expect(served.subjectaltname).toBe(`DNS:${DOMAIN}`);
+    // The store serves it; a client that knows only Pebble's root trusts it.
+    const seen = await served();
+    expect(seen).toMatchObject({ authorized: true, subjectaltname: `DNS:${DOMAIN}` });
+    expect(seen.serial).toBe(new X509Certificate(await certPem()).serialNumber);
 
     // The renewal timer is armed for 30 days before expiry.
     const notAfter = Date.parse(new X509Certificate(await certPem()).validTo);
@@ -131,27 +178,35 @@ describe.skipIf(!pebbleInstalled())('ACME against Pebble', () => {
   it('renews from the timer once inside the 30-day window, without a restart', async () => {
     const clock = { now: Date.now() };
     const { manager, pending } = await managerAt(clock);
+    const loaded = storeLoads();
     const first = await manager.check(DOMAIN);
     if (first.outcome !== 'issued') throw new Error(first.outcome);
+    await loaded;
     const oldSerial = first.certificate.serial;
 
     // Time passes to 29 days before expiry; the armed timer fires.
     clock.now = first.certificate.notAfter - 29 * DAY;
     const renewed = new Promise((resolve) => manager.once('checked', resolve));
+    const reloaded = storeLoads();
     pending().at(-1)!.callback();
     const outcome = (await renewed) as Awaited<ReturnType<AcmeManager['check']>>;
     expect(outcome.outcome).toBe('issued');
     if (outcome.outcome !== 'issued') return;
     expect(outcome.certificate.serial).not.toBe(oldSerial);
     expect(new X509Certificate(await certPem()).serialNumber).toBe(outcome.certificate.serial);
+    // The running TLS server hands out the new certificate: no restart.
+    await reloaded;
+    expect((await served()).serial).toBe(outcome.certificate.serial);
     manager.stop();
   });
 
   it('keeps the old certificate when the challenge cannot be answered, and backs off', async () => {
     const clock = { now: Date.now() };
     const { manager, log } = await managerAt(clock);
+    const loaded = storeLoads();
     const first = await manager.check(DOMAIN);
     if (first.outcome !== 'issued') throw new Error(first.outcome);
+    await loaded;
     const [oldCert, oldKey] = [await certPem(), await keyPem()];
 
     // The name now points somewhere that is not us (nothing listens on 127.0.0.2).
@@ -160,6 +215,7 @@ describe.skipIf(!pebbleInstalled())('ACME against Pebble', () => {
     const failed = await manager.check(DOMAIN);
     expect(failed.outcome).toBe('failed');
     expect([await certPem(), await keyPem()]).toEqual([oldCert, oldKey]);
+    expect((await served()).serial).toBe(first.certificate.serial);
     const line = log.lines.at(-1)!;
     expect(line.level).toBe('warn');
     expect(line.msg).toMatch(new RegExp(`^certificate for ${DOMAIN.replaceAll('.', '\\.')} not obtained: .+; the old certificate stays \\(valid until .+\\); next try at ${new Date(clock.now + 60_000).toISOString()} \\(in 60 s\\)$`));
@@ -209,20 +265,3 @@ describe.skipIf(!pebbleInstalled())('ACME against Pebble', () => {
     });
   });
 });
-
-/** Serves the pair on a throwaway TLS server and connects as a client that trusts only `root`. */
-async function handshake(keyPem: string, certPem: string, root: string): Promise<{ authorized: boolean; subjectaltname: string | undefined }> {
-  const server = createTlsServer({ key: keyPem, cert: certPem }, (socket) => socket.end());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    return await new Promise((resolve, reject) => {
-      const socket = connect({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', servername: DOMAIN, ca: root }, () => {
-        resolve({ authorized: socket.authorized, subjectaltname: socket.getPeerCertificate().subjectaltname });
-        socket.end();
-      });
-      socket.once('error', reject);
-    });
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
