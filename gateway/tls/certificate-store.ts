@@ -11,15 +11,16 @@
 // handshakes get the new context; open connections keep the one they began with.
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import type { SecureContext, Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import { buildCertificatePair, CertificateRefusedError, hashPairFiles, readPairFiles, type CertificatePair, type PairSource } from './certificate-pair.ts';
 import { sharedContextOptions, type SharedContextOptions } from './context-options.ts';
 import { DirectoryWatcher } from './directory-watcher.ts';
-import { scanPairSources, type SourceScan } from './pair-sources.ts';
+import { scanPairSources, type SourceScan, type WatchTarget } from './pair-sources.ts';
 import { buildSniIndex, type SniIndex } from './sni-index.ts';
 import type { TlsSettings } from './settings.ts';
+import { readOrCreateTicketKeys, TICKET_KEY_MAX_AGE_MS } from './ticket-keys.ts';
 
 /** A certificate expiring sooner than this gets a warning when it is loaded. */
 export const EXPIRY_WARNING_DAYS = 14;
@@ -29,7 +30,7 @@ export interface CertificateStoreOptions {
   logger: Logger;
   /** Clock for the validity checks (tests). */
   now?: () => Date;
-  /** Session ticket keys (48 bytes) to share with other processes; random per process by default. */
+  /** Fixed session ticket keys (48 bytes) instead of the shared file settings.ticketKeyFile (tests). */
   ticketKeys?: Buffer;
 }
 
@@ -63,6 +64,8 @@ export interface CertificateSummary {
 interface StoreEvents {
   change: [CertificateChange];
   rejected: [CertificateRejection];
+  /** New session ticket keys taken from the shared file (rotated here or by another worker). */
+  ticketKeys: [{ file: string }];
 }
 
 /** The store could not start: one line naming the file and the reason. */
@@ -89,6 +92,9 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
   #default: CertificatePair | null = null;
   #servers = new Set<TlsServer>();
   #watcher: DirectoryWatcher;
+  /** Whether the ticket keys come from settings.ticketKeyFile (false: fixed, or the file could not be used). */
+  #ticketKeysFromFile: boolean;
+  #rotationTimer: NodeJS.Timeout | null = null;
   /** Rescans run one after another, never two at once. */
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -99,6 +105,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
     this.#shared = sharedContextOptions(options.settings.minVersion, options.ticketKeys);
+    this.#ticketKeysFromFile = options.ticketKeys === undefined;
     this.#watcher = new DirectoryWatcher({
       debounceMs: options.settings.reloadDebounceMs,
       onChange: () => void this.rescan('file changed'),
@@ -165,6 +172,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
 
   close(): void {
     this.#closed = true;
+    if (this.#rotationTimer) clearInterval(this.#rotationTimer);
     this.#watcher.close();
     this.#servers.clear();
   }
@@ -178,6 +186,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
         throw new CertificateStoreError(`${acmeDir}: cannot create the ACME certificate directory (${error.message})`);
       });
     }
+    await this.#refreshTicketKeys('start');
     const scan = await scanPairSources(this.#settings);
     for (const problem of scan.problems) this.#failStart(problem, isAcme(problem.file, acmeDir));
     for (const source of scan.sources) {
@@ -197,7 +206,15 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
     }
     if (this.#pairs.size === 0) this.#logger.warn({ dir: acmeDir }, 'no certificate yet: TLS handshakes fail until the ACME client has written one');
     else this.#logger.info({ certificates: this.#pairs.size, names: this.#index.names(), default: this.#default?.source.certFile }, 'certificates loaded');
-    this.#watcher.sync(scan.watch);
+    this.#watcher.sync(this.#watchTargets(scan));
+    // Another worker may have replaced the file between the first read and the
+    // watch: look once more now that a later replacement cannot be missed.
+    await this.#refreshTicketKeys('start');
+    if (this.#ticketKeysFromFile) {
+      // Rotation is due at a time, not at a file event: look every hour (unref: never keeps the process up).
+      this.#rotationTimer = setInterval(() => void this.rescan('ticket key rotation check'), TICKET_KEY_MAX_AGE_MS / 12);
+      this.#rotationTimer.unref();
+    }
   }
 
   #failStart(error: CertificateRefusedError, tolerated: boolean): void {
@@ -227,6 +244,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
       this.#logger.error({ err: error, reason }, 'certificate rescan failed; keeping the current certificates');
       return;
     }
+    await this.#refreshTicketKeys(reason);
     if (this.#closed) return;
     const change: CertificateChange = { added: [], updated: [], removed: [] };
     // Ids that are still there in some form (broken or not): their pairs stay.
@@ -249,7 +267,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
       this.#logger.info({ file: id, names: pair.names }, 'certificate removed (its files are gone)');
     }
     if (this.#closed) return;
-    this.#watcher.sync(scan.watch);
+    this.#watcher.sync(this.#watchTargets(scan));
     if (change.added.length + change.updated.length + change.removed.length === 0) return;
     this.#commit();
     this.emit('change', change);
@@ -299,7 +317,38 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
     this.#index = buildSniIndex(this.#pairs.values());
     this.#default = pickDefault(this.#pairs);
     if (this.#default && this.#default !== before) {
-      for (const server of this.#servers) server.setSecureContext(this.#default.contextOptions);
+      for (const server of this.#servers) server.setSecureContext({ ...this.#default.contextOptions, ticketKeys: this.#shared.ticketKeys });
+    }
+  }
+
+  /** The pairs' directories, plus the ticket key file's when the keys come from it. */
+  #watchTargets(scan: SourceScan): WatchTarget[] {
+    if (!this.#ticketKeysFromFile) return scan.watch;
+    const file = this.#settings.ticketKeyFile;
+    const shared = scan.watch.find((target) => target.dir === dirname(file));
+    if (!shared) return [...scan.watch, { dir: dirname(file), names: new Set([basename(file)]) }];
+    return scan.watch.map((target) => (target === shared && target.names ? { dir: target.dir, names: new Set([...target.names, basename(file)]) } : target));
+  }
+
+  /**
+   * Takes the ticket keys from the shared file (writing it when missing, damaged
+   * or due), and hands changed keys to the attached servers: OpenSSL encrypts and
+   * decrypts tickets with the server's own context, whatever SNI picked.
+   */
+  async #refreshTicketKeys(reason: string): Promise<void> {
+    if (!this.#ticketKeysFromFile) return;
+    const file = this.#settings.ticketKeyFile;
+    try {
+      const { keys, wrote } = await readOrCreateTicketKeys(file, this.#now());
+      if (wrote) this.#logger.info({ file, reason }, `session ticket keys ${wrote}`);
+      if (keys.equals(this.#shared.ticketKeys)) return;
+      this.#shared = { ...this.#shared, ticketKeys: keys };
+      for (const server of this.#servers) server.setTicketKeys(keys);
+      this.emit('ticketKeys', { file });
+    } catch (error) {
+      // Resumption still works within this process, with its own random keys.
+      this.#ticketKeysFromFile = false;
+      this.#logger.warn({ file, err: (error as Error).message }, 'session ticket keys not shared with other workers: cannot use the file; this process keeps its own');
     }
   }
 }

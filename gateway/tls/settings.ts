@@ -34,6 +34,8 @@ export interface TlsSettings {
   minVersion: TlsMinVersion;
   /** null: no HSTS header. */
   hsts: HstsSettings | null;
+  /** DATA_DIR/tls/session-ticket.keys (absolute): session ticket keys every worker shares (ticket-keys.ts). */
+  ticketKeyFile: string;
   /** Debounce of certificate file events (RELOAD_DEBOUNCE_MS, shared with routes.yaml). */
   reloadDebounceMs: number;
 }
@@ -116,6 +118,7 @@ export function readTlsSettings(env: NodeJS.ProcessEnv, context: TlsSettingsCont
     acmeCertDir,
     minVersion: values.TLS_MIN_VERSION,
     hsts: values.HSTS_MAX_AGE > 0 ? { maxAgeS: values.HSTS_MAX_AGE, includeSubDomains: values.HSTS_INCLUDE_SUBDOMAINS } : null,
+    ticketKeyFile: resolve(join(context.dataDir, 'tls', 'session-ticket.keys')),
     reloadDebounceMs: context.reloadDebounceMs,
   };
 }

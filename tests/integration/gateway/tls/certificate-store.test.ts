@@ -5,7 +5,7 @@
 // with one log line while the old certificate stays. Every wait is on an event
 // of the store or a socket: no sleeps.
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createServer, type ConnectionOptions, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCertificateStore, CertificateStoreError, type CertificateStore } from '../../../../gateway/tls/certificate-store.ts';
 import { readTlsSettings, type TlsSettings } from '../../../../gateway/tls/settings.ts';
+import { TICKET_KEY_MAX_AGE_MS } from '../../../../gateway/tls/ticket-keys.ts';
 import { expiredPair, futurePair, makeTempDir, makeTestPair, writeTestPair, type TestPair } from '../../../helpers/test-certificates.ts';
 
 const cleanups: Array<() => unknown> = [];
@@ -321,6 +322,61 @@ describe('certificate store: protocol policy', () => {
     replacePair(certFile, keyFile, await makeTestPair({ names: ['site.example.com'] }));
     await changed;
     expect((await open(port, { servername: 'site.example.com', session: await ticket() })).isSessionReused()).toBe(true);
+  });
+});
+
+describe('certificate store: session resumption across workers', () => {
+  /** Two stores on the same files and DATA_DIR, each behind its own server: two workers. */
+  async function twoWorkers(shareDataDir: boolean) {
+    const dir = tempDir();
+    writeTestPair(join(dir, 'site.crt'), join(dir, 'site.key'), await makeTestPair({ names: ['site.example.com'] }));
+    const env = { TLS_CERT_FILE: join(dir, 'site.crt'), TLS_KEY_FILE: join(dir, 'site.key') };
+    const dataDir = tempDir();
+    const one = await startStore(settingsFor(env, dataDir));
+    const two = await startStore(settingsFor(env, shareDataDir ? dataDir : tempDir()));
+    return {
+      dataDir,
+      stores: [one.store, two.store] as const,
+      ports: [(await startServer(one.store)).port, (await startServer(two.store)).port] as const,
+      logs: one.logs,
+    };
+  }
+
+  async function sessionFrom(port: number, servername?: string): Promise<Buffer> {
+    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
+    cleanups.push(() => socket.destroy());
+    const [session] = (await once(socket, 'session')) as [Buffer];
+    socket.destroy();
+    return session;
+  }
+
+  const resumes = async (port: number, session: Buffer, servername?: string) => (await open(port, { session, ...(servername ? { servername } : {}) })).isSessionReused();
+
+  it('resumes on one worker a session begun on another (shared ticket key file), with and without SNI', async () => {
+    const { dataDir, ports, logs } = await twoWorkers(true);
+    expect(await resumes(ports[1], await sessionFrom(ports[0], 'site.example.com'), 'site.example.com')).toBe(true);
+    expect(await resumes(ports[0], await sessionFrom(ports[1]))).toBe(true);
+    expect(statSync(join(dataDir, 'tls', 'session-ticket.keys')).mode & 0o777).toBe(0o600);
+    expect(logs.find((entry) => entry.msg === 'session ticket keys created')).toMatchObject({ file: join(dataDir, 'tls', 'session-ticket.keys') });
+  });
+
+  it('does not resume across processes that do not share the file (the control)', async () => {
+    const { ports } = await twoWorkers(false);
+    expect(await resumes(ports[1], await sessionFrom(ports[0]))).toBe(false);
+  });
+
+  it('rotates the keys when they are due; the other worker follows the file, older tickets fall back to a full handshake', async () => {
+    const { stores, ports, dataDir } = await twoWorkers(true);
+    const before = await sessionFrom(ports[0]);
+    // The file was written longer ago than the keys may live.
+    const aged = new Date(Date.now() - TICKET_KEY_MAX_AGE_MS - 60_000);
+    utimesSync(join(dataDir, 'tls', 'session-ticket.keys'), aged, aged);
+    const followed = once(stores[1], 'ticketKeys');
+    await stores[0].rescan('test: rotation due');
+    await followed;
+    expect(await resumes(ports[0], before)).toBe(false);
+    expect(await resumes(ports[1], before)).toBe(false);
+    expect(await resumes(ports[1], await sessionFrom(ports[0]))).toBe(true);
   });
 });
 

@@ -13,7 +13,7 @@ const PAIR = { TLS_CERT_FILE: 'certs/site.crt', TLS_KEY_FILE: 'certs/site.key' }
 
 describe('readTlsSettings', () => {
   it('leaves TLS off without a certificate source, with TLS 1.2 as the floor and no HSTS', () => {
-    expect(read({})).toEqual({ enabled: false, certFile: null, keyFile: null, certDir: null, acmeCertDir: null, minVersion: 'TLSv1.2', hsts: null, reloadDebounceMs: 150 });
+    expect(read({})).toEqual({ enabled: false, certFile: null, keyFile: null, certDir: null, acmeCertDir: null, minVersion: 'TLSv1.2', hsts: null, ticketKeyFile: resolve('./data/tls/session-ticket.keys'), reloadDebounceMs: 150 });
   });
 
   it('turns TLS on with the pair, resolving the paths', () => {
