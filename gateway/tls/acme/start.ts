@@ -2,6 +2,7 @@
 // plain-HTTP listener (challenges + redirect to HTTPS). It must run ONCE per
 // gateway — the primary when there are workers — because the manager owns
 // DATA_DIR/acme; listeners elsewhere see its work only through those files.
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { createHttpRedirectServer, listenHttpRedirect } from '../http-redirect.ts';
@@ -54,9 +55,7 @@ export async function startCertificateAutomation(options: CertificateAutomationO
   }
   let manager: AcmeManager | null = null;
   if (acme) {
-    const caPem = acme.caFile ? await readFile(acme.caFile, 'utf8').catch(() => {
-      throw new CertificateAutomationError(`ACME_CA_FILE: cannot read ${acme.caFile}`);
-    }) : null;
+    const caPem = acme.caFile ? await readCaFile(acme.caFile) : null;
     const account = await loadOrCreateAccountKey(paths).catch((error: unknown) => {
       if (error instanceof AccountKeyError) throw new CertificateAutomationError(error.message);
       throw error;
@@ -75,4 +74,17 @@ export async function startCertificateAutomation(options: CertificateAutomationO
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections());
     },
   };
+}
+
+/** ACME_CA_FILE: readable, and a PEM certificate (else the first order would fail with an obscure TLS error). */
+async function readCaFile(file: string): Promise<string> {
+  const pem = await readFile(file, 'utf8').catch(() => {
+    throw new CertificateAutomationError(`ACME_CA_FILE: cannot read ${file}`);
+  });
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new CertificateAutomationError(`ACME_CA_FILE: ${file} is not a PEM certificate`);
+  }
+  return pem;
 }
