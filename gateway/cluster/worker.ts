@@ -11,6 +11,7 @@ import { createGateway, type Gateway } from '../app.ts';
 import { createAuthRoutes } from '../auth/auth-routes.ts';
 import { createEdgeAuth } from '../auth/edge-auth.ts';
 import { createWebSocketExpiry } from '../auth/ws-expiry.ts';
+import { formatInvalidations } from '../auth/invalidation.ts';
 import { readProcessSettings } from '../config/process-settings.ts';
 import type { GatewayConfig } from '../config/types.ts';
 import { createConsoleRoutes } from '../console/routes.ts';
@@ -143,7 +144,10 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     registry.restore(state.upstreams);
     services = state.services;
   });
-  primary.on('revoke', (items) => gateway.revoke(items));
+  primary.on('revoke', (items) => {
+    gateway.revoke(items);
+    logger.info({ revoked: formatInvalidations(items) }, 'cached credentials revoked');
+  });
   primary.on('forget-all', () => auth.forgetAll());
   primary.on('reloaded', ({ error, locations }) => {
     metrics.recordReload(error);

@@ -38,6 +38,9 @@ export class ConfigReloader {
   #lastHash: string | null = null;
   /** Serialises reloads: a change during a reload runs after it, never concurrently. */
   #chain: Promise<unknown> = Promise.resolve();
+  /** The reload queued behind the running one, which later callers join. */
+  #waiting: Promise<ReloadOutcome> | null = null;
+  #running = false;
 
   constructor(options: ReloaderOptions) {
     this.#options = options;
@@ -71,9 +74,25 @@ export class ConfigReloader {
     this.#timer = null;
   }
 
-  /** Reload now (SIGHUP, or the debounced watcher). force: even when the content did not change. */
+  /**
+   * Reload now (SIGHUP, or the debounced watcher). force: even when the content did
+   * not change. A burst is one reload (issue 14): a call while another waits to run
+   * joins it, and a call while one runs queues one more that applies only what
+   * changed since (a SIGHUP storm reaches the workers once, not once per signal).
+   */
   reload(reason: string, force = true): Promise<ReloadOutcome> {
-    const next = this.#chain.then(() => this.#reload(reason, force));
+    if (this.#waiting) return this.#waiting;
+    const duringAnother = this.#running;
+    const next = this.#chain.then(async () => {
+      this.#waiting = null;
+      this.#running = true;
+      try {
+        return await this.#reload(reason, force && !duringAnother);
+      } finally {
+        this.#running = false;
+      }
+    });
+    this.#waiting = next;
     this.#chain = next.catch(() => {});
     return next;
   }

@@ -46,6 +46,19 @@ describe('a gateway with two workers', () => {
     await eventually(() => gateway.servedBy('/v2/reloaded').length === 2);
   }, 60_000);
 
+  it('reloads once for a burst of SIGHUPs', async () => {
+    const gateway = await startWorkersGateway(routes(), { RELOAD_DEBOUNCE_MS: '600000' });
+    await writeFile(gateway.routesFile, routes(V2));
+    for (let i = 0; i < 5; i++) gateway.process.child.kill('SIGHUP');
+    await logged(gateway, (line) => line.msg === 'routes reloaded');
+    // A marker: one more change and signal; every reload the burst caused is logged before it.
+    await writeFile(gateway.routesFile, routes());
+    gateway.process.child.kill('SIGHUP');
+    await eventually(() => gateway.lines().filter((line) => line.msg === 'routes reloaded').length === 2, 10_000);
+    expect(gateway.lines().filter((line) => line.msg === 'routes reloaded')).toHaveLength(2);
+    expect((await gateway.get('/v2/x')).status).toBe(404);
+  }, 60_000);
+
   it('keeps the old config on every worker when one worker cannot prepare the new one', async () => {
     // A stopped worker answers nothing: its prepare times out, so no worker commits.
     // (The file watcher is slowed down so that only the SIGHUP reloads: it would retry the changed file.)
