@@ -113,6 +113,7 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
   }
   const gateway = readSettings(env);
   const acme = asSettingsError(() => readAcmeSettings(env));
+  const tls = asSettingsError(() => readTlsSettings(env, { dataDir: gateway.dataDir, reloadDebounceMs: gateway.reloadDebounceMs }));
   return {
     gateway,
     auth: asSettingsError(() => loadAuthSettings({ env, warn: (message) => authWarnings.push(message) })),
@@ -120,14 +121,14 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     loginThrottle: asSettingsError(() => loadLoginThrottleSettings(env)),
     health: asSettingsError(() => loadHealthSettings(env)),
     autostart: asSettingsError(() => loadAutoStartSettings(env)),
-    tls: asSettingsError(() => readTlsSettings(env, { dataDir: gateway.dataDir, reloadDebounceMs: gateway.reloadDebounceMs })),
+    tls,
     redisUrl: wired.data.REDIS_URL,
     revocationChannel: wired.data.AUTH_REVOCATION_CHANNEL,
     externalServiceJwks: wired.data.SERVICE_ASSERTION_JWKS,
     firstRun: { adminMail: wired.data.ADMIN_MAIL, adminPasswordSet: wired.data.ADMIN_PASSWORD },
     workers: readWorkerSettings(env),
     acme,
-    httpRedirect: asSettingsError(() => readHttpRedirectSettings(env, { host: gateway.host, acmeDomains: acme?.domains ?? [] })),
+    httpRedirect: asSettingsError(() => readHttpRedirectSettings(env, { host: gateway.host, acmeDomains: acme?.domains ?? [], tlsEnabled: tls.enabled })),
     env,
   };
 }

@@ -55,6 +55,8 @@ export interface RedirectContext {
   host: string;
   /** ACME_DOMAINS, already validated (empty without ACME). */
   acmeDomains: readonly string[];
+  /** The gateway itself speaks HTTPS (a certificate source is set: tls/settings.ts). */
+  tlsEnabled: boolean;
 }
 
 /** HTTP-01 is checked on port 80 (RFC 8555 §8.3). */
@@ -79,6 +81,11 @@ export function readHttpRedirectSettings(env: Readonly<NodeJS.ProcessEnv>, conte
   const names = new Set([...context.acmeDomains, ...data.HTTP_REDIRECT_HOSTS]);
   if (names.size === 0) {
     throw new Error('HTTP_REDIRECT_PORT needs ACME_DOMAINS or HTTP_REDIRECT_HOSTS: the host names a redirect may point at (any other Host gets a 400)');
+  }
+  // Redirecting to the gateway's own port while it speaks plain HTTP would loop
+  // browsers into a TLS error; only a TLS terminator in front (its port named) makes sense.
+  if (!context.tlsEnabled && data.HTTP_REDIRECT_HTTPS_PORT === null) {
+    throw new Error('HTTP_REDIRECT_PORT redirects to HTTPS, but the gateway has no certificate (TLS_CERT_FILE, TLS_CERT_DIR or ACME_DOMAINS); set one, or HTTP_REDIRECT_HTTPS_PORT when TLS ends in front of the gateway');
   }
   return { host: data.HTTP_REDIRECT_HOST ?? context.host, port: listenPort, httpsPort: data.HTTP_REDIRECT_HTTPS_PORT, names };
 }

@@ -33,7 +33,7 @@ describe('ACME settings', () => {
 });
 
 describe('plain-HTTP port settings', () => {
-  const context = { host: '127.0.0.1', acmeDomains: [] as string[] };
+  const context = { host: '127.0.0.1', acmeDomains: [] as string[], tlsEnabled: true };
 
   it('is off without HTTP_REDIRECT_PORT', () => {
     expect(readHttpRedirectSettings({}, context)).toBeNull();
@@ -44,7 +44,7 @@ describe('plain-HTTP port settings', () => {
   });
 
   it('redirects to ACME_DOMAINS and HTTP_REDIRECT_HOSTS only', () => {
-    const settings = readHttpRedirectSettings({ HTTP_REDIRECT_PORT: '80', HTTP_REDIRECT_HOSTS: 'WWW.example.com' }, { host: '0.0.0.0', acmeDomains: ['api.example.com'] });
+    const settings = readHttpRedirectSettings({ HTTP_REDIRECT_PORT: '80', HTTP_REDIRECT_HOSTS: 'WWW.example.com' }, { host: '0.0.0.0', acmeDomains: ['api.example.com'], tlsEnabled: true });
     expect(settings).toEqual({ host: '0.0.0.0', port: 80, httpsPort: null, names: new Set(['api.example.com', 'www.example.com']) });
   });
 
@@ -57,6 +57,12 @@ describe('plain-HTTP port settings', () => {
     [{ HTTP_REDIRECT_PORT: '80', HTTP_REDIRECT_HOSTS: 'evil.com/x' }, [], /HTTP_REDIRECT_HOSTS: "evil\.com\/x" is not a host name/],
   ])('refuses %j (ACME_DOMAINS %j)', (env, acmeDomains, message) => {
     expect(() => readHttpRedirectSettings(env, { ...context, acmeDomains })).toThrow(message);
+  });
+
+  it('refuses to redirect to the gateway\'s own port when it has no certificate, unless told the HTTPS port of a terminator in front', () => {
+    const env = { HTTP_REDIRECT_PORT: '80', HTTP_REDIRECT_HOSTS: 'api.example.com' };
+    expect(() => readHttpRedirectSettings(env, { ...context, tlsEnabled: false })).toThrow(/HTTP_REDIRECT_PORT redirects to HTTPS, but the gateway has no certificate/);
+    expect(readHttpRedirectSettings({ ...env, HTTP_REDIRECT_HTTPS_PORT: '443' }, { ...context, tlsEnabled: false })).toMatchObject({ httpsPort: 443 });
   });
 
   it('reaches the process settings, and a bad value is the one-line SettingsError that stops the start', () => {
