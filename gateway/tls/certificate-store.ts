@@ -24,6 +24,8 @@ import { readOrCreateTicketKeys, TICKET_KEY_MAX_AGE_MS } from './ticket-keys.ts'
 
 /** A certificate expiring sooner than this gets a warning when it is loaded. */
 export const EXPIRY_WARNING_DAYS = 14;
+/** Every source is looked at this often even without a file event (and the ticket keys rotated when due). */
+export const RESCAN_INTERVAL_MS = TICKET_KEY_MAX_AGE_MS / 12;
 
 export interface CertificateStoreOptions {
   settings: TlsSettings;
@@ -94,7 +96,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
   #watcher: DirectoryWatcher;
   /** Whether the ticket keys come from settings.ticketKeyFile (false: fixed, or the file could not be used). */
   #ticketKeysFromFile: boolean;
-  #rotationTimer: NodeJS.Timeout | null = null;
+  #rescanTimer: NodeJS.Timeout | null = null;
   /** Rescans run one after another, never two at once. */
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -172,7 +174,7 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
 
   close(): void {
     this.#closed = true;
-    if (this.#rotationTimer) clearInterval(this.#rotationTimer);
+    if (this.#rescanTimer) clearInterval(this.#rescanTimer);
     this.#watcher.close();
     this.#servers.clear();
   }
@@ -210,11 +212,11 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
     // Another worker may have replaced the file between the first read and the
     // watch: look once more now that a later replacement cannot be missed.
     await this.#refreshTicketKeys('start');
-    if (this.#ticketKeysFromFile) {
-      // Rotation is due at a time, not at a file event: look every hour (unref: never keeps the process up).
-      this.#rotationTimer = setInterval(() => void this.rescan('ticket key rotation check'), TICKET_KEY_MAX_AGE_MS / 12);
-      this.#rotationTimer.unref();
-    }
+    // Ticket key rotation is due at a time, not at a file event; and where change
+    // events are not delivered (some network filesystems) the certificates are
+    // still looked at once an hour. unref: never keeps a stopping process up.
+    this.#rescanTimer = setInterval(() => void this.rescan('hourly check'), RESCAN_INTERVAL_MS);
+    this.#rescanTimer.unref();
   }
 
   #failStart(error: CertificateRefusedError, tolerated: boolean): void {
