@@ -63,8 +63,11 @@ export async function readPairFiles(source: PairSource): Promise<PairFiles> {
       throw new CertificateRefusedError(file, code === 'ENOENT' ? 'file is missing' : `cannot be read (${code ?? (error as Error).message})`);
     }
   };
-  const [cert, key] = await Promise.all([read(source.certFile), read(source.keyFile)]);
-  return { cert, key };
+  // Both read at once, but a refusal always names the certificate first when both fail.
+  const [cert, key] = await Promise.allSettled([read(source.certFile), read(source.keyFile)]);
+  if (cert.status === 'rejected') throw cert.reason;
+  if (key.status === 'rejected') throw key.reason;
+  return { cert: cert.value, key: key.value };
 }
 
 export function hashPairFiles(files: PairFiles): string {
