@@ -3,7 +3,7 @@
 // gateway — the primary when there are workers — because the manager owns
 // DATA_DIR/acme; listeners elsewhere see its work only through those files.
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { createHttpRedirectServer, listenHttpRedirect } from '../http-redirect.ts';
 import type { HttpRedirectSettings } from '../redirect-settings.ts';
@@ -61,6 +61,8 @@ export async function startCertificateAutomation(options: CertificateAutomationO
       throw error;
     });
     if (account.created) logger.info({ capability: 'acme', file: paths.accountKey }, `new ACME account key written to ${paths.accountKey}`);
+    // Answers left by an order that a crash interrupted are of no use to anyone: start clean.
+    await rm(paths.challengesDir, { recursive: true, force: true });
     const authority = await createCertificateAuthority({ directoryUrl: acme.directoryUrl, email: acme.email, accountKeyPem: account.pem, caPem });
     manager = new AcmeManager({ domains: acme.domains, paths, authority, challenges, logger });
     logger.info({ capability: 'acme', directory: acme.directoryUrl, domains: acme.domains }, `automatic certificates for ${acme.domains.join(', ')} from ${acme.directoryUrl}`);

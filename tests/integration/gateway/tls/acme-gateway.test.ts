@@ -6,7 +6,7 @@
 // (HTTP_REDIRECT_PORT=0), so a small TCP relay the test owns sits between them
 // and holds the CA's connections until the gateway's port is known.
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,10 @@ describe.skipIf(!pebbleInstalled())('a gateway with ACME_DOMAINS', () => {
 
   it('orders its certificate at start through its own challenge port, and redirects plain HTTP to HTTPS', async () => {
     const dataDir = join(dir, 'data');
+    // An answer left behind by an order a crash interrupted: cleared at start.
+    const stale = join(dataDir, 'acme', 'challenges', 'stale-token-from-a-crashed-order');
+    await mkdir(join(dataDir, 'acme', 'challenges'), { recursive: true });
+    await writeFile(stale, 'stale');
     gateway = await startProcess('gateway/main.ts', env(dataDir));
     const opened = await logLine(gateway, /^plain HTTP on port \d+/);
     const redirectPort = opened.port as number;
@@ -131,6 +135,8 @@ describe.skipIf(!pebbleInstalled())('a gateway with ACME_DOMAINS', () => {
     expect((await stat(join(dataDir, 'acme', 'certs', DOMAIN, 'key.pem'))).mode & 0o777).toBe(0o600);
     // Nothing of the account key or the certificate key reaches the log.
     expect(gateway.output.join('\n')).not.toMatch(/PRIVATE KEY/);
+
+    await expect(stat(stale)).rejects.toThrow(/ENOENT/);
 
     const redirect = await request(`http://127.0.0.1:${redirectPort}/api/v1/stub/x?y=1`, { headers: { host: DOMAIN } });
     await redirect.body.dump();
