@@ -2,6 +2,7 @@
 // route table + the proxy engine. main.ts wires it to settings, auth, supervisor
 // and signals; tests build it directly with stubs.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { EdgeAuth } from './auth/types.ts';
@@ -10,7 +11,9 @@ import type { GatewayConfig } from './config/types.ts';
 import type { GatewaySettings } from './config/settings.ts';
 import type { GatewayLifecycle } from './http/lifecycle.ts';
 import { sendError, sendJson } from './http/respond.ts';
-import { createGatewayServer } from './http/server.ts';
+import { adaptHttp2Request, headerBlockSize } from './http/h2-request.ts';
+import { createGatewayServer, type GatewayServer } from './http/server.ts';
+import type { TlsSource } from './http/secure-server.ts';
 import { logAccess } from './logging/access-log.ts';
 import { createContext, type LocalRoute, type RequestContext, type Stage } from './pipeline/context.ts';
 import { errors, toGatewayError } from './pipeline/errors.ts';
@@ -45,12 +48,14 @@ export interface GatewayOptions {
   onAuthInvalidation?: (items: Invalidation[]) => void;
   /** Prometheus metrics (gateway/metrics): recorded at the access-log point; absent in tests that do not need them. */
   metrics?: GatewayMetrics;
+  /** The certificate store: the listener speaks HTTPS (HTTP/2 and HTTP/1.1, http/secure-server.ts); absent: plain HTTP/1.1. */
+  tls?: TlsSource | null;
   /** New traces start sampled (traceparent flag 01): true when spans are exported over OTLP. */
   sampleNewTraces?: boolean;
 }
 
 export interface Gateway {
-  readonly server: Server;
+  readonly server: GatewayServer;
   readonly engine: ProxyEngine;
   /**
    * Listens on settings.host:port (0 = free port), logs {"msg":"listening","port"}
@@ -78,7 +83,7 @@ export interface Gateway {
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { settings, registry, auth, lifecycle, logger } = options;
-  const server = createGatewayServer(settings, logger);
+  const server = createGatewayServer(settings, logger, options.tls ?? null);
   // Access lines are built field by field from data already redacted (query
   // secrets) and carry no headers, so they skip pino's redaction pass.
   const accessLogger = logger.child({}, { redact: { paths: [] } });
@@ -118,7 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     trustedProxies: settings.trustedProxies,
     onBodyTooLarge: (ctx: RequestContext) => {
       // Runs inside a 'data' listener: it must never throw.
-      if (ctx.res && !ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
+      if (ctx.res && !ctx.res.headersSent && ctx.req.httpVersionMajor !== 2) ctx.res.setHeader('connection', 'close');
       sendError(ctx, errors.payloadTooLarge(ctx.route?.bodyLimitBytes ?? 0));
       ctx.upstreamRequest?.destroy();
       ctx.req.unpipe();
@@ -207,13 +212,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const ctx = createContext(req, res, null, null);
     active++;
-    if (lifecycle.draining) res.setHeader('connection', 'close');
+    // HTTP/2 drains with GOAWAY (server.closeIdleConnections), not a Connection header.
+    const http2 = req.httpVersionMajor === 2;
+    if (lifecycle.draining && !http2) res.setHeader('connection', 'close');
     res.once('close', () => {
       active--;
       ctx.status = res.writableFinished ? res.statusCode : ctx.status >= 400 ? ctx.status : 499;
       access(ctx);
       onSettled();
     });
+    if (http2) {
+      // The HTTP/1.1 view of the request (pseudo-headers out, Host from :authority), and HTTP/1.1's 431.
+      const h2 = req as unknown as Http2ServerRequest;
+      adaptHttp2Request(h2);
+      if (headerBlockSize(h2) > settings.maxHeaderBytes) return void sendError(ctx, errors.headersTooLarge());
+    }
     dispatchSafely(ctx, (error) => {
       const failure = toGatewayError(error);
       if (failure.status >= 500) ctx.errorCause = failure.cause ?? null;
@@ -243,8 +256,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  server.on('request', onRequest);
-  server.on('upgrade', onUpgrade);
+  // With allowHTTP1 the secure server hands HTTP/1.1 requests over as node:http's
+  // objects and HTTP/2 ones as the compatibility API's, which has every member the
+  // pipeline uses (onRequest adapts the headers): one handler for both.
+  (server as Server).on('request', onRequest);
+  (server as Server).on('upgrade', onUpgrade);
 
   function prepareConfig(config: GatewayConfig): () => void {
     // Build first: a table that fails to compile must leave the running one in place.

@@ -21,6 +21,8 @@ export const SETTINGS_DEFAULTS = {
   REQUEST_TIMEOUT_MS: '60000',
   /** Idle keep-alive connections from clients are closed after this. */
   KEEP_ALIVE_TIMEOUT_MS: '5000',
+  /** HTTPS only: a TLS handshake (or the first byte of one) must finish within this. */
+  TLS_HANDSHAKE_TIMEOUT_MS: '10000',
   /** Debounce of routes.yaml file-change events. */
   RELOAD_DEBOUNCE_MS: '150',
   /** Body limit for the gateway's own endpoints (login, services API). */
@@ -42,6 +44,7 @@ export interface GatewaySettings {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  tlsHandshakeTimeoutMs: number;
   reloadDebounceMs: number;
   localBodyLimitBytes: number;
   accessLog: boolean;
@@ -79,6 +82,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): GatewaySetti
     headersTimeoutMs: int('HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS'),
+    tlsHandshakeTimeoutMs: int('TLS_HANDSHAKE_TIMEOUT_MS'),
     reloadDebounceMs: int('RELOAD_DEBOUNCE_MS'),
     localBodyLimitBytes: Number(limit[1]) * scale,
     accessLog: get('ACCESS_LOG') !== 'false',

@@ -16,7 +16,9 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown, hea
       return;
     }
     res.statusCode = status;
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    // HTTP/2 has no Connection header (RFC 9113 §8.2.2; Node warns and drops it): a stream ends on its own.
+    const http2 = ctx.req.httpVersionMajor === 2;
+    for (const [name, value] of Object.entries(headers)) if (!(http2 && name === 'connection')) res.setHeader(name, value);
     res.setHeader('content-type', 'application/json');
     res.setHeader('content-length', Buffer.byteLength(payload));
     if (ctx.requestId) res.setHeader('x-request-id', ctx.requestId);
@@ -38,7 +40,9 @@ export function sendError(ctx: RequestContext, error: GatewayError): void {
 /** A catalogue error on a response that has no request context (Node's clientError mid-request). */
 export function sendErrorOn(res: ServerResponse, error: GatewayError): void {
   const payload = JSON.stringify({ detail: error.detail });
-  res.writeHead(error.status, { ...error.headers, 'x-gateway-error': error.code, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close' }).end(payload);
+  const headers: Record<string, string | number> = { ...error.headers, 'x-gateway-error': error.code, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'close' };
+  if (res.req?.httpVersionMajor === 2) delete headers.connection;
+  res.writeHead(error.status, headers).end(payload);
 }
 
 /** A catalogue error on a raw socket (client errors before any request, CONNECT, upgrades), then close. */

@@ -1,16 +1,29 @@
-// The gateway's Node HTTP server with the connection-level limits of DESIGN.md:
+// The gateway's Node server with the connection-level limits of DESIGN.md:
 // header size (431), slow headers / slow bodies (408 via headersTimeout and
 // requestTimeout), idle keep-alive, and JSON answers for Node's own client errors.
+// The one place a listener is made (every cluster worker calls it): plain HTTP/1.1,
+// or with a certificate store the HTTPS listener (secure-server.ts: HTTP/2 and
+// HTTP/1.1 over TLS, chosen by ALPN) with the same HTTP/1.1 handling attached.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GatewaySettings } from '../config/settings.ts';
 import { gatewayError, type ErrorCode } from '../pipeline/errors.ts';
 import { sendErrorOn, writeErrorToSocket } from './respond.ts';
+import { createSecureGatewayServer, type SecureGatewayServer, type TlsSource } from './secure-server.ts';
 
 export type ServerLimits = Pick<GatewaySettings, 'maxHeaderBytes' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>;
 
-export function createGatewayServer(limits: ServerLimits, logger: Logger): Server {
+/** Either listener; both emit 'request' and 'upgrade' and have the connection controls app.ts uses. */
+export type GatewayServer = Server | SecureGatewayServer;
+
+export function createGatewayServer(limits: ServerLimits & Partial<Pick<GatewaySettings, 'tlsHandshakeTimeoutMs'>>, logger: Logger, tls: TlsSource | null = null): GatewayServer {
+  if (tls) {
+    const secure = createSecureGatewayServer({ ...limits, tlsHandshakeTimeoutMs: limits.tlsHandshakeTimeoutMs ?? 10_000 }, logger, tls);
+    attachHttp1Handlers(secure, logger);
+    return secure;
+  }
   const requestTimeout = limits.requestTimeoutMs;
   // Node requires headersTimeout <= requestTimeout (when the latter is on).
   const headersTimeout = requestTimeout > 0 ? Math.min(limits.headersTimeoutMs, requestTimeout) : limits.headersTimeoutMs;
@@ -24,14 +37,22 @@ export function createGatewayServer(limits: ServerLimits, logger: Logger): Serve
     requireHostHeader: false,
     noDelay: true,
   });
+  attachHttp1Handlers(server, logger);
+  return server;
+}
+
+/** Node's client errors (HTTP/1.1 connections of either listener) and CONNECT (either protocol). */
+function attachHttp1Handlers(server: GatewayServer, logger: Logger): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, logger));
   // Without a listener Node drops a CONNECT silently; the gateway is no tunnel (issue 10 #6).
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    socket.on('error', () => {});
+  server.on('connect', (req: IncomingMessage | Http2ServerRequest, socket: Duplex | Http2ServerResponse) => {
     logger.info({ code: 'CONNECT_NOT_SUPPORTED', status: 400 }, 'client error');
-    writeErrorToSocket(socket, gatewayError('CONNECT_NOT_SUPPORTED'));
+    // HTTP/2 (RFC 9113 §8.5): the CONNECT is a stream; its answer a response, not raw bytes.
+    if (req.httpVersionMajor === 2) return void sendErrorOn(socket as unknown as ServerResponse, gatewayError('CONNECT_NOT_SUPPORTED'));
+    const raw = socket as Duplex;
+    raw.on('error', () => {});
+    writeErrorToSocket(raw, gatewayError('CONNECT_NOT_SUPPORTED'));
   });
-  return server;
 }
 
 /** Node's parser and timeout codes → catalogue codes (one X-Gateway-Error per condition). */

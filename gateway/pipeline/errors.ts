@@ -26,6 +26,7 @@ export const CATALOGUE = {
   BAD_HOST: { status: 400, detail: 'Exactly one Host header required', headers: CLOSE },
   BAD_CHUNK: { status: 400, detail: 'Invalid chunked body', headers: CLOSE },
   CONNECT_NOT_SUPPORTED: { status: 400, detail: 'CONNECT is not supported', headers: CLOSE },
+  PLAIN_HTTP_ON_TLS_PORT: { status: 400, detail: 'This port speaks HTTPS: the plain HTTP request was refused; use https://', headers: CLOSE },
   BAD_PATH: { status: 400, detail: 'Invalid path' },
   BODY_ABORTED: { status: 400, detail: 'Request body could not be read', headers: CLOSE },
   WEBSOCKET_ONLY: { status: 400, detail: 'Only WebSocket upgrades are supported' },

@@ -2,7 +2,7 @@
 // with misbehaving endpoints) and an in-process gateway built with createGateway,
 // an EdgeAuth stub and a log sink of parsed lines. Everything listens on port 0.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { createGateway, type Gateway, type GatewayOptions } from '../../../../gateway/app.ts';
@@ -164,6 +164,8 @@ export async function startTestGateway(options: {
   settings?: Partial<GatewaySettings>;
   onAuthInvalidation?: GatewayOptions['onAuthInvalidation'];
   metrics?: GatewayOptions['metrics'];
+  /** A certificate store (or stub): the gateway listens with HTTPS (HTTP/2 + HTTP/1.1) and url is https://localhost:port. */
+  tls?: GatewayOptions['tls'];
 }): Promise<TestGateway> {
   const config = configFrom(options.yaml, options.env);
   const settings = { ...readSettings({ PORT: '0', LOG_LEVEL: 'debug' }), ...options.settings };
@@ -178,11 +180,11 @@ export async function startTestGateway(options: {
   const registry = new UpstreamRegistry();
   syncStaticUpstreams(registry, config);
   const lifecycle = new GatewayLifecycle();
-  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics });
+  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics, tls: options.tls });
   const port = await gateway.listen();
   return {
     gateway,
-    url: `http://127.0.0.1:${port}`,
+    url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     port,
     registry,
     lifecycle,
@@ -192,7 +194,7 @@ export async function startTestGateway(options: {
   };
 }
 
-export function serverConnections(server: Server): Promise<number> {
+export function serverConnections(server: NetServer): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 }
 

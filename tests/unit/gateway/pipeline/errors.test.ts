@@ -11,6 +11,7 @@ const PINNED: Record<ErrorCode, [number, string, Record<string, string>?]> = {
   BAD_HOST: [400, 'Exactly one Host header required', CLOSE],
   BAD_CHUNK: [400, 'Invalid chunked body', CLOSE],
   CONNECT_NOT_SUPPORTED: [400, 'CONNECT is not supported', CLOSE],
+  PLAIN_HTTP_ON_TLS_PORT: [400, 'This port speaks HTTPS: the plain HTTP request was refused; use https://', CLOSE],
   BAD_PATH: [400, 'Invalid path'],
   BODY_ABORTED: [400, 'Request body could not be read', CLOSE],
   WEBSOCKET_ONLY: [400, 'Only WebSocket upgrades are supported'],
