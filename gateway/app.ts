@@ -31,6 +31,7 @@ import { createCorsStage } from './cors/cors-stage.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import type { UpstreamRegistry } from './registry/upstream-registry.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { RateLimitStore } from './ratelimit/store.ts';
 
 export interface GatewayOptions {
   settings: GatewaySettings;
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   tls?: TlsSource | null;
   /** New traces start sampled (traceparent flag 01): true when spans are exported over OTLP. */
   sampleNewTraces?: boolean;
+  /** Where route rate limits count; absent: this process's memory. the worker passes the Redis-backed one when REDIS_URL is set. */
+  rateLimits?: RateLimitStore;
 }
 
 export interface Gateway {
@@ -121,6 +124,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     registry,
     engine,
     trustedProxies: settings.trustedProxies,
+    rateLimits: options.rateLimits ?? new RateLimitStore({ logger }),
     onBodyTooLarge: (ctx: RequestContext) => {
       // Runs inside a 'data' listener: it must never throw.
       if (ctx.res && !ctx.res.headersSent && ctx.req.httpVersionMajor !== 2) ctx.res.setHeader('connection', 'close');

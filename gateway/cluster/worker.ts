@@ -24,6 +24,7 @@ import { createMetricsRoute } from '../metrics/metrics-route.ts';
 import { createOpenApiRoutes } from '../openapi/routes.ts';
 import { UpstreamDocuments } from '../openapi/upstream-documents.ts';
 import { closeSocket } from '../proxy/ws-close.ts';
+import { RateLimitStore } from '../ratelimit/store.ts';
 import { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { forwardedRoutes } from './forwarded-routes.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
@@ -86,6 +87,8 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     ...forwardedRoutes(primary, init.primaryRoutes),
     createMetricsRoute(metrics, (user) => auth.isAdmin(user)),
   ];
+  // Route rate limits: in Redis when there is one, so every worker and replica counts together; else this worker's memory.
+  const rateLimits = new RateLimitStore({ redisUrl: processSettings.redisUrl, logger });
   const gateway: Gateway = createGateway({
     settings,
     config: init.config,
@@ -95,6 +98,7 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     lifecycle,
     logger,
     metrics,
+    rateLimits,
     onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
     onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
     // Applied here already (app.ts); the primary tells the other workers and the replicas.
@@ -161,6 +165,7 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
       logger.info({ in_flight: gateway.inFlight(), websockets: gateway.webSockets().size, grace_ms: graceMs }, 'worker draining');
       await gateway.close(graceMs);
       await auth.close().catch(() => {});
+      rateLimits.close();
       logger.info({ version }, 'worker stopped');
       logger.flush?.();
       onDrained();

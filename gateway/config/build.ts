@@ -3,6 +3,7 @@
 // duplicate prefixes, bad durations and sizes, unreachable upstreams).
 import { ROUTE_DEFAULTS } from './defaults.ts';
 import type { YamlPath } from './positions.ts';
+import { buildRateLimit } from './rate-limit.ts';
 import type { AuthPolicy, GatewayConfig, HealthConfig, ProcessConfig, RestartPolicy, RouteConfig, ServiceConfig, UpstreamConfig } from './types.ts';
 import { parseDuration, parseSize } from './units.ts';
 
@@ -116,15 +117,17 @@ function buildRoute(body: Raw, at: YamlPath, upstreams: Map<string, UpstreamConf
     rewrite = body.rewrite.replace(/\/+$/, '');
     if (rewrite !== '' && !rewrite.startsWith('/')) report([...at, 'rewrite'], 'must be "" (strip the prefix) or start with "/"');
   }
+  const auth = (body.auth as AuthPolicy | undefined) ?? DEF.route.auth;
   return {
     prefix,
     upstream: upstreamName,
     rewrite,
-    auth: (body.auth as AuthPolicy | undefined) ?? DEF.route.auth,
+    auth,
     websocket: typeof body.websocket === 'boolean' ? body.websocket : DEF.route.websocket,
     timeoutMs: body.timeout === undefined ? (upstream?.timeouts.requestMs ?? 30_000) : duration(body.timeout, [...at, 'timeout'], report),
     bodyLimitBytes: size(body.body_limit ?? DEF.route.body_limit, [...at, 'body_limit'], report),
     forwardAuthorization: typeof body.forward_authorization === 'boolean' ? body.forward_authorization : DEF.route.forward_authorization,
+    rateLimit: body.rate_limit === undefined || body.rate_limit === null ? null : buildRateLimit(asObject(body.rate_limit), auth, [...at, 'rate_limit'], report),
   };
 }
 

@@ -34,5 +34,10 @@ export const ROUTE_DEFAULTS = {
     websocket: false,
     body_limit: '1mb',
     forward_authorization: false,
+    rate_limit: {
+      by: 'user',
+      admins: 'exempt',
+      on_store_error: 'open',
+    },
   },
 } as const;

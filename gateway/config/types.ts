@@ -4,6 +4,22 @@
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 export type AuthPolicy = 'public' | 'user' | 'admin';
+/** Whose requests one rate-limit counter holds (docs/rate-limits.md). */
+export type RateLimitBy = 'user' | 'api_key' | 'ip';
+
+/** A route's `rate_limit:` (docs/rate-limits.md has how it maps onto the limiter). */
+export interface RateLimitConfig {
+  by: RateLimitBy;
+  /** Sustained allowance: `requests` per `perMs` (a whole number of seconds). */
+  requests: number;
+  perMs: number;
+  /** Most requests at once (the token bucket's size); `requests` when absent. */
+  burst: number;
+  /** Admins (role admin or ADMIN_MAIL) skip the limit unless the route says `admins: limited`. */
+  adminsExempt: boolean;
+  /** The shared store (Redis) unreachable: true answers 503, false counts in this process's memory meanwhile. */
+  failClosed: boolean;
+}
 
 export interface ProcessConfig {
   /** argv; a leading "node" is replaced by the gateway's own Node binary. */
@@ -73,6 +89,8 @@ export interface RouteConfig {
   bodyLimitBytes: number;
   /** Forward the client's Authorization header (off by default, DESIGN.md). */
   forwardAuthorization: boolean;
+  /** Per-route request rate limit; null = none (no stage, no store round trip). */
+  rateLimit: RateLimitConfig | null;
 }
 
 export interface GatewayConfig {

@@ -51,6 +51,9 @@ export const CATALOGUE = {
   CHUNK_EXTENSIONS_TOO_LARGE: { status: 413, detail: 'Chunk extensions too large', headers: CLOSE },
   HEADERS_TOO_LARGE: { status: 431, detail: 'Request header fields too large', headers: CLOSE },
   CLIENT_CLOSED: { status: 499, detail: 'Client closed request' },
+  // A route's rate_limit (docs/rate-limits.md): over it, or its store down on a route that fails closed.
+  RATE_LIMITED: { status: 429, detail: 'Rate limit exceeded' },
+  RATE_LIMIT_UNAVAILABLE: { status: 503, detail: 'Rate limit store unavailable', headers: { 'retry-after': '1' } },
   // Service control (the services API).
   SERVICE_NOT_FOUND: { status: 404, detail: 'Service not found' },
   SERVICE_CONFLICT: { status: 409, detail: 'Service is not in a state for this action' },
@@ -108,6 +111,10 @@ export const errors = {
   payloadTooLarge: (limit?: number) => gatewayError('PAYLOAD_TOO_LARGE', { detail: limit === undefined ? undefined : `Request body too large (limit ${limit} bytes)` }),
   headersTooLarge: () => gatewayError('HEADERS_TOO_LARGE'),
   clientClosed: () => gatewayError('CLIENT_CLOSED'),
+  /** `headers`: the RateLimit-Policy / RateLimit fields, which a 429 carries too. */
+  rateLimited: (retryAfterS: number, headers: Record<string, string>) =>
+    gatewayError('RATE_LIMITED', { detail: `Rate limit exceeded; retry in ${Math.max(1, Math.ceil(retryAfterS))} s`, headers: { ...headers, ...retryAfter(retryAfterS) } }),
+  rateLimitUnavailable: () => gatewayError('RATE_LIMIT_UNAVAILABLE'),
   invalidQuery: (detail: string) => gatewayError('INVALID_QUERY', { detail }),
   serviceNotFound: (name: string) => gatewayError('SERVICE_NOT_FOUND', { detail: `Service '${name}' not found` }),
   internal: (cause?: unknown) => gatewayError('INTERNAL', { cause }),

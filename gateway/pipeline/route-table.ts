@@ -6,12 +6,14 @@ import type { BlockList } from 'node:net';
 import type { EdgeAuth } from '../auth/types.ts';
 import type { GatewayConfig, RouteConfig } from '../config/types.ts';
 import type { ProxyEngine } from '../proxy/engine.ts';
+import type { RateLimitStore } from '../ratelimit/store.ts';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import type { RequestContext, Stage } from './context.ts';
 import { errors } from './errors.ts';
 import { isUnderPrefix } from './paths.ts';
 import { enforceAuthPolicy } from './stages/auth-policy.ts';
 import { limitBody } from './stages/body-limit.ts';
+import { limitRate } from './stages/rate-limit.ts';
 import { requireUpstreamUp } from './stages/upstream-available.ts';
 import { prepareUpstreamRequest } from './stages/upstream-headers.ts';
 
@@ -26,6 +28,8 @@ export interface RouteTableDeps {
   registry: UpstreamRegistry;
   engine: ProxyEngine;
   trustedProxies: BlockList;
+  /** Where route rate limits count (memory or Redis). */
+  rateLimits: RateLimitStore;
   /** Streamed body passed the limit: cancel upstream, answer 413. */
   onBodyTooLarge: (ctx: RequestContext) => void;
 }
@@ -55,11 +59,14 @@ function compileRoute(route: RouteConfig, config: GatewayConfig, deps: RouteTabl
   if (!upstream) throw new Error(`route ${route.prefix}: unknown upstream ${route.upstream}`);
   const forward = { timeoutMs: route.timeoutMs, connectTimeoutMs: upstream.timeouts.connectMs };
   const policy = enforceAuthPolicy(route.auth, deps.auth);
+  // After auth: the count is per user or API key; a WebSocket upgrade counts as one request.
+  const limit = limitRate(route, { store: deps.rateLimits, auth: deps.auth, trustedProxies: deps.trustedProxies });
   const available = requireUpstreamUp(route.upstream, deps.registry, deps.auth);
   const rewrite = prepareUpstreamRequest(route, deps.auth, deps.trustedProxies);
   const { engine } = deps;
   const http: Stage[] = [
     ...(policy ? [policy] : []),
+    ...(limit ? [limit] : []),
     available,
     rewrite,
     // Last before proxying: a byte counter attached earlier would start the body
@@ -73,6 +80,7 @@ function compileRoute(route: RouteConfig, config: GatewayConfig, deps: RouteTabl
   const ws: Stage[] = route.websocket
     ? [
         ...(policy ? [policy] : []),
+        ...(limit ? [limit] : []),
         available,
         rewrite,
         function proxyWebSocket(ctx) {

@@ -32,6 +32,21 @@ describe('check', () => {
     ]);
   });
 
+  it('refuses rate limits of zero or negative numbers with their lines', async () => {
+    const file = join(dir, 'limits.yaml');
+    await writeFile(
+      file,
+      'upstreams:\n  api: { url: http://127.0.0.1:1 }\nroutes:\n  - prefix: /a\n    upstream: api\n    rate_limit:\n      requests: 0\n      per: 1m\n      burst: -3\n',
+    );
+    const out: string[] = [];
+    expect(await runCheck(file, (line) => out.push(line))).toBe(1);
+    expect(out.join('\n').split('\n')).toEqual([
+      `${file}:7:17: routes[0].rate_limit.requests: must be >= 1, got 0`,
+      `${file}:9:14: routes[0].rate_limit.burst: must be >= 1, got -3`,
+      '2 problems found',
+    ]);
+  });
+
   it('works as `npm run check -- file` with exit status 1', async () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'routes: []\n');

@@ -22,7 +22,7 @@ describe('parseConfigText', () => {
     const result = parseConfigText(base, 'routes.yaml', {});
     expect(result.ok).toBe(true);
     const route = result.config!.routes[0]!;
-    expect(route).toEqual({ prefix: '/api', upstream: 'api', rewrite: null, auth: 'user', websocket: false, timeoutMs: 30_000, bodyLimitBytes: 1_048_576, forwardAuthorization: false });
+    expect(route).toEqual({ prefix: '/api', upstream: 'api', rewrite: null, auth: 'user', websocket: false, timeoutMs: 30_000, bodyLimitBytes: 1_048_576, forwardAuthorization: false, rateLimit: null });
     const upstream = result.config!.upstreams.get('api')!;
     expect(upstream.url).toBe('http://127.0.0.1:9001');
     expect(upstream.process).toBeNull();
@@ -74,7 +74,7 @@ routes:
     ['a duplicate prefix', `${base}  - prefix: /api/\n    upstream: api\n`, 'routes.yaml:7:13: routes[1].prefix: duplicate prefix "/api" (also routes[0])'],
     ['a bad duration', base.replace('upstream: api\n', 'upstream: api\n    timeout: 5 parsecs\n'), 'routes.yaml:7:14: routes[0].timeout: expected "500ms", "10s", "5m", "1h" or a number of milliseconds, got "5 parsecs"'],
     ['a bad size', base.replace('upstream: api\n', 'upstream: api\n    body_limit: 12zb\n'), 'routes.yaml:7:17: routes[0].body_limit: expected "64kb", "1mb" or a number of bytes, got "12zb"'],
-    ['an unknown key', base.replace('upstream: api\n', 'upstream: api\n    colour: red\n'), 'routes.yaml:7:5: routes[0].colour: unknown key "colour" (expected one of: prefix, upstream, rewrite, auth, websocket, timeout, body_limit, forward_authorization)'],
+    ['an unknown key', base.replace('upstream: api\n', 'upstream: api\n    colour: red\n'), 'routes.yaml:7:5: routes[0].colour: unknown key "colour" (expected one of: prefix, upstream, rewrite, auth, websocket, timeout, body_limit, forward_authorization, rate_limit)'],
     ['a bad auth policy', base.replace('upstream: api\n', 'upstream: api\n    auth: root\n'), 'routes.yaml:7:11: routes[0].auth: must be one of: "public", "user", "admin"'],
     ['a process without command', base.replace('url: http://127.0.0.1:9001', 'process: { env: {} }'), 'routes.yaml:3:14: upstreams.api.process: missing required key "command"'],
     ['an empty command', base.replace('url: http://127.0.0.1:9001', 'process: { command: [] }'), 'routes.yaml:3:25: upstreams.api.process.command: must NOT have fewer than 1 items'],
@@ -113,7 +113,7 @@ routes:
 
   it('publishes a schema whose keys match what the loader reads', async () => {
     const schema = JSON.parse(await readFile('gateway/config/routes.schema.json', 'utf8'));
-    expect(Object.keys(schema.definitions.route.properties)).toEqual(['prefix', 'upstream', 'rewrite', 'auth', 'websocket', 'timeout', 'body_limit', 'forward_authorization']);
+    expect(Object.keys(schema.definitions.route.properties)).toEqual(['prefix', 'upstream', 'rewrite', 'auth', 'websocket', 'timeout', 'body_limit', 'forward_authorization', 'rate_limit']);
     expect(Object.keys(schema.properties)).toEqual(['$schema', 'upstreams', 'services', 'routes']);
   });
 });

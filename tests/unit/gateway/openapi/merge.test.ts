@@ -5,7 +5,7 @@ import { mergeOpenApi, type OpenApiDocument } from '../../../../gateway/openapi/
 import type { LocalRoute } from '../../../../gateway/pipeline/context.ts';
 
 const route = (prefix: string, upstream: string, auth: RouteConfig['auth'] = 'user', rewrite: string | null = ''): RouteConfig => ({
-  prefix, upstream, rewrite, auth, websocket: false, timeoutMs: 1000, bodyLimitBytes: 1024, forwardAuthorization: false,
+  prefix, upstream, rewrite, auth, websocket: false, timeoutMs: 1000, bodyLimitBytes: 1024, forwardAuthorization: false, rateLimit: null,
 });
 const local = (method: LocalRoute['method'], path: string, auth: LocalRoute['auth'] = 'public'): LocalRoute => ({ method, path, auth, handle: () => ({ status: 200, body: null }) });
 const upstreamDoc = (paths: Record<string, unknown>, schemas: Record<string, unknown> = {}): OpenApiDocument => ({ openapi: '3.1.0', info: { title: 'u', version: '1' }, paths, components: { schemas } });

@@ -34,6 +34,8 @@ const PINNED: Record<ErrorCode, [number, string, Record<string, string>?]> = {
   CHUNK_EXTENSIONS_TOO_LARGE: [413, 'Chunk extensions too large', CLOSE],
   HEADERS_TOO_LARGE: [431, 'Request header fields too large', CLOSE],
   CLIENT_CLOSED: [499, 'Client closed request'],
+  RATE_LIMITED: [429, 'Rate limit exceeded'],
+  RATE_LIMIT_UNAVAILABLE: [503, 'Rate limit store unavailable', { 'retry-after': '1' }],
   SERVICE_NOT_FOUND: [404, 'Service not found'],
   SERVICE_CONFLICT: [409, 'Service is not in a state for this action'],
   SERVICE_START_FAILED: [503, 'Service failed to start'],

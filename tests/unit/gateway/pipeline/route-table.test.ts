@@ -4,6 +4,8 @@ import { parseConfigText } from '../../../../gateway/config/load.ts';
 import { parseTrustedProxies } from '../../../../gateway/config/settings.ts';
 import { buildRouteTable } from '../../../../gateway/pipeline/route-table.ts';
 import type { ProxyEngine } from '../../../../gateway/proxy/engine.ts';
+import { createGatewayLogger } from '../../../../gateway/logging/logger.ts';
+import { RateLimitStore } from '../../../../gateway/ratelimit/store.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 
 const yaml = `upstreams:
@@ -12,12 +14,12 @@ const yaml = `upstreams:
 routes:
   - { prefix: /api, upstream: a, auth: public }
   - { prefix: /api/v1/orm, upstream: b, auth: admin, websocket: true }
-  - { prefix: /api/v1, upstream: a }
+  - { prefix: /api/v1, upstream: a, rate_limit: { requests: 10, per: 1m } }
   - { prefix: /, upstream: b, auth: public }
 `;
 
 const auth: EdgeAuth = { authenticate: async () => ({ kind: 'anonymous' }), isAdmin: () => false, identityHeaders: async () => ({}) };
-const deps = { auth, registry: new UpstreamRegistry(), engine: {} as ProxyEngine, trustedProxies: parseTrustedProxies(''), onBodyTooLarge: () => {} };
+const deps = { auth, registry: new UpstreamRegistry(), engine: {} as ProxyEngine, trustedProxies: parseTrustedProxies(''), rateLimits: new RateLimitStore({ logger: createGatewayLogger({ level: 'silent' }) }), onBodyTooLarge: () => {} };
 
 describe('RouteTable', () => {
   const config = parseConfigText(yaml, 'r.yaml', {}).config!;
@@ -42,6 +44,8 @@ describe('RouteTable', () => {
     // Public routes carry no auth stage at all; non-WebSocket routes refuse upgrades.
     expect(names('/api', 'http')).toEqual(['checkUpstreamAvailable', 'rewriteForUpstream', 'checkBodyLimit', 'proxyHttp']);
     expect(names('/api', 'ws')).toEqual(['refuseUpgrade']);
+    // A rate limit counts after auth (it needs the identity), before anything is forwarded.
+    expect(names('/api/v1', 'http')).toEqual(['checkAuthPolicy', 'checkRateLimit', 'checkUpstreamAvailable', 'rewriteForUpstream', 'checkBodyLimit', 'proxyHttp']);
   });
 
   it('keeps the table it was built from, so a swap is one reference', () => {
