@@ -101,6 +101,13 @@ export class RateLimitStore {
     };
   }
 
+  /** Resolves once Redis is connected (at once in memory): before that, counts go to the route's store-error choice. */
+  connected(): Promise<void> {
+    const redis = this.#redis;
+    if (!redis || redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => redis.once('ready', () => resolve()));
+  }
+
   close(): void {
     this.#redis?.disconnect();
   }

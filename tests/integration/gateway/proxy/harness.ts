@@ -166,6 +166,7 @@ export async function startTestGateway(options: {
   metrics?: GatewayOptions['metrics'];
   /** A certificate store (or stub): the gateway listens with HTTPS (HTTP/2 + HTTP/1.1) and url is https://localhost:port. */
   tls?: GatewayOptions['tls'];
+  rateLimits?: GatewayOptions['rateLimits'];
 }): Promise<TestGateway> {
   const config = configFrom(options.yaml, options.env);
   const settings = { ...readSettings({ PORT: '0', LOG_LEVEL: 'debug' }), ...options.settings };
@@ -180,7 +181,7 @@ export async function startTestGateway(options: {
   const registry = new UpstreamRegistry();
   syncStaticUpstreams(registry, config);
   const lifecycle = new GatewayLifecycle();
-  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics, tls: options.tls });
+  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics, tls: options.tls, rateLimits: options.rateLimits });
   const port = await gateway.listen();
   return {
     gateway,

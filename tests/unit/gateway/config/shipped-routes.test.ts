@@ -23,4 +23,14 @@ describe('the shipped routes.yaml', () => {
     const comment = text.slice(0, text.indexOf('critical: true'));
     expect(comment).toMatch(/# critical: \/health\/check .* 503 while the orm is/s);
   });
+
+  it('limits every API route per user, admins exempt, with a comment saying why those numbers', async () => {
+    const loaded = await loadConfigFile(FILE, {});
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    for (const route of loaded.config.routes) {
+      expect(route.rateLimit, route.prefix).toEqual({ by: 'user', requests: 1200, perMs: 60_000, burst: 200, adminsExempt: true, failClosed: false });
+    }
+    const text = readFileSync(FILE, 'utf8');
+    expect(text.slice(0, text.indexOf('rate_limit:'))).toMatch(/# Rate limits .*A normal client stays far below.*A loop without a sleep/s);
+  });
 });
