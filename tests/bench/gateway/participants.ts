@@ -75,6 +75,12 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     processes.push(nginx);
     return [rowOf('nginx', nginx, '/bench')];
   });
+  // The scaling anchor for "gateway, 2 workers": nginx's own master + 2 workers.
+  await attempt('nginx, 2 workers', async () => {
+    const nginx = await startNginx({ upstreamHostPort: `127.0.0.1:${stub.port}`, locations: [{ path: '/bench/', upstreamPath: '/' }], workerProcesses: 2 });
+    processes.push(nginx);
+    return [rowOf('nginx, 2 workers', nginx, '/bench')];
+  });
   for (const [name, script, pkg] of [
     ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
     ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
@@ -91,7 +97,10 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
   const secret = randomBytes(32).toString('hex');
   const routesFile = join(work, 'routes.yaml');
   await writeFile(routesFile, renderRoutes(stub.url));
-  const gatewayEnv = (accessLog: boolean) => ({
+  // One data-plane worker per row (plus the primary), like nginx's worker_processes 1,
+  // unless the row is the 2-worker one (docs/workers.md).
+  const gatewayEnv = (accessLog: boolean, workers = 1) => ({
+    WORKERS: String(workers),
     PORT: '0',
     HOST: '127.0.0.1',
     ROUTES_FILE: routesFile,
@@ -113,12 +122,12 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
   const gatewayLogFile = join(logs, 'gateway.log');
   // One process per row: a process serving two rows would carry twice the
   // garbage and heap of the others, which skews the comparison between rows.
-  const startGateway = (name: string, accessLog: boolean) =>
+  const startGateway = (name: string, accessLog: boolean, workers = 1) =>
     startListeningProcess({
       name,
       command: process.execPath,
       args: [...flags, join(GATEWAY_ROOT, 'gateway', 'main.ts')],
-      env: gatewayEnv(accessLog),
+      env: gatewayEnv(accessLog, workers),
       logFile: join(logs, `${name}.log`),
       timeoutMs: 30_000,
     });
@@ -132,6 +141,12 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     const gateway = await startGateway('gateway-jwt', true);
     processes.push(gateway);
     return [rowOf('gateway+JWT', gateway, '/private', { Authorization: `Bearer ${token}` })];
+  });
+  // CPU is charged to the whole tree (primary + workers), so CPU µs/req compares with the 1-worker row.
+  await attempt('gateway, 2 workers', async () => {
+    const pool = await startGateway('gateway-2-workers', true, 2);
+    processes.push(pool);
+    return [rowOf('gateway, 2 workers', pool, '/bench')];
   });
   await attempt('gateway (access log off)', async () => {
     const quiet = await startGateway('gateway-quiet', false);

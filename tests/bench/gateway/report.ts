@@ -7,11 +7,13 @@ import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
 export const ROW_ORDER = [
   'direct',
   'nginx',
+  'nginx, 2 workers',
   'fastify-http-proxy',
   'http-proxy-middleware',
   'node:http bare proxy',
   'gateway',
   'gateway+JWT',
+  'gateway, 2 workers',
   'gateway (access log off)',
 ];
 const PEERS = ['fastify-http-proxy', 'http-proxy-middleware'];
@@ -83,6 +85,14 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
     ratios.push({ name: `auth cost by CPU per request (${label})`, value: authCpuCost, goal: 'info', met: null });
     const logCost = 1 - rps('gateway', workload) / rps('gateway (access log off)', workload);
     ratios.push({ name: `access log cost, 1 − (gateway / log off) (${label})`, value: logCost, goal: 'info', met: null });
+  }
+  // Worker scaling (issue 14 item 5): the load generator and the stub share the cores,
+  // so read it with CPU per request (docs/benchmarks.md has the arithmetic for a bigger host).
+  for (const [pool, single] of [['gateway, 2 workers', 'gateway'], ['nginx, 2 workers', 'nginx']] as const) {
+    const scaling = rps(pool, 'small') / rps(single, 'small');
+    ratios.push({ name: `scaling, ${pool} / ${single} req/s (small)`, value: scaling, goal: 'info', met: null });
+    const cpuPerRequest = cpu(pool, 'small') / cpu(single, 'small');
+    ratios.push({ name: `CPU per request, ${pool} / ${single} (small)`, value: cpuPerRequest, goal: 'info', met: null });
   }
   if (half) {
     const direct = half.rows.direct?.p99Ms ?? Number.NaN;
