@@ -43,6 +43,7 @@ import type { ServiceFact } from './protocol.ts';
 import { WorkerListenError, WorkerPool, type WorkerPeer } from './worker-pool.ts';
 import { coalesce } from './coalesce.ts';
 import { CertificateAutomationError, startCertificateAutomation } from '../tls/acme/start.ts';
+import { CertificateStoreError, checkCertificates } from '../tls/certificate-store.ts';
 
 export async function runPrimary(): Promise<void> {
   const startedAt = Date.now();
@@ -238,6 +239,18 @@ export async function runPrimary(): Promise<void> {
       process.exit(1);
     });
     shutdownSteps.unshift({ name: 'certificate automation', run: () => automation.close() });
+  }
+
+  // --- certificates (gateway/tls): checked once here, before any worker starts, so
+  // a broken pair or a key that is not its certificate's stops the start with one
+  // line; each worker then builds and watches its own store from the same files.
+  if (processSettings.tls.enabled) {
+    await checkCertificates({ settings: processSettings.tls, logger: logger.child({}, { level: 'silent' }) }).catch((error: unknown) => {
+      if (!(error instanceof CertificateStoreError)) throw error;
+      logger.fatal(error.message);
+      logger.flush?.();
+      process.exit(1);
+    });
   }
 
   try {

@@ -82,6 +82,19 @@ export async function createCertificateStore(options: CertificateStoreOptions): 
   return store;
 }
 
+/**
+ * The start check of a process that serves nothing itself (the cluster primary):
+ * every source read and checked as a worker's store will, then let go. Throws
+ * CertificateStoreError. Creates the shared ticket key file before any worker
+ * starts, so the workers never race to create it.
+ */
+export async function checkCertificates(options: CertificateStoreOptions): Promise<CertificateSummary[]> {
+  const store = await createCertificateStore(options);
+  const summary = store.certificates();
+  store.close();
+  return summary;
+}
+
 export class CertificateStore extends EventEmitter<StoreEvents> {
   #settings: TlsSettings;
   #logger: Logger;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectLines, createWorkspace, ROOT, runToExit, type Workspace } from './harness.ts';
+import { makeTestPair, writeTestPair } from '../../../helpers/test-certificates.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -24,6 +25,13 @@ function startGateway(env: Record<string, string>): { child: ChildProcess; log: 
   const child = spawn(process.execPath, ['gateway/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   cleanups.push(() => (child.exitCode === null && child.signalCode === null ? (child.kill('SIGKILL'), once(child, 'exit')) : undefined));
   return { child, log: collectLines(child) };
+}
+
+// Two unrelated pairs: the certificate of one with the key of the other.
+const [certOwner, keyOwner] = await Promise.all([makeTestPair({ names: ['a.example.com'] }), makeTestPair({ names: ['b.example.com'] })]);
+function mismatchedPair(dir: string): Record<string, string> {
+  writeTestPair(join(dir, 'site.crt'), join(dir, 'site.key'), { cert: certOwner.cert, key: keyOwner.key });
+  return { TLS_CERT_FILE: join(dir, 'site.crt'), TLS_KEY_FILE: join(dir, 'site.key') };
 }
 
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
@@ -87,6 +95,7 @@ describe('gateway start-up', () => {
     ['a bad setting', () => ({ PORT: 'eighty' }), /PORT must be a non-negative integer/],
     ['TLS_CERT_FILE without TLS_KEY_FILE', (ws: Workspace) => ({ TLS_CERT_FILE: join(ws.dir, 'site.crt') }), /TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both/],
     ['TLS_MIN_VERSION=TLSv1.1', () => ({ TLS_MIN_VERSION: 'TLSv1.1' }), /TLS_MIN_VERSION: TLSv1\.1 is refused/],
+    ['a TLS key that is not its certificate’s', (ws: Workspace) => mismatchedPair(ws.dir), /certificate refused: .*site\.key: is not the private key of .*site\.crt \(key and certificate do not match\)/],
   ])('refuses %s with one fatal line and no stack trace', async (_name, extra, message) => {
     const ws = workspace();
     const { code, output } = await runToExit(process.execPath, ['gateway/main.ts'], { ...ws.env, ...extra(ws) });
