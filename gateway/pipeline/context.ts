@@ -1,6 +1,6 @@
 // The one typed object a request carries through the gateway's stages. HTTP and
 // WebSocket share it; `res` is absent on upgrades (the raw socket is in `socket`).
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AuthenticatedUser } from '../auth/types.ts';
 import type { RouteConfig } from '../config/types.ts';
@@ -48,8 +48,8 @@ export interface RequestContext {
   errorCause: unknown;
   /** Base URL of the upstream, read from the registry for this request. */
   target: URL | null;
-  /** The in-flight upstream request, so a limit or a disconnect can cancel it. */
-  upstreamRequest: ClientRequest | null;
+  /** The in-flight upstream request (an undici exchange, or http-proxy-3's ClientRequest for upgrades), so a limit or a disconnect can cancel it. */
+  upstreamRequest: { destroy(error?: Error): unknown } | null;
 }
 
 /** A stage returns "halt" once it has answered the request itself. */
