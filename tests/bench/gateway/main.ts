@@ -3,7 +3,7 @@
 // access log) against one stub upstream, in one run; prints the table and the
 // goal ratios and saves the raw numbers. `npm run bench` runs this.
 import { describeMachine, formatMachine } from '../lib/machine.ts';
-import { readBooleanFlag, readNumberFlag } from '../lib/options.ts';
+import { readBooleanFlag, readFlag, readNumberFlag } from '../lib/options.ts';
 import { priorityNote } from '../lib/priority.ts';
 import { chooseLoadGenerator } from '../lib/load.ts';
 import { requireBinary } from '../lib/requirements.ts';
@@ -38,7 +38,8 @@ export async function main(args: string[]): Promise<number> {
   const machine = describeMachine();
   plan.log(`gateway proxy benchmark — ${formatMachine(machine)}`);
   plan.log(`${loadGenerator === 'wrk' ? 'wrk -t1' : 'autocannon (wrk missing; Node load generator, lower ceilings)'} -c${plan.connections}, ${plan.durationS} s × ${plan.repeats} per row and workload (medians), keep-alive, ${priorityNote}\n`);
-  const participants = await startParticipants();
+  const only = readFlag(args, 'rows')?.split(',').map((name) => name.trim()).filter(Boolean);
+  const participants = await startParticipants({ engineOptions: readBooleanFlag(args, 'engines'), only });
   try {
     for (const { name, reason } of participants.missing) plan.log(`  ! ${name} not measured: ${reason}`);
     const peak = await measurePeak(participants.targets, plan);

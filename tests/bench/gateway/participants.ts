@@ -46,7 +46,12 @@ export interface StartOptions {
   only?: string[];
   /** Extra node flags for every Node participant but the stub (e.g. --cpu-prof, with `only`). */
   nodeFlags?: string[];
+  /** Also the two proxy-engine options issue 14 item 2 asked to measure (minimal proxies, `--engines`). */
+  engineOptions?: boolean;
 }
+
+/** The engine options' rows (only with --engines): what each forwarding mechanism costs with nothing else around it. */
+export const ENGINE_OPTION_ROWS = ['option: http-proxy-3 fetch + undici', 'option: undici dispatch'] as const;
 
 export async function startParticipants(options: StartOptions = {}): Promise<Participants> {
   const processes: BenchProcess[] = [];
@@ -55,7 +60,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
   const work = await mkdtemp(join(tmpdir(), 'fullon-bench-gateway-'));
   const flags = options.nodeFlags ?? [];
   const node = (script: string) => [...flags, join(HERE, script)];
-  const wanted = (name: string) => !options.only || options.only.includes(name);
+  const wanted = (name: string) => (!options.only || options.only.includes(name)) && (options.engineOptions === true || !(ENGINE_OPTION_ROWS as readonly string[]).includes(name));
 
   const stub = await startListeningProcess({ name: 'stub', command: process.execPath, args: [join(HERE, 'stub-upstream.ts')] });
   processes.push(stub);
@@ -85,6 +90,8 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
     ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
     ['node:http bare proxy', 'peers/bare-node-proxy.ts', null],
+    [ENGINE_OPTION_ROWS[0], 'peers/http-proxy-3-fetch.ts', null],
+    [ENGINE_OPTION_ROWS[1], 'peers/undici-dispatch.ts', null],
   ] as const) {
     await attempt(name, async () => {
       if (pkg) requirePackage(pkg);
@@ -176,6 +183,10 @@ upstreams:
     url: ${stubUrl}
     health: { path: /health, interval: 10s, timeout: 2s }
     timeouts: { connect: 2s, request: 30s }
+  # The gateway asks the orm who a token's user is (role, active); the stub answers for the bench user.
+  orm_api:
+    url: ${stubUrl}
+    health: { path: /health, interval: 10s, timeout: 2s }
 services: {}
 routes:
   - prefix: /bench

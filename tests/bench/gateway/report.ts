@@ -11,6 +11,8 @@ export const ROW_ORDER = [
   'fastify-http-proxy',
   'http-proxy-middleware',
   'node:http bare proxy',
+  'option: http-proxy-3 fetch + undici',
+  'option: undici dispatch',
   'gateway',
   'gateway+JWT',
   'gateway, 2 workers',

@@ -5,6 +5,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 const SMALL = Buffer.from(JSON.stringify({ status: 'ok', service: 'bench-stub', items: [1, 2, 3] }));
+/**
+ * The orm's answer to the gateway's "who is user N now" (gateway/auth/orm-client.ts
+ * lookupUser): the gateway+JWT row's token names this user, and the gateway asks
+ * once per user-cache period (≤ 5 s), as it would ask the real orm.
+ */
+const BENCH_USER = Buffer.from(JSON.stringify({ uid: 4242, mail: 'bench-user@fullon.test', name: 'bench', role: 'user', active: true }));
+const USER_STATUS_PATH = '/internal/auth/user-status';
 
 function answerSmall(response: ServerResponse): void {
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': SMALL.length });
@@ -25,8 +32,17 @@ function echoBody(request: IncomingMessage, response: ServerResponse): void {
   });
 }
 
+function answerUserStatus(request: IncomingMessage, response: ServerResponse): void {
+  request.resume();
+  request.on('end', () => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': BENCH_USER.length });
+    response.end(BENCH_USER);
+  });
+}
+
 const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
-  if (request.method === 'POST' || request.method === 'PUT') echoBody(request, response);
+  if (request.url === USER_STATUS_PATH) answerUserStatus(request, response);
+  else if (request.method === 'POST' || request.method === 'PUT') echoBody(request, response);
   else answerSmall(response);
 });
 // No per-socket request cap: proxies keep their upstream sockets for the whole run.

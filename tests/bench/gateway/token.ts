@@ -1,6 +1,7 @@
 // Mints the bench's access token exactly like the gateway's login would (claims
 // per DESIGN.md, HS256 with the JWT_SECRET_KEY the bench gives the gateway), so
-// "gateway+JWT" measures a real verification path without needing orm.
+// "gateway+JWT" measures a real verification path; the stub upstream answers the
+// orm's user-status lookup for user 4242 (stub-upstream.ts).
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 
