@@ -8,6 +8,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { createBatchedDestination } from './batched-stdout.ts';
 
 export interface LoggerOptions {
   level?: string;
@@ -34,7 +35,7 @@ export function createGatewayLogger(options: LoggerOptions = {}): Logger {
   const usePretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
   if (usePretty) return pino(base, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service,name', messageFormat: formatTerminalLine, destination: terminalSink() }));
   if (options.destination) return pino(base, options.destination);
-  return pino(base);
+  return pino(base, createBatchedDestination());
 }
 
 /** Terminal form of a line: `orm_api[4242] listening`, so every line says who wrote it. */

@@ -1,0 +1,46 @@
+// The gateway's JSON log destination when stdout is not a terminal: pino's
+// SonicBoom on fd 1, still synchronous, but the lines written during one
+// event-loop turn leave in one write(2) at the end of that turn instead of one
+// each. Under load one turn answers many requests, and the access line's
+// write(2) was the largest single cost of logging (docs/benchmarks.md).
+// Nothing waits longer than the turn it was logged in; the buffer is written
+// synchronously on flush() (shutdown) and on process exit, crashes included.
+import { pino, type DestinationStream } from 'pino';
+
+export const BATCH_DEFAULTS = {
+  /** Written at once past this many buffered bytes (below SonicBoom's 16 KiB maxWrite). */
+  maxBufferedBytes: 8 * 1024,
+};
+
+export interface BatchedDestination extends DestinationStream {
+  /** Writes what is buffered now (pino's logger.flush() calls it). */
+  flush(callback?: (error?: Error) => void): void;
+}
+
+export function createBatchedDestination(fd = 1): BatchedDestination {
+  // pino.destination's SonicBoom ignores EPIPE (a reader that went away) like pino's default.
+  const boom = pino.destination({ dest: fd, sync: true, minLength: BATCH_DEFAULTS.maxBufferedBytes });
+  let scheduled = false;
+  const flushNow = () => {
+    scheduled = false;
+    try {
+      boom.flushSync();
+    } catch {
+      // stdout gone (EPIPE, EIO after the terminal hung up): nothing left to write to.
+    }
+  };
+  process.once('exit', flushNow);
+  return {
+    write(line: string) {
+      boom.write(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushNow);
+      }
+    },
+    flush(callback) {
+      flushNow();
+      callback?.();
+    },
+  };
+}
