@@ -39,6 +39,12 @@ export class BoundedCache<K, V> {
     return entry.value;
   }
 
+  /** The live entry's value and expiry, without marking it used (refresh-ahead decisions). */
+  peek(key: K): Readonly<Entry<V>> | undefined {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && entry.expiresAt > this.#now() ? entry : undefined;
+  }
+
   /** Stores value until expiresAt (epoch ms); a time already past stores nothing. */
   set(key: K, value: V, expiresAt: number): void {
     this.#entries.delete(key);

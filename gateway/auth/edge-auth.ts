@@ -38,6 +38,14 @@ export interface EdgeAuthOptions {
 
 /** Tokens up to this length are cache keys as they are; longer ones by their SHA-256. */
 const TOKEN_KEY_MAX = 1024;
+/**
+ * A hot local token's user is re-read from the orm in the background once less
+ * than this share of the user TTL is left, so under load no request waits for
+ * the orm when the cached answer runs out (every request arriving during that
+ * round trip used to: the gateway+JWT row's p99, issue 14 item 3). The TTL
+ * contract is unchanged: nothing is trusted longer than the TTL after the orm said it.
+ */
+const REFRESH_AHEAD_SHARE = 0.4;
 
 interface HeaderEntry {
   headers: Record<string, string>;
@@ -55,6 +63,10 @@ export class GatewayEdgeAuth implements EdgeAuth {
   readonly #now: () => number;
   readonly #logger: EdgeAuthLogger | null;
   readonly #verified: BoundedCache<string, AuthenticatedUser>;
+  /** Users built from an orm answer (local tokens): the ones refresh-ahead re-reads. */
+  readonly #fromOrm = new WeakSet<AuthenticatedUser>();
+  /** Cache keys with a refresh in flight (one per token). */
+  readonly #refreshing = new Map<string, Promise<void>>();
   readonly #headers = new WeakMap<AuthenticatedUser, Map<string, HeaderEntry>>();
 
   constructor(options: EdgeAuthOptions & { keys: SigningKeys }) {
@@ -120,7 +132,10 @@ export class GatewayEdgeAuth implements EdgeAuth {
     // are hashed so 10 000 cached entries stay small.
     const key = token.length <= TOKEN_KEY_MAX ? token : createHash('sha256').update(token).digest('base64url');
     const cached = this.#verified.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.#refreshAhead(key, cached);
+      return cached;
+    }
     const verified = await this.tokens.verify(token);
     if (verified.kind === 'external') {
       const { user } = verified;
@@ -138,8 +153,40 @@ export class GatewayEdgeAuth implements EdgeAuth {
       authMethod: 'jwt',
       expiresAt: verified.expiresAt,
     };
+    this.#fromOrm.add(user);
     this.#verified.set(key, user, Math.min(verified.expiresAt * 1000, trustUntil));
     return user;
+  }
+
+  /** Starts a background re-read of a cached local token's user when its trust is running out (REFRESH_AHEAD_SHARE). */
+  #refreshAhead(key: string, user: AuthenticatedUser): void {
+    if (!this.#fromOrm.has(user) || this.#refreshing.has(key)) return;
+    const entry = this.#verified.peek(key);
+    const tokenExpiry = (user.expiresAt ?? 0) * 1000;
+    // Runs out with the token itself (no refresh can extend that), or not soon enough to bother.
+    if (entry === undefined || entry.expiresAt >= tokenExpiry || entry.expiresAt - this.#now() > this.settings.apiKeyCacheTtlMs * REFRESH_AHEAD_SHARE) return;
+    const trustUntil = this.users.trustUntil();
+    const refreshed = this.users.refresh(user.userId).then(
+      (owner) => {
+        // Revoked meanwhile (invalidate() dropped the entry): do not put it back.
+        if (this.#verified.peek(key)?.value !== user) return;
+        const same = owner.mail === user.email && owner.name === user.name && owner.role === user.role;
+        // The same object when nothing changed, so its cached identity headers stay valid (no re-signing).
+        const next: AuthenticatedUser = same ? user : { ...user, email: owner.mail, name: owner.name, role: owner.role };
+        this.#fromOrm.add(next);
+        this.#verified.set(key, next, Math.min(tokenExpiry, trustUntil));
+      },
+      (error: unknown) => {
+        // Unknown or inactive now: refused from the next request on. The orm not answering changes nothing yet.
+        if (error instanceof AuthError && error.code === 'INVALID_TOKEN') this.#verified.delete(key);
+      },
+    ).finally(() => this.#refreshing.delete(key));
+    this.#refreshing.set(key, refreshed);
+  }
+
+  /** Resolves once the background refreshes started so far are done (tests observe their outcome with it). */
+  async refreshesSettled(): Promise<void> {
+    await Promise.all(this.#refreshing.values());
   }
 
   /** An open WebSocket after a revocation event: a revoked key never; a user only while the orm says active. */

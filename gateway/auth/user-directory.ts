@@ -38,6 +38,18 @@ export class UserDirectory {
     return looked.user;
   }
 
+  /**
+   * Asks the orm now (sharing a lookup already in flight) and caches the answer:
+   * refresh-ahead for a hot user, so no request waits for the orm when the
+   * cached answer runs out (edge-auth.ts).
+   */
+  async refresh(uid: number): Promise<OrmUser> {
+    const looked = await this.#lookupOnce(uid);
+    if ('error' in looked) throw looked.error;
+    if (!looked.user.active) throw new AuthError('INVALID_TOKEN', { reason: 'user inactive' });
+    return looked.user;
+  }
+
   /** Until when (epoch ms) a cached answer about uid may be trusted from now. */
   trustUntil(): number {
     return this.#now() + this.#options.ttlMs;

@@ -272,6 +272,84 @@ describe('tokens interoperate with fullon (DESIGN.md "Tokens interoperate both w
   });
 });
 
+describe('refresh-ahead of a hot token\'s user (no request waits for the orm when the cached answer runs out)', () => {
+  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
+
+  it('answers from the cache near the end of the TTL while asking the orm in the background, then trusts the fresh answer', async () => {
+    directory.set({ uid: 36 });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const ttl = auth.settings.apiKeyCacheTtlMs;
+    const { token } = await auth.tokens.issue({ uid: 36, mail: 'user36@example.com', role: 'user' });
+    const first = await auth.authenticate(bearer(token), urlOf('/x'), false);
+    const before = directory.lookups();
+    clock += ttl * 0.8;
+    const verify = vi.spyOn(auth.tokens, 'verify');
+    const near = await auth.authenticate(bearer(token), urlOf('/x'), false);
+    expect(near).toEqual(first);
+    await auth.refreshesSettled();
+    expect(directory.lookups() - before).toBe(1);
+    // Past the first answer's TTL: served from the refreshed entry, no new lookup, no new verification.
+    clock += ttl * 0.5;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user', user: { userId: 36 } });
+    expect(directory.lookups() - before).toBe(1);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('keeps the same user object when the orm says the same, so signed identity headers are reused', async () => {
+    directory.set({ uid: 37 });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const { token } = await auth.tokens.issue({ uid: 37, mail: 'user37@example.com', role: 'user' });
+    const first = await auth.verifyToken(token);
+    clock += auth.settings.apiKeyCacheTtlMs * 0.8;
+    await auth.verifyToken(token);
+    await auth.refreshesSettled();
+    expect(await auth.verifyToken(token)).toBe(first);
+  });
+
+  it('refuses the token from the next request on when the background answer says the user is inactive', async () => {
+    directory.set({ uid: 38, active: true });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const { token } = await auth.tokens.issue({ uid: 38, mail: 'user38@example.com', role: 'user' });
+    await auth.authenticate(bearer(token), urlOf('/x'), false);
+    directory.set({ uid: 38, active: false });
+    clock += auth.settings.apiKeyCacheTtlMs * 0.8;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    await auth.refreshesSettled();
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  it('asks once for many requests in the refresh window', async () => {
+    directory.set({ uid: 39 });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const { token } = await auth.tokens.issue({ uid: 39, mail: 'user39@example.com', role: 'user' });
+    await auth.authenticate(bearer(token), urlOf('/x'), false);
+    const before = directory.lookups();
+    clock += auth.settings.apiKeyCacheTtlMs * 0.8;
+    await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(bearer(token), urlOf('/x'), false)));
+    await auth.refreshesSettled();
+    expect(directory.lookups() - before).toBe(1);
+  });
+
+  it('keeps serving the cached answer when the background lookup cannot reach the orm, until the TTL ends', async () => {
+    directory.set({ uid: 40 });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const { token } = await auth.tokens.issue({ uid: 40, mail: 'user40@example.com', role: 'user' });
+    await auth.authenticate(bearer(token), urlOf('/x'), false);
+    server.use(http.post(`${ORM_URL}/internal/auth/user-status`, () => HttpResponse.json({ detail: 'down' }, { status: 500 })));
+    clock += auth.settings.apiKeyCacheTtlMs * 0.8;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    await auth.refreshesSettled();
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'user' });
+    clock += auth.settings.apiKeyCacheTtlMs * 0.3;
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 503 });
+  });
+});
+
 describe('revocation events (GatewayEdgeAuth.invalidate)', () => {
   const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
 
