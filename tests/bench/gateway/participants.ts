@@ -16,6 +16,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '..', '..', '..');
 /** Which tree's gateway/main.ts the gateway rows run: BENCH_GATEWAY_ROOT compares a candidate change (A/B). */
 const GATEWAY_ROOT = resolve(process.env.BENCH_GATEWAY_ROOT || REPO_ROOT);
+/** Another tree (e.g. a checkout of main) whose gateway+JWT runs as one more row in the same run: an interleaved A/B. */
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? resolve(process.env.BENCH_BASELINE_ROOT) : null;
+export const BASELINE_ROW = 'gateway+JWT (baseline tree)';
 
 /** One row of the table: where to send requests and with which headers. */
 export interface Target {
@@ -129,11 +132,11 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
   const gatewayLogFile = join(logs, 'gateway.log');
   // One process per row: a process serving two rows would carry twice the
   // garbage and heap of the others, which skews the comparison between rows.
-  const startGateway = (name: string, accessLog: boolean, workers = 1) =>
+  const startGateway = (name: string, accessLog: boolean, workers = 1, root = GATEWAY_ROOT) =>
     startListeningProcess({
       name,
       command: process.execPath,
-      args: [...flags, join(GATEWAY_ROOT, 'gateway', 'main.ts')],
+      args: [...flags, join(root, 'gateway', 'main.ts')],
       env: gatewayEnv(accessLog, workers),
       logFile: join(logs, `${name}.log`),
       timeoutMs: 30_000,
@@ -155,6 +158,14 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     processes.push(pool);
     return [rowOf('gateway, 2 workers', pool, '/bench')];
   });
+  if (BASELINE_ROOT !== null) {
+    await attempt(BASELINE_ROW, async () => {
+      const token = await mintBenchToken({ secret, ...BENCH_JWT });
+      const gateway = await startGateway('gateway-jwt-baseline', true, 1, BASELINE_ROOT);
+      processes.push(gateway);
+      return [rowOf(BASELINE_ROW, gateway, '/private', { Authorization: `Bearer ${token}` })];
+    });
+  }
   await attempt('gateway (access log off)', async () => {
     const quiet = await startGateway('gateway-quiet', false);
     processes.push(quiet);

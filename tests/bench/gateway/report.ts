@@ -15,6 +15,7 @@ export const ROW_ORDER = [
   'option: undici dispatch',
   'gateway',
   'gateway+JWT',
+  'gateway+JWT (baseline tree)',
   'gateway, 2 workers',
   'gateway (access log off)',
 ];
