@@ -12,6 +12,18 @@ const SMALL = Buffer.from(JSON.stringify({ status: 'ok', service: 'bench-stub', 
  */
 const BENCH_USER = Buffer.from(JSON.stringify({ uid: 4242, mail: 'bench-user@fullon.test', name: 'bench', role: 'user', active: true }));
 const USER_STATUS_PATH = '/internal/auth/user-status';
+/**
+ * The orm's revocation stream (gateway/auth/orm-revocation-feed.ts): held open
+ * and quiet like the real orm's. Answered like any GET it would end at once, and
+ * the gateway, seeing a gap each time, would forget every cached credential
+ * over and over: the JWT row would measure that instead of the hot path.
+ */
+const EVENTS_PATH = '/internal/auth/events';
+
+function holdEventStream(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  response.write(': bench stub\n\n');
+}
 
 function answerSmall(response: ServerResponse): void {
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': SMALL.length });
@@ -42,6 +54,7 @@ function answerUserStatus(request: IncomingMessage, response: ServerResponse): v
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
   if (request.url === USER_STATUS_PATH) answerUserStatus(request, response);
+  else if (request.url === EVENTS_PATH) holdEventStream(response);
   else if (request.method === 'POST' || request.method === 'PUT') echoBody(request, response);
   else answerSmall(response);
 });
