@@ -97,8 +97,30 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
     const cpuPerRequest = cpu(pool, 'small') / cpu(single, 'small');
     ratios.push({ name: `CPU per request, ${pool} / ${single} (small)`, value: cpuPerRequest, goal: 'info', met: null });
   }
+  // Issue 14 item 2, the headline: a small GET with a JWT and the access log on
+  // costs no more CPU than @fastify/http-proxy's plain proxying, same run.
+  const headlineCpu = cpu('gateway+JWT', 'small') / cpu('fastify-http-proxy', 'small');
+  ratios.push({
+    name: 'CPU per request, gateway+JWT (access log on) / fastify-http-proxy (small)',
+    value: headlineCpu,
+    goal: 'goal ≤ 1.0×',
+    met: Number.isFinite(headlineCpu) ? headlineCpu <= 1 : null,
+  });
   if (half) {
     const direct = half.rows.direct?.p99Ms ?? Number.NaN;
+    // Issue 14 item 3: at half the gateway's peak, what the gateway adds with a JWT
+    // is within 1 ms of what any Node proxy adds here (the bare node:http proxy).
+    const addedBy = (name: string) => {
+      const row = half.rows[name];
+      return row && row.errors === 0 ? row.p99Ms - direct : Number.NaN;
+    };
+    const overBare = addedBy('gateway+JWT') - addedBy('node:http bare proxy');
+    ratios.push({
+      name: 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy',
+      value: overBare,
+      goal: 'goal +≤1 ms',
+      met: Number.isFinite(overBare) ? overBare <= 1 : null,
+    });
     for (const name of ['gateway', 'gateway+JWT', 'nginx', 'node:http bare proxy']) {
       const row = half.rows[name];
       if (!row || row.errors > 0) continue;
@@ -117,7 +139,9 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
 
 export function renderRatios(ratios: Ratio[]): string {
   const rows = ratios.map((ratio) => {
-    const value = ratio.name.startsWith('added p99')
+    const value = ratio.name.startsWith('added p99') && ratio.goal.startsWith('goal +')
+      ? `${ratio.value >= 0 ? '+' : ''}${formatMs(ratio.value)} ms`
+      : ratio.name.startsWith('added p99')
       ? `${formatMs(ratio.value)} ms`
       : ratio.name.includes('cost')
         ? formatPercent(ratio.value)

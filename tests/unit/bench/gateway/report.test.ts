@@ -62,4 +62,28 @@ describe('computeRatios', () => {
     expect(added?.value).toBeCloseTo(0.8);
     expect(added?.met).toBe(true);
   });
+
+  it('judges the headline CPU goal: gateway+JWT per request at most fastify-http-proxy\'s (issue 14 item 2)', () => {
+    const name = 'CPU per request, gateway+JWT (access log on) / fastify-http-proxy (small)';
+    expect(find(computeRatios(peakWith({ 'gateway+JWT': row(4_750, 190) }), null), name)).toMatchObject({ value: 0.95, met: true, goal: 'goal ≤ 1.0×' });
+    expect(find(computeRatios(peakWith({ 'gateway+JWT': row(4_750, 220) }), null), name)).toMatchObject({ value: 1.1, met: false });
+    expect(find(computeRatios(peakWith({ 'gateway+JWT': row(4_750, 190, 7) }), null), name)?.met).toBeNull();
+  });
+
+  it.each([
+    [2.4, 2.0, true],
+    [3.5, 2.0, false],
+  ])('judges the tail goal: gateway+JWT added p99 %f ms vs the bare proxy\'s %f ms, within +1 ms → %s (issue 14 item 3)', (jwtP99, bareP99, met) => {
+    const half = {
+      targetRps: 2_500,
+      rows: {
+        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
+        'node:http bare proxy': { ...row(2_500, 150), p99Ms: bareP99, achievedRps: 2_500, thinkMs: 10 },
+        'gateway+JWT': { ...row(2_500, 190), p99Ms: jwtP99, achievedRps: 2_500, thinkMs: 10 },
+      },
+    };
+    const ratio = find(computeRatios(peakWith(), half), 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy');
+    expect(ratio?.value).toBeCloseTo(jwtP99 - bareP99);
+    expect(ratio?.met).toBe(met);
+  });
 });
