@@ -51,6 +51,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** The certificate store: the listener speaks HTTPS (HTTP/2 and HTTP/1.1, http/secure-server.ts); absent: plain HTTP/1.1. */
   tls?: TlsSource | null;
+  /** Strict-Transport-Security value for every answer over TLS (gateway/tls/hsts.ts); null: none. */
+  hsts?: string | null;
   /** New traces start sampled (traceparent flag 01): true when spans are exported over OTLP. */
   sampleNewTraces?: boolean;
   /** Where route rate limits count; absent: this process's memory. the worker passes the Redis-backed one when REDIS_URL is set. */
@@ -87,6 +89,8 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const { settings, registry, auth, lifecycle, logger } = options;
   const server = createGatewayServer(settings, logger, options.tls ?? null);
+  // Only over TLS: browsers ignore HSTS on plain HTTP (RFC 6797 §8.1).
+  const hsts = options.tls ? (options.hsts ?? null) : null;
   // Access lines are built field by field from data already redacted (query
   // secrets) and carry no headers, so they skip pino's redaction pass.
   const accessLogger = logger.child({}, { redact: { paths: [] } });
@@ -219,6 +223,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // HTTP/2 drains with GOAWAY (server.closeIdleConnections), not a Connection header.
     const http2 = req.httpVersionMajor === 2;
     if (lifecycle.draining && !http2) res.setHeader('connection', 'close');
+    if (hsts) res.setHeader('strict-transport-security', hsts);
     res.once('close', () => {
       active--;
       ctx.status = res.writableFinished ? res.statusCode : ctx.status >= 400 ? ctx.status : 499;

@@ -270,7 +270,7 @@ export async function runPrimary(): Promise<void> {
   );
 
   // --- the one "ready" line, when /health/check first turns 200 -------------------
-  const publicUrl = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+  const publicUrl = `${processSettings.tls.enabled ? 'https' : 'http'}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
   const failingNow = () => ({ ...failingChecks(monitor.targets(), { supervisor, registry }, lifecycle), ...poolFailing() });
   watchFirstReady({
     startedAt,

@@ -26,6 +26,8 @@ import { UpstreamDocuments } from '../openapi/upstream-documents.ts';
 import { closeSocket } from '../proxy/ws-close.ts';
 import { RateLimitStore } from '../ratelimit/store.ts';
 import { UpstreamRegistry } from '../registry/upstream-registry.ts';
+import { createCertificateStore } from '../tls/certificate-store.ts';
+import { hstsHeaderValue } from '../tls/hsts.ts';
 import { forwardedRoutes } from './forwarded-routes.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
 import { IPC_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerInit, type WorkerSide } from './protocol.ts';
@@ -79,6 +81,9 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     assertionKey: { privateKey: createPrivateKey(init.assertionKeyPem), kid: init.assertionKid },
   });
   const webSocketExpiry = createWebSocketExpiry(closeSocket);
+  // HTTPS when a certificate source is set (docs/https.md): each worker reads and
+  // watches the same files, so every worker serves the same certificates.
+  const certificates = processSettings.tls.enabled ? await createCertificateStore({ settings: processSettings.tls, logger }) : null;
   const metrics = createGatewayMetrics();
   metrics.markConfigLoaded();
   const localRoutes = [
@@ -101,6 +106,8 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     rateLimits,
     onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
     onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
+    tls: certificates,
+    hsts: certificates ? hstsHeaderValue(processSettings.tls.hsts) : null,
     // Applied here already (app.ts); the primary tells the other workers and the replicas.
     onAuthInvalidation: (items) => primary.notify('revoked', items),
   });
@@ -164,6 +171,7 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     draining ??= (async () => {
       logger.info({ in_flight: gateway.inFlight(), websockets: gateway.webSockets().size, grace_ms: graceMs }, 'worker draining');
       await gateway.close(graceMs);
+      certificates?.close();
       await auth.close().catch(() => {});
       rateLimits.close();
       logger.info({ version }, 'worker stopped');
