@@ -81,7 +81,7 @@ function configureHttp(acme: AcmeModule, axios: AxiosModule, options: Certificat
   settings.acmeSettings.retryMaxAttempts = 0;
   settings.timeout = options.requestTimeoutMs ?? 30_000;
   settings.adapter = keepNetworkErrors(axios.default.getAdapter('http'), axios.AxiosError);
-  if (options.caPem) settings.httpsAgent = new Agent({ ca: [...rootCertificates, options.caPem], keepAlive: true });
+  settings.httpsAgent = options.caPem ? new Agent({ ca: [...rootCertificates, options.caPem], keepAlive: true }) : undefined;
 }
 
 /**
