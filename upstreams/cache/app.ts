@@ -9,6 +9,7 @@ import type { CacheDeps } from './actions/types.ts';
 import { registerHealthRoute } from './http/health.ts';
 import { registerPrivateRoutes } from './http/private-writes.ts';
 import { registerTickerRoutes } from './http/tickers.ts';
+import { registerCacheMetrics } from './metrics/cache-metrics.ts';
 import { AccessPolicy } from './privacy/access.ts';
 import { OwnershipClient } from './privacy/ownership.ts';
 import type { CacheSettings } from './settings.ts';
@@ -54,6 +55,7 @@ export async function createCacheApp(options: CacheAppOptions): Promise<CacheApp
   registerTickerRoutes(app, deps);
   registerPrivateRoutes(app, deps);
   const ws = await registerWebSocketRoutes(app, { deps, hub, logger, onOverflow: options.onOverflow });
+  registerCacheMetrics(app, { store, hub, connections: ws.connections });
   app.addHook('onClose', async () => {
     hub.close();
     if (!options.store) await store.close();

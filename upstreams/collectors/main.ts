@@ -8,6 +8,7 @@ import { loadServiceSigner } from '../common/service-assertion.ts';
 import { runAccountCollector } from './account/account-collector.ts';
 import type { CollectorContext } from './common/context.ts';
 import { cycleLogFields } from './common/cycle-trace.ts';
+import { registerCollectorMetrics } from './common/metrics.ts';
 import { loadCollectorSettings, type CollectorKind } from './common/settings.ts';
 import { CollectorStatus } from './common/status.ts';
 import { UpstreamClient } from './common/upstream-client.ts';
@@ -39,6 +40,7 @@ const ctx: CollectorContext = { settings, logger, status, client, signal: stop.s
 
 const app = createUpstreamApp({ name: service, logger });
 app.get('/health', async () => status.report());
+registerCollectorMetrics(app, { service, kind: settings.kind, status });
 const running = RUNNERS[settings.kind](ctx).catch((error: Error) => {
   logger.fatal({ err: error.message }, 'collector loop crashed');
   process.exit(1);

@@ -19,6 +19,15 @@ export interface Db extends Queryable {
   /** Runs statements separated by semicolons (migrations); no parameters. */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+  /** Connections now (metrics, read at scrape time): pg's pool counts, or PGlite's one connection and the work queued for it. */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries or transactions waiting for a connection. */
+  waiting: number;
 }
 
 export interface OpenDatabaseOptions {
@@ -92,6 +101,7 @@ function openPostgres(url: string, poolSize: number): Db {
       await pool.query(sql);
     },
     close: () => pool.end(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 
@@ -103,15 +113,21 @@ export async function openPglite(directory: string): Promise<Db> {
   // PGlite is a single connection: serialise transactions so two requests never
   // interleave statements inside one BEGIN/COMMIT.
   let chain: Promise<unknown> = Promise.resolve();
+  // Work handed to the one connection and not finished yet (running + queued), for poolStats().
+  let busy = 0;
+  const tracked = <T>(work: Promise<T>): Promise<T> => {
+    busy++;
+    return work.finally(() => void busy--);
+  };
   const run = async <R>(target: { query: typeof db.query }, sql: string, params?: unknown[]) => {
     const result = await target.query<R>(sql, params);
     return { rows: result.rows, rowCount: result.rows.length || (result.affectedRows ?? 0) };
   };
   return {
     kind: 'pglite',
-    query: (sql, params) => run(db, sql, params),
+    query: (sql, params) => tracked(run(db, sql, params)),
     transaction(fn) {
-      const next = chain.then(() => db.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) })));
+      const next = tracked(chain.then(() => db.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) }))));
       chain = next.catch(() => {});
       return next;
     },
@@ -119,6 +135,7 @@ export async function openPglite(directory: string): Promise<Db> {
       await db.exec(sql);
     },
     close: () => db.close(),
+    poolStats: () => ({ total: 1, idle: busy === 0 ? 1 : 0, waiting: Math.max(0, busy - 1) }),
   };
 }
 

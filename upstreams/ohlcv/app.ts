@@ -14,6 +14,7 @@ import { registerIngestRoutes } from './ingest/routes.ts';
 import { LiveHub } from './live/hub.ts';
 import { createLiveNotifier } from './live/notify.ts';
 import { registerLiveRoutes } from './live/routes.ts';
+import { registerOhlcvMetrics } from './metrics/ohlcv-metrics.ts';
 import { OHLCV_DEFAULTS } from './settings.ts';
 import { registerTimeframeRoutes } from './timeframes/routes.ts';
 import { registerTradeRoutes } from './trades/routes.ts';
@@ -50,5 +51,6 @@ export async function createOhlcvApp(options: OhlcvAppOptions): Promise<OhlcvApp
   registerIngestRoutes(app, options.db, notifier);
   registerLiveRoutes(app, hub, live.maxSubscriptionsPerSocket);
   registerLegacyCandleRoutes(app, reads);
+  registerOhlcvMetrics(app, options.db, hub);
   return { app, hub, liveIdle: () => notifier.idle() };
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../common/db.ts';
 import { createLogger } from '../common/logger.ts';
 import { createUpstreamApp } from '../common/server.ts';
+import { addDatabaseMetrics, createMetricsRegistry, registerMetricsRoute } from '../common/metrics.ts';
 import { registerApiKeyRoutes } from './api-keys/routes.ts';
 import type { OrmContext } from './context.ts';
 import { createCredentialCipher } from './exchanges/credential-cipher.ts';
@@ -70,5 +71,9 @@ export function createOrmApp(options: OrmAppOptions): FastifyInstance {
   const ctx: OrmContext = { db: options.db, settings, logger, cipher: createCredentialCipher(exchangeKey.secret, logger) };
   registerRefuseNul(app);
   for (const register of ROUTE_MODULES) register(app, ctx);
+  // Prometheus metrics (docs/metrics.md): the database pool, read at scrape time.
+  const metrics = createMetricsRegistry('orm_api');
+  addDatabaseMetrics(metrics, options.db);
+  registerMetricsRoute(app, metrics);
   return app;
 }

@@ -19,6 +19,7 @@ export class RedisStore implements CacheStore {
   #channels = new Map<string, Set<ChannelListener>>();
   #statusListeners = new Set<StoreStatusListener>();
   #status: StoreStatus = 'up';
+  #commandErrors = 0;
 
   constructor(options: RedisStoreOptions) {
     const common: RedisOptions = {
@@ -44,35 +45,35 @@ export class RedisStore implements CacheStore {
   }
 
   async hget(key: string, field: string) {
-    return this.#client.hget(key, field);
+    return this.#counted(this.#client.hget(key, field));
   }
   async hgetall(key: string) {
-    return this.#client.hgetall(key);
+    return this.#counted(this.#client.hgetall(key));
   }
   async hset(key: string, field: string, value: string) {
-    await this.#client.hset(key, field, value);
+    await this.#counted(this.#client.hset(key, field, value));
   }
   async lrange(key: string, start: number, stop: number) {
-    return this.#client.lrange(key, start, stop);
+    return this.#counted(this.#client.lrange(key, start, stop));
   }
   async rpush(key: string, ...values: string[]) {
-    return this.#client.rpush(key, ...values);
+    return this.#counted(this.#client.rpush(key, ...values));
   }
   async ltrim(key: string, start: number, stop: number) {
-    await this.#client.ltrim(key, start, stop);
+    await this.#counted(this.#client.ltrim(key, start, stop));
   }
   async llen(key: string) {
-    return this.#client.llen(key);
+    return this.#counted(this.#client.llen(key));
   }
   async get(key: string) {
-    return this.#client.get(key);
+    return this.#counted(this.#client.get(key));
   }
   async set(key: string, value: string, ttlSeconds?: number) {
-    if (ttlSeconds) await this.#client.set(key, value, 'EX', ttlSeconds);
-    else await this.#client.set(key, value);
+    if (ttlSeconds) await this.#counted(this.#client.set(key, value, 'EX', ttlSeconds));
+    else await this.#counted(this.#client.set(key, value));
   }
   async publish(channel: string, message: string) {
-    return this.#client.publish(channel, message);
+    return this.#counted(this.#client.publish(channel, message));
   }
   async subscribe(channel: string, listener: ChannelListener) {
     let set = this.#channels.get(channel);
@@ -98,7 +99,7 @@ export class RedisStore implements CacheStore {
   }
   async ping() {
     const started = performance.now();
-    await this.#client.ping();
+    await this.#counted(this.#client.ping());
     return performance.now() - started;
   }
   onStatus(listener: StoreStatusListener) {
@@ -109,6 +110,19 @@ export class RedisStore implements CacheStore {
     this.#statusListeners.clear();
     this.#client.disconnect();
     this.#subscriber.disconnect();
+  }
+
+  /** Connected, and commands that failed so far (metrics, read at scrape time). */
+  stats(): { up: boolean; commandErrors: number } {
+    return { up: this.#status === 'up', commandErrors: this.#commandErrors };
+  }
+
+  /** Counts a command that failed (timeout, refused, Redis error reply) and passes the outcome on. */
+  #counted<T>(command: Promise<T>): Promise<T> {
+    return command.catch((error: unknown) => {
+      this.#commandErrors++;
+      throw error;
+    });
   }
 
   #setStatus(status: StoreStatus, error?: Error) {

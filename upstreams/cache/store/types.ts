@@ -29,5 +29,7 @@ export interface CacheStore {
   /** Round trip in milliseconds; rejects when the store is unreachable. */
   ping(): Promise<number>;
   onStatus(listener: StoreStatusListener): () => void;
+  /** Connected now, and commands failed so far (metrics); absent: always up, never fails (the in-process store). */
+  stats?(): { up: boolean; commandErrors: number };
   close(): Promise<void>;
 }

@@ -64,6 +64,8 @@ export async function runAccountCollector(ctx: CollectorContext): Promise<void> 
 async function followAccount(ctx: CollectorContext, account: ExchangeAccount, signal: AbortSignal): Promise<void> {
   const { settings, status } = ctx;
   const target = `account ${account.ex_id}`;
+  // Metrics label accounts by exchange, never by their id.
+  status.setExchange(target, account.exchange);
   if (!account.credentials) return status.skip(target, `exchange account ${account.ex_id} (${account.exchange}) has no API credentials`);
   let exchange: Exchange;
   try {

@@ -28,6 +28,17 @@ export interface CollectorReport {
 }
 
 const MAX_TARGETS_SHOWN = 1_000;
+/** Targets that are the upstreams a collector writes to, not an exchange it reads. */
+const UPSTREAM_TARGETS: ReadonlySet<string> = new Set(['orm_api', 'cache_api', 'ohlcv_api']);
+
+/** What the collector's metrics read at scrape time (collectors/common/metrics.ts). */
+export interface CollectorMetricsView {
+  following: number;
+  /** Failures so far by source: an exchange id or an upstream name. */
+  errors: ReadonlyMap<string, number>;
+  /** Per exchange (and symbol, '' for the exchange itself or an account): seconds since the last success, or since start when none yet. Skipped targets are left out. */
+  lag: Array<{ exchange: string; symbol: string; seconds: number }>;
+}
 
 export class CollectorStatus {
   readonly #service: string;
@@ -36,6 +47,9 @@ export class CollectorStatus {
   readonly #counters: Record<string, number> = {};
   readonly #startedAt = new Date().toISOString();
   #lastError: { target: string; error: string; at: string } | null = null;
+  readonly #errorsBySource = new Map<string, number>();
+  /** Targets that are not "<exchange> <symbol>" (accounts): their exchange, for the metrics' labels. */
+  readonly #exchangeOf = new Map<string, string>();
   following = 0;
 
   constructor(service: string, logger: Logger) {
@@ -54,6 +68,8 @@ export class CollectorStatus {
     const previous = this.#targets.get(target);
     const message = describeError(error);
     this.count('errors');
+    const source = this.#sourceOf(target);
+    this.#errorsBySource.set(source, (this.#errorsBySource.get(source) ?? 0) + 1);
     this.#lastError = { target, error: message, at: new Date().toISOString() };
     const failures = (previous?.state === 'backoff' ? previous.failures : 0) + 1;
     this.#targets.set(target, { state: 'backoff', error: message, failures, retry_at: new Date(Date.now() + retryInMs).toISOString(), last_ok: previous?.last_ok ?? null });
@@ -70,6 +86,35 @@ export class CollectorStatus {
   /** Drops targets no longer followed. */
   retain(keep: (target: string) => boolean): void {
     for (const target of [...this.#targets.keys()]) if (!keep(target)) this.#targets.delete(target);
+    for (const target of [...this.#exchangeOf.keys()]) if (!keep(target)) this.#exchangeOf.delete(target);
+  }
+
+  /** Names the exchange of a target that does not start with it (an account, "account <id>"). */
+  setExchange(target: string, exchange: string): void {
+    this.#exchangeOf.set(target, exchange);
+  }
+
+  metricsView(now = Date.now()): CollectorMetricsView {
+    const started = Date.parse(this.#startedAt);
+    const lag: CollectorMetricsView['lag'] = [];
+    for (const [target, status] of this.#targets) {
+      if (status.state === 'skipped' || UPSTREAM_TARGETS.has(target)) continue;
+      const mapped = this.#exchangeOf.get(target);
+      const space = target.indexOf(' ');
+      const exchange = mapped ?? (space === -1 ? target : target.slice(0, space));
+      const symbol = mapped !== undefined || space === -1 ? '' : target.slice(space + 1);
+      const since = status.last_ok ? Date.parse(status.last_ok) : started;
+      lag.push({ exchange, symbol, seconds: Math.max(0, (now - since) / 1000) });
+    }
+    return { following: this.following, errors: this.#errorsBySource, lag };
+  }
+
+  #sourceOf(target: string): string {
+    if (UPSTREAM_TARGETS.has(target)) return target;
+    const mapped = this.#exchangeOf.get(target);
+    if (mapped !== undefined) return mapped;
+    const space = target.indexOf(' ');
+    return space === -1 ? target : target.slice(0, space);
   }
 
   count(counter: string, by = 1): void {

@@ -69,6 +69,11 @@ export class LiveHub {
     return [...(this.#byPair.get(pairKey(exchange, symbol))?.get(timeframe) ?? [])];
   }
 
+  /** Sockets holding at least one subscription (metrics). */
+  socketCount(): number {
+    return this.#bySocket.size;
+  }
+
   subscriptionCount(): number {
     let count = 0;
     for (const own of this.#bySocket.values()) count += own.size;
