@@ -28,7 +28,7 @@ export function forwardedRoutes(primary: IpcPeer<WorkerSide, PrimarySide>, route
 }
 
 /** The primary's catalogue error arrives as data; anything else (no answer) is this gateway's 500. */
-function asGatewayError(error: unknown): GatewayError {
+export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof IpcError && error.remote?.code && typeof error.remote.status === 'number') {
     const { code, status, detail, headers } = error.remote;
     return new GatewayError(code, status, (detail ?? error.message) as string, { headers });

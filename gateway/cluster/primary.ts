@@ -31,6 +31,9 @@ import type { GatewayConfig } from '../config/types.ts';
 import { GatewayLifecycle } from '../http/lifecycle.ts';
 import { installShutdown } from '../http/shutdown.ts';
 import { createGatewayLogger } from '../logging/logger.ts';
+import { aggregateMetrics } from '../metrics/aggregate.ts';
+import { startMetricsListener } from '../metrics/metrics-listener.ts';
+import { createServiceMetricsFetcher } from '../metrics/service-metrics.ts';
 import { planStaticUpstreams, syncStaticUpstreams } from '../proxy/static-targets.ts';
 import { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { applyFullonEnvFallbacks, FullonEnvError, type AppliedFallback } from '../config/fullon-env.ts';
@@ -142,6 +145,18 @@ export async function runPrimary(): Promise<void> {
     ...createServiceRoutes(supervisor, { virtual: [healthMonitorService(monitor)], detail: serviceDetail(supervisor) }),
   ];
   const answerLocal = answerForwarded(primaryRoutes);
+  // --- metrics: every worker's registry aggregated here, and each supervised process's own ---
+  const fetchServiceMetrics = createServiceMetricsFetcher({
+    knows: (name) => supervisor.kindOf(name) !== undefined,
+    // A supervised process that is not running has no metrics to give (503), an external one is asked.
+    baseUrlOf: (name) => {
+      const status = supervisor.status(name);
+      return status?.managed && !status.is_running ? null : supervisor.baseUrlOf(name);
+    },
+    signer,
+  });
+  const scrapeMetrics = async (service: string | null): Promise<string> =>
+    service === null ? aggregateMetrics((await pool?.metricsSnapshots()) ?? []) : fetchServiceMetrics(service);
   shutdownSteps.push({ name: 'health monitor', run: () => monitor.stop() }, { name: 'supervisor', run: () => supervisor.stopAll() });
   if (loginThrottleRedis) shutdownSteps.push({ name: 'login throttle', run: () => void loginThrottleRedis.disconnect() });
 
@@ -185,6 +200,7 @@ export async function runPrimary(): Promise<void> {
       peer.handle('login-attempt', ({ account, address }) => loginThrottle.attempt(account, address));
       peer.handle('login-succeeded', async ({ account, address }) => (await loginThrottle.succeeded(account, address), null));
       peer.handle('login-unchecked', async ({ account }) => (await loginThrottle.unchecked(account), null));
+      peer.handle('metrics', ({ service }) => scrapeMetrics(service));
       peer.on('revoked', (items) => {
         revokeEverywhere(items, peer);
         revocationBus?.publish(items);
@@ -263,6 +279,18 @@ export async function runPrimary(): Promise<void> {
     process.exit(1);
   }
   logger.info({ port, host: settings.host, workers: processSettings.workers.count, worker_pids: Object.values(pool.pids()) }, 'listening');
+  // METRICS_PORT: the same text without credentials, on loopback only (docs/metrics.md).
+  const { metrics: metricsSettings } = processSettings;
+  if (metricsSettings.enabled && metricsSettings.port !== null) {
+    try {
+      const listener = await startMetricsListener({ port: metricsSettings.port, scrape: scrapeMetrics, logger });
+      shutdownSteps.unshift({ name: 'metrics listener', run: () => listener.close() });
+    } catch (error) {
+      logger.fatal({ code: (error as NodeJS.ErrnoException).code, port: metricsSettings.port }, `METRICS_PORT ${metricsSettings.port} cannot be used: ${(error as Error).message}`);
+      logger.flush?.();
+      process.exit(1);
+    }
+  }
   const pidFile = writePidFile(settings.dataDir);
   logger.info(
     { pid: process.pid, pid_file: pidFile, hangup: signals.startedFromTerminal ? 'stops when this terminal closes; kill -HUP reloads' : 'reloads' },

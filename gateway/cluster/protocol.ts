@@ -7,6 +7,7 @@ import type { AuthSettings } from '../auth/settings.ts';
 import type { GatewayConfig } from '../config/types.ts';
 import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
 import type { UpstreamFacts } from '../registry/upstream-registry.ts';
+import type { MetricsSnapshot } from '../metrics/aggregate.ts';
 
 /** Supervised services as /metrics shows them (gateway/metrics). */
 export interface ServiceFact {
@@ -53,6 +54,8 @@ export type WorkerRequests = {
   ping: { body: null; reply: null };
   /** Stop accepting, finish in-flight requests within graceMs, then the worker exits. */
   drain: { body: { graceMs: number }; reply: null };
+  /** This worker's metrics registry as JSON, for the primary to aggregate (gateway/metrics/aggregate.ts). */
+  'metrics-snapshot': { body: null; reply: MetricsSnapshot };
 };
 
 /** Primary → worker events. */
@@ -73,6 +76,8 @@ export type PrimaryRequests = {
   'login-attempt': { body: { account: string; address: string }; reply: number | null };
   'login-succeeded': { body: { account: string; address: string }; reply: null };
   'login-unchecked': { body: { account: string }; reply: null };
+  /** GET /metrics (service null: every worker's, aggregated) or /metrics/<service>: the Prometheus text. */
+  metrics: { body: { service: string | null }; reply: string };
 };
 
 /** Worker → primary events. */
@@ -87,6 +92,8 @@ export type PrimaryEvents = {
 export const IPC_TIMEOUT_MS = 5_000;
 /** Service control may wait for a child to start or stop (its start timeout, stop grace). */
 export const LOCAL_FORWARD_TIMEOUT_MS = 120_000;
+/** A scrape: every worker's snapshot, or a service's own /metrics (gateway/metrics/service-metrics.ts allows 5 s). */
+export const METRICS_TIMEOUT_MS = 10_000;
 
 /** The worker's side of the channel and the primary's (IpcPeer<Mine, Theirs>). */
 export type WorkerSide = { requests: WorkerRequests; events: WorkerEvents };

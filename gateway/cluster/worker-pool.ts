@@ -7,6 +7,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.ts';
+import type { MetricsSnapshot } from '../metrics/aggregate.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
 import { IPC_TIMEOUT_MS, type PrimarySide, type WorkerEvents, type WorkerInit, type WorkerSide } from './protocol.ts';
 
@@ -90,6 +91,13 @@ export class WorkerPool {
   /** Pid of each serving worker, by slot (for logs and tests). */
   pids(): Record<number, number | undefined> {
     return Object.fromEntries([...this.#members.values()].map((member) => [member.slot, member.worker.process.pid]));
+  }
+
+  /** Every serving worker's metrics registry as JSON (a worker that does not answer is left out of the scrape). */
+  async metricsSnapshots(): Promise<MetricsSnapshot[]> {
+    const members = [...this.#members.values()].filter((member) => member.phase === 'serving');
+    const outcomes = await Promise.allSettled(members.map((member) => member.peer.request('metrics-snapshot', null)));
+    return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   }
 
   /** Tells every worker (that can hear it) something the primary learned. */

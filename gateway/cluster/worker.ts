@@ -20,7 +20,7 @@ import { createRootRoute } from '../http/root-route.ts';
 import { readGatewayVersion } from '../http/version.ts';
 import { createGatewayLogger } from '../logging/logger.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
-import { createMetricsRoute } from '../metrics/metrics-route.ts';
+import { createMetricsRoutes } from '../metrics/metrics-route.ts';
 import { createOpenApiRoutes } from '../openapi/routes.ts';
 import { UpstreamDocuments } from '../openapi/upstream-documents.ts';
 import { closeSocket } from '../proxy/ws-close.ts';
@@ -28,9 +28,9 @@ import { RateLimitStore } from '../ratelimit/store.ts';
 import { UpstreamRegistry } from '../registry/upstream-registry.ts';
 import { createCertificateStore } from '../tls/certificate-store.ts';
 import { hstsHeaderValue } from '../tls/hsts.ts';
-import { forwardedRoutes } from './forwarded-routes.ts';
+import { asGatewayError, forwardedRoutes } from './forwarded-routes.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
-import { IPC_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerInit, type WorkerSide } from './protocol.ts';
+import { IPC_TIMEOUT_MS, METRICS_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerInit, type WorkerSide } from './protocol.ts';
 import { remoteLoginThrottle } from './remote-login-throttle.ts';
 
 export async function runWorker(): Promise<void> {
@@ -84,13 +84,20 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
   // HTTPS when a certificate source is set (docs/https.md): each worker reads and
   // watches the same files, so every worker serves the same certificates.
   const certificates = processSettings.tls.enabled ? await createCertificateStore({ settings: processSettings.tls, logger }) : null;
-  const metrics = createGatewayMetrics();
-  metrics.markConfigLoaded();
+  // METRICS_ENABLED=false: nothing recorded on the request path, no /metrics routes.
+  const metrics = processSettings.metrics.enabled ? createGatewayMetrics() : undefined;
+  metrics?.markConfigLoaded();
+  // The primary answers /metrics: every worker's registry aggregated, or a service's own.
+  const scrape = (service: string | null) =>
+    primary.request('metrics', { service }, METRICS_TIMEOUT_MS).catch((error: unknown) => {
+      throw asGatewayError(error);
+    });
+  if (metrics) primary.handle('metrics-snapshot', () => metrics.registry.getMetricsAsJSON());
   const localRoutes = [
     createRootRoute(readGatewayVersion()),
     ...createAuthRoutes(auth, { throttle: remoteLoginThrottle(primary, processSettings.loginThrottle.refusalDelayMs ?? 0), trustedProxies: settings.trustedProxies }),
     ...forwardedRoutes(primary, init.primaryRoutes),
-    createMetricsRoute(metrics, (user) => auth.isAdmin(user)),
+    ...(metrics ? createMetricsRoutes({ gateway: () => scrape(null), service: (name) => scrape(name) }, (user) => auth.isAdmin(user)) : []),
   ];
   // Route rate limits: in Redis when there is one, so every worker and replica counts together; else this worker's memory.
   const rateLimits = new RateLimitStore({ redisUrl: processSettings.redisUrl, logger });
@@ -111,7 +118,7 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     // Applied here already (app.ts); the primary tells the other workers and the replicas.
     onAuthInvalidation: (items) => primary.notify('revoked', items),
   });
-  metrics.setSources({
+  metrics?.setSources({
     webSockets: () => gateway.webSockets().size,
     upstreams: () => registry.all().map((upstream) => ({ name: upstream.name, up: upstream.availability === 'up' })),
     services: () => services,
@@ -161,7 +168,7 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
   });
   primary.on('forget-all', () => auth.forgetAll());
   primary.on('reloaded', ({ error, locations }) => {
-    metrics.recordReload(error);
+    metrics?.recordReload(error);
     lifecycle.recordReload(error, locations);
   });
   primary.on('ready', () => lifecycle.markReady());

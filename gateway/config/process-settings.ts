@@ -13,6 +13,7 @@ import { loadLoginThrottleSettings, type LoginThrottleSettings } from '../auth/l
 import { loadHealthSettings, type HealthSettings } from '../health/settings.ts';
 import { loadAutoStartSettings, type AutoStartSettings } from '../services-api/autostart.ts';
 import { readTlsSettings, type TlsSettings } from '../tls/settings.ts';
+import { readMetricsSettings, type MetricsSettings } from '../metrics/settings.ts';
 import { readSettings, SettingsError, type GatewaySettings } from './settings.ts';
 import { readAcmeSettings, type AcmeSettings } from '../tls/acme/settings.ts';
 import { readHttpRedirectSettings, type HttpRedirectSettings } from '../tls/redirect-settings.ts';
@@ -43,6 +44,8 @@ export interface ProcessSettings {
   acme: AcmeSettings | null;
   /** HTTP_REDIRECT_* (tls/redirect-settings.ts): the plain-HTTP port; null without HTTP_REDIRECT_PORT. */
   httpRedirect: HttpRedirectSettings | null;
+  /** METRICS_ENABLED and METRICS_PORT (metrics/settings.ts, docs/metrics.md). */
+  metrics: MetricsSettings;
   /**
    * The environment snapshot everything above was read from: for the readers that
    * take an env (the assertion key's files) and for what supervised children inherit.
@@ -129,6 +132,7 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     workers: readWorkerSettings(env),
     acme,
     httpRedirect: asSettingsError(() => readHttpRedirectSettings(env, { host: gateway.host, acmeDomains: acme?.domains ?? [], tlsEnabled: tls.enabled })),
+    metrics: readMetricsSettings(env),
     env,
   };
 }

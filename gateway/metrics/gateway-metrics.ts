@@ -1,7 +1,10 @@
 // The gateway's Prometheus metrics (prom-client), all in this one module with one
 // registry, so that when the gateway splits into a primary and workers the
 // primary can aggregate the workers' registries here (prom-client's
-// AggregatorRegistry) without the call sites changing. Today there is one process.
+// AggregatorRegistry, gateway/metrics/aggregate.ts) without the call sites
+// changing. What every worker learns from the primary (upstream state, service
+// states and restarts, reloads) says how it aggregates ("first"/"max"), so it is
+// not counted once per worker; requests, auth failures and WebSockets are summed.
 //
 // Labels are bounded by construction: a route's configured prefix (routes.yaml)
 // or the local route's pattern ("/api/v1/services/:name/status"), the upstream's
@@ -80,11 +83,14 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'routes.yaml reloads, by outcome (success | failure)',
     labelNames: ['outcome'] as const,
     registers: [registry],
+    // Every worker hears every reload; one started later has fewer.
+    aggregator: 'max',
   });
   const lastReload = new Gauge({
     name: 'gateway_config_last_reload_success_timestamp_seconds',
     help: 'Unix time of the last successful routes.yaml load (0: none yet)',
     registers: [registry],
+    aggregator: 'max',
   });
   new Gauge({
     name: 'gateway_websockets_open',
@@ -99,6 +105,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Whether the gateway sends traffic to the upstream (1) or answers 503 (0): process state and health verdict',
     labelNames: ['upstream'] as const,
     registers: [registry],
+    aggregator: 'first',
     collect() {
       this.reset();
       for (const upstream of sources?.upstreams() ?? []) this.set({ upstream: upstream.name }, upstream.up ? 1 : 0);
@@ -109,6 +116,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Supervisor state per service: 1 for its current state, 0 for the others',
     labelNames: ['service', 'state'] as const,
     registers: [registry],
+    aggregator: 'first',
     collect() {
       this.reset();
       for (const service of sources?.services() ?? []) {
@@ -123,6 +131,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     help: 'Restarts of each supervised service (crash recovery, health recovery, the services API)',
     labelNames: ['service'] as const,
     registers: [registry],
+    aggregator: 'max',
     collect() {
       for (const service of sources?.services() ?? []) {
         const seen = restartsSeen.get(service.name) ?? 0;

@@ -40,6 +40,7 @@ const KNOWN: Record<string, Operation> = {
   'GET /docs': { tags: ['gateway'], summary: 'Interactive API documentation (Swagger UI)' },
   'GET /console': { tags: ['gateway'], summary: 'Admin console (static page; its data comes from the admin APIs)' },
   'GET /metrics': { tags: ['gateway'], summary: 'Prometheus metrics in the text exposition format (admin, or an API key with the metrics:read scope)' },
+  'GET /metrics/{service}': { tags: ['gateway'], summary: 'A supervised process\'s own Prometheus metrics (orm_api, ohlcv_api, cache_api, a collector), fetched by the gateway (admin, or an API key with the metrics:read scope)' },
   'GET /api/v1/config/routes': { tags: ['gateway'], summary: 'Current routes with their auth policy, and the last reload with its problem locations (admin)' },
 };
 

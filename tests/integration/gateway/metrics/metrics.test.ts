@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../gateway/auth/edge-auth.ts';
 import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
 import { createGatewayMetrics } from '../../../../gateway/metrics/gateway-metrics.ts';
-import { createMetricsRoute } from '../../../../gateway/metrics/metrics-route.ts';
+import { createMetricsRoutes } from '../../../../gateway/metrics/metrics-route.ts';
 import { UpstreamRegistry } from '../../../../gateway/registry/upstream-registry.ts';
 import { TEST_ASSERTION_KEY } from '../../../helpers/assertion.ts';
 import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
@@ -52,7 +52,7 @@ routes:
 `,
     auth,
     metrics,
-    localRoutes: [createMetricsRoute(metrics, (user) => auth.isAdmin(user))],
+    localRoutes: createMetricsRoutes({ gateway: () => metrics.registry.metrics() }, (user) => auth.isAdmin(user)),
   });
 });
 afterAll(async () => {
