@@ -3,6 +3,8 @@
 // with the metrics:read scope that only an admin can grant, scrapes the text
 // format. A few requests later the request counter of the /api/v1/orm prefix has
 // moved, the refusal was counted by reason, and no path id or token is a label.
+// Each supervised process's own metrics (database pool, cache store, WebSockets,
+// collector lag) come through the gateway too: GET /metrics/<service>, same rule.
 // Run: GATEWAY_URL=http://127.0.0.1:8000 ADMIN_MAIL=... ADMIN_PASSWORD=... npx node examples/metrics.ts
 import assert from 'node:assert/strict';
 import { createUser, fetchJson, login, loginAsAdmin } from './lib/client.ts';
@@ -18,8 +20,8 @@ function sample(text: string, name: string, want: Record<string, string>): numbe
   return total;
 }
 
-async function scrape(credentials: { token?: string; apiKey?: string }): Promise<string> {
-  const answer = await fetchJson<string>('/metrics', credentials);
+async function scrape(credentials: { token?: string; apiKey?: string }, path = '/metrics'): Promise<string> {
+  const answer = await fetchJson<string>(path, credentials);
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   assert.match(answer.headers.get('content-type') ?? '', /^text\/plain/);
   return answer.body;
@@ -64,6 +66,14 @@ async function main(): Promise<void> {
   assert.equal(made.status, 200, JSON.stringify(made.body));
   const apiKey = String(made.body.key ?? made.body.api_key);
   assert.ok(sample(await scrape({ apiKey }), 'gateway_requests_total', orm2xx) >= moved);
+
+  // The upstreams' own metrics, through the gateway with the same key.
+  const orm = await scrape({ apiKey }, '/metrics/orm_api');
+  assert.ok(sample(orm, 'db_pool_connections', { service: 'orm_api', state: 'total' }) >= 1, "the orm's database pool");
+  const cache = await scrape({ apiKey }, '/metrics/cache_api');
+  assert.equal(sample(cache, 'cache_store_up', { service: 'cache_api' }), 1, 'the cache store is up');
+  assert.equal((await fetchJson('/metrics/orm_api', { token: userToken })).status, 403);
+  assert.equal((await fetchJson('/metrics/no_such_service', { token })).status, 404);
   assert.equal((await fetchJson(`/api/v1/orm/api_keys/${made.body.api_key_id}/deactivate`, { token, method: 'PATCH' })).status, 200);
 
   console.log(`metrics: ok (orm 2xx requests +${moved}; anonymous scrape 401, regular user 403)`);
