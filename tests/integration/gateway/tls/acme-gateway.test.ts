@@ -11,6 +11,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pebbleInstalled, startPebble, type TestPebble } from '../../../helpers/pebble.ts';
@@ -48,6 +49,17 @@ async function startRelay(): Promise<{ port: number; setTarget(port: number): vo
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** TLS to the gateway's port as a browser for DOMAIN would connect (SNI, ALPN h2), trusting only `root`. */
+function handshake(port: number, root: string): Promise<{ authorized: boolean; serial: string; alpn: string | false | null }> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ port, host: '127.0.0.1', servername: DOMAIN, ca: root, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+      resolve({ authorized: socket.authorized, serial: socket.getPeerCertificate().serialNumber, alpn: socket.alpnProtocol });
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
 }
 
 /** Resolves with the first JSON log line whose msg matches, already written or still to come. */
@@ -137,6 +149,13 @@ describe.skipIf(!pebbleInstalled())('a gateway with ACME_DOMAINS', () => {
     expect(gateway.output.join('\n')).not.toMatch(/PRIVATE KEY/);
 
     await expect(stat(stale)).rejects.toThrow(/ENOENT/);
+
+    // The worker's certificate store picks the new pair up from the file (no
+    // restart), and the gateway's HTTPS port serves it: a client that trusts
+    // only Pebble's root and asks for the name by SNI accepts it.
+    await logLine(gateway, /^certificate (added|reloaded)$/);
+    const served = await handshake(gateway.port, await pebble.issuingRoot());
+    expect(served).toEqual({ authorized: true, serial: cert.serialNumber, alpn: 'h2' });
 
     const redirect = await request(`http://127.0.0.1:${redirectPort}/api/v1/stub/x?y=1`, { headers: { host: DOMAIN } });
     await redirect.body.dump();
