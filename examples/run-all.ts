@@ -1,11 +1,12 @@
 // `npm run examples [-- name ...]`: starts a throwaway stack (lib/stack.ts), runs
 // every examples/*.ts (or the named ones) as a subprocess against it, prints a
 // pass/fail table, stops the stack, and exits non-zero when any example failed.
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStack, type Stack } from './lib/stack.ts';
+import { startStack, type Stack, type StackOptions } from './lib/stack.ts';
 
 export const EXAMPLES_DIR = dirname(fileURLToPath(import.meta.url));
 export const EXAMPLE_TIMEOUT_MS = 120_000;
@@ -16,6 +17,26 @@ export function discoverExamples(dir = EXAMPLES_DIR): string[] {
     .filter((file) => file.endsWith('.ts') && file !== 'run-all.ts')
     .map((file) => basename(file, '.ts'))
     .sort();
+}
+
+/** Examples that talk to a stack serving HTTPS: they get a stack of their own (startHttpsStack). */
+export const HTTPS_EXAMPLES: readonly string[] = ['https'];
+
+/**
+ * A stack serving HTTPS with the pair `examples/https.ts make-pair` writes (its
+ * step 1, run as a user would), in a temporary directory removed at stop.
+ */
+export async function startHttpsStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'fullon-https-'));
+  const made = spawnSync(process.execPath, [join(EXAMPLES_DIR, 'https.ts'), 'make-pair', dir], { cwd: dirname(EXAMPLES_DIR), encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`examples/https.ts make-pair failed:\n${made.stdout}${made.stderr}`);
+  try {
+    const stack = await startStack({ ...options, tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') } });
+    return { ...stack, stop: async () => (await stack.stop(), rmSync(dir, { recursive: true, force: true })) };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export interface ExampleResult {
@@ -62,19 +83,26 @@ async function main(): Promise<number> {
     return 2;
   }
   const names = wanted.length > 0 ? wanted : all;
-  console.log(`starting a throwaway stack for ${names.length} example(s)...`);
-  const stack = await startStack();
-  console.log(`gateway at ${stack.url} (data in ${stack.dataDir})`);
   const results: ExampleResult[] = [];
-  try {
-    for (const name of names) {
-      const result = await runExample(name, stack);
-      results.push(result);
-      console.log(`${result.ok ? 'pass' : 'FAIL'} ${name}`);
-      if (!result.ok) console.log(result.output.split('\n').map((line) => `    ${line}`).join('\n'));
+  // The plain-HTTP examples share one stack; the HTTPS ones get one serving HTTPS.
+  for (const [group, start] of [
+    [names.filter((name) => !HTTPS_EXAMPLES.includes(name)), () => startStack()],
+    [names.filter((name) => HTTPS_EXAMPLES.includes(name)), () => startHttpsStack()],
+  ] as const) {
+    if (group.length === 0) continue;
+    console.log(`starting a throwaway stack for ${group.length} example(s)...`);
+    const stack = await start();
+    console.log(`gateway at ${stack.url} (data in ${stack.dataDir})`);
+    try {
+      for (const name of group) {
+        const result = await runExample(name, stack);
+        results.push(result);
+        console.log(`${result.ok ? 'pass' : 'FAIL'} ${name}`);
+        if (!result.ok) console.log(result.output.split('\n').map((line) => `    ${line}`).join('\n'));
+      }
+    } finally {
+      await stack.stop();
     }
-  } finally {
-    await stack.stop();
   }
   printTable(results);
   return results.every((r) => r.ok) ? 0 : 1;

@@ -5,10 +5,12 @@
 // examples/run-all.ts and tests/e2e/examples.test.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startFakeExchange } from '../../upstreams/collectors/fake-exchange/server.ts';
 import { startStubUpstream } from './stub-upstream.ts';
 
@@ -23,6 +25,12 @@ export interface StackOptions {
   fakeExchangePairs?: number;
   /** Forward the gateway's log lines (default: keep them for the failure report only). */
   onLog?: (line: string) => void;
+  /**
+   * Serve HTTPS with this pair (TLS_CERT_FILE/TLS_KEY_FILE): the URL becomes
+   * https://localhost:<port>, and the examples trust the certificate through
+   * NODE_EXTRA_CA_CERTS (verification stays on).
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface Stack {
@@ -74,6 +82,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     OHLCV_COLLECT_START: new Date(Date.now() - 3 * 3_600_000).toISOString(),
     COLLECTOR_REFRESH_MS: '2000',
   });
+  if (options.tls) Object.assign(env, { TLS_CERT_FILE: options.tls.certFile, TLS_KEY_FILE: options.tls.keyFile });
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   const output: string[] = [];
   const child = spawn(process.execPath, [join(root, 'gateway/main.ts')], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,8 +94,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const port = await waitForListening(child, output, options.onLog);
-    const url = `http://127.0.0.1:${port}`;
-    await waitForReady(url, options.readyTimeoutMs ?? 90_000, output);
+    // The example certificate is for localhost (and 127.0.0.1).
+    const url = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
+    await waitForReady(url, options.readyTimeoutMs ?? 90_000, output, options.tls ? readFileSync(options.tls.certFile, 'utf8') : null);
     return {
       url,
       dataDir,
@@ -96,7 +106,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       adminMail,
       adminPassword,
       // JWT_SECRET_KEY: the shared secret a fullon service mints its own tokens with (examples/fullon_tokens.ts).
-      exampleEnv: { GATEWAY_URL: url, ADMIN_MAIL: adminMail, ADMIN_PASSWORD: adminPassword, ROUTES_FILE: routesFile, STUB_UPSTREAM_URL: stub.url, FAKE_EXCHANGE_URL: fake.url, JWT_SECRET_KEY: env.JWT_SECRET_KEY!, DATA_DIR: dataDir },
+      exampleEnv: {
+        GATEWAY_URL: url,
+        ADMIN_MAIL: adminMail,
+        ADMIN_PASSWORD: adminPassword,
+        ROUTES_FILE: routesFile,
+        STUB_UPSTREAM_URL: stub.url,
+        FAKE_EXCHANGE_URL: fake.url,
+        JWT_SECRET_KEY: env.JWT_SECRET_KEY!,
+        DATA_DIR: dataDir,
+        ...(options.tls ? { NODE_EXTRA_CA_CERTS: options.tls.certFile, TLS_CERT_FILE: options.tls.certFile, TLS_KEY_FILE: options.tls.keyFile } : {}),
+      },
       output,
       stop: cleanup,
     };
@@ -135,11 +155,28 @@ function waitForListening(child: ChildProcess, output: string[], onLog?: (line: 
 }
 
 /** /health/live answers once the gateway serves; /health/check once critical upstreams are up (404 = endpoint not there: skip). */
-async function waitForReady(url: string, timeoutMs: number, output: string[]): Promise<void> {
+async function waitForReady(url: string, timeoutMs: number, output: string[], ca: string | null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  // Over HTTPS, trust the stack's own certificate (and nothing else changes).
+  const dispatcher = ca === null ? null : new Agent({ connect: { ca } });
+  const get = dispatcher === null
+    ? (target: string) => fetch(target)
+    : async (target: string) => {
+        const response = await undiciFetch(target, { dispatcher });
+        await response.body?.cancel();
+        return response;
+      };
+  try {
+    await pollReady(url, deadline, timeoutMs, output, get);
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+async function pollReady(url: string, deadline: number, timeoutMs: number, output: string[], get: (target: string) => Promise<{ status: number }>): Promise<void> {
   for (const path of ['/health/live', '/health/check']) {
     for (;;) {
-      const status = await fetch(`${url}${path}`).then((r) => r.status, () => 0);
+      const status = await get(`${url}${path}`).then((r) => r.status, () => 0);
       if (status === 200 || status === 404) break;
       if (Date.now() > deadline) {
         output.push(`[stack] ${path} still ${status} after ${timeoutMs} ms; running the examples anyway`);

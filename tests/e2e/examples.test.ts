@@ -3,10 +3,11 @@
 // Redis db. New examples are picked up automatically.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../examples/lib/stack.ts';
-import { discoverExamples, runExample } from '../../examples/run-all.ts';
+import { discoverExamples, HTTPS_EXAMPLES, runExample } from '../../examples/run-all.ts';
 import { freshDatabaseUrl, workerRedis } from '../helpers/isolation.ts';
 
-const examples = discoverExamples();
+// The HTTPS examples run against a stack of their own (https-examples.test.ts).
+const examples = discoverExamples().filter((name) => !HTTPS_EXAMPLES.includes(name));
 
 describe('examples', () => {
   let stack: Stack;
