@@ -42,18 +42,31 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 
 /** Writes `text` to `file` (0600) atomically: temp file in the same directory, fsync, rename. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
+  await writeFilesAtomic([{ file, text }]);
+}
+
+/**
+ * Several files, each atomically: every temporary file is written and synced
+ * first, then they are renamed in the given order, back to back, so a watcher
+ * sees the set change within microseconds rather than one slow write apart.
+ */
+export async function writeFilesAtomic(files: Array<{ file: string; text: string }>): Promise<void> {
+  const temps: string[] = [];
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
+    for (const { file, text } of files) {
+      const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      temps.push(temp);
+      const handle = await open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    for (const [index, { file }] of files.entries()) await rename(temps[index]!, file);
   } catch (error) {
-    await rm(temp, { force: true });
+    await Promise.all(temps.map((temp) => rm(temp, { force: true })));
     throw error;
   }
 }
@@ -68,18 +81,22 @@ export async function readIfExists(file: string): Promise<string | null> {
 }
 
 /**
- * Writes a certificate pair into certs/<domain>/. The key goes first: until the
- * certificate follows, the store sees a new key with the old certificate, refuses
- * that pair (key mismatch) and keeps serving the old one, then loads the new pair
- * when cert.pem lands. Never a moment with a certificate whose key is not on disk.
+ * Writes a certificate pair into certs/<domain>/. Both files are ready on disk
+ * before either is renamed; the key is renamed first, so there is never a
+ * certificate in place whose key is not. The two renames are microseconds apart,
+ * well inside the certificate store's debounce: it reads the new pair once. (Were
+ * it to look in between, it would refuse the mismatched pair and keep serving the
+ * old one until cert.pem lands.)
  */
 export async function writeCertificatePair(paths: AcmePaths, domain: string, pair: { keyPem: string; certPem: string }): Promise<void> {
   const dir = paths.certDir(domain);
   await ensurePrivateDir(paths.root);
   await ensurePrivateDir(paths.certsDir);
   await ensurePrivateDir(dir);
-  await writeFileAtomic(join(dir, 'key.pem'), pair.keyPem);
-  await writeFileAtomic(join(dir, 'cert.pem'), pair.certPem);
+  await writeFilesAtomic([
+    { file: join(dir, 'key.pem'), text: pair.keyPem },
+    { file: join(dir, 'cert.pem'), text: pair.certPem },
+  ]);
 }
 
 export async function readCertificatePair(paths: AcmePaths, domain: string): Promise<{ keyPem: string; certPem: string } | null> {
