@@ -31,6 +31,7 @@ import { createCorsStage } from './cors/cors-stage.ts';
 import { closeSocket } from './proxy/ws-close.ts';
 import type { UpstreamRegistry } from './registry/upstream-registry.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import type { SpanExport } from './tracing/span-export.ts';
 import { RateLimitStore } from './ratelimit/store.ts';
 
 export interface GatewayOptions {
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   hsts?: string | null;
   /** New traces start sampled (traceparent flag 01): true when spans are exported over OTLP. */
   sampleNewTraces?: boolean;
+  /** OTLP span export (gateway/tracing/span-export.ts), when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  spans?: Pick<SpanExport, 'record'>;
   /** Where route rate limits count; absent: this process's memory. the worker passes the Redis-backed one when REDIS_URL is set. */
   rateLimits?: RateLimitStore;
 }
@@ -97,9 +100,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The access line is the one record of a 5xx (with its cause), so it is written
   // for 5xx even when access logging is off (issue 10: each 5xx logged once).
   const metrics = options.metrics;
+  const spans = options.spans;
   const access = (ctx: RequestContext) => {
-    // The request's fields are final here: the one place a request is counted.
+    // The request's fields are final here: the one place a request is counted (and its span recorded).
     metrics?.recordRequest(ctx);
+    spans?.record(ctx);
     if (settings.accessLog || ctx.status >= 500) logAccess(accessLogger, ctx, !lifecycle.ready);
   };
   const sockets = new Set<RequestContext>();

@@ -21,6 +21,7 @@ import { readGatewayVersion } from '../http/version.ts';
 import { createGatewayLogger } from '../logging/logger.ts';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { createMetricsRoutes } from '../metrics/metrics-route.ts';
+import { startSpanExport } from '../tracing/span-export.ts';
 import { createOpenApiRoutes } from '../openapi/routes.ts';
 import { UpstreamDocuments } from '../openapi/upstream-documents.ts';
 import { closeSocket } from '../proxy/ws-close.ts';
@@ -93,6 +94,8 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
       throw asGatewayError(error);
     });
   if (metrics) primary.handle('metrics-snapshot', () => metrics.registry.getMetricsAsJSON());
+  // OTLP span export: the SDK is loaded only when OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/traces.md).
+  const spans = processSettings.spanExport ? await startSpanExport(processSettings.spanExport) : undefined;
   const localRoutes = [
     createRootRoute(readGatewayVersion()),
     ...createAuthRoutes(auth, { throttle: remoteLoginThrottle(primary, processSettings.loginThrottle.refusalDelayMs ?? 0), trustedProxies: settings.trustedProxies }),
@@ -110,6 +113,8 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     lifecycle,
     logger,
     metrics,
+    spans,
+    sampleNewTraces: spans !== undefined,
     rateLimits,
     onWebSocketOpen: (ctx) => webSocketExpiry.onOpen(ctx),
     onWebSocketClose: (ctx) => webSocketExpiry.onClose(ctx),
@@ -180,6 +185,7 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
       await gateway.close(graceMs);
       certificates?.close();
       await auth.close().catch(() => {});
+      await spans?.close().catch(() => {});
       rateLimits.close();
       logger.info({ version }, 'worker stopped');
       logger.flush?.();

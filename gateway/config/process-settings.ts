@@ -14,6 +14,8 @@ import { loadHealthSettings, type HealthSettings } from '../health/settings.ts';
 import { loadAutoStartSettings, type AutoStartSettings } from '../services-api/autostart.ts';
 import { readTlsSettings, type TlsSettings } from '../tls/settings.ts';
 import { readMetricsSettings, type MetricsSettings } from '../metrics/settings.ts';
+import { readSpanExportSettings } from '../tracing/settings.ts';
+import type { SpanExportSettings } from '../tracing/span-export.ts';
 import { readSettings, SettingsError, type GatewaySettings } from './settings.ts';
 import { readAcmeSettings, type AcmeSettings } from '../tls/acme/settings.ts';
 import { readHttpRedirectSettings, type HttpRedirectSettings } from '../tls/redirect-settings.ts';
@@ -46,6 +48,8 @@ export interface ProcessSettings {
   httpRedirect: HttpRedirectSettings | null;
   /** METRICS_ENABLED and METRICS_PORT (metrics/settings.ts, docs/metrics.md). */
   metrics: MetricsSettings;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME (tracing/settings.ts, docs/traces.md); null: no span export. */
+  spanExport: SpanExportSettings | null;
   /**
    * The environment snapshot everything above was read from: for the readers that
    * take an env (the assertion key's files) and for what supervised children inherit.
@@ -133,6 +137,7 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     acme,
     httpRedirect: asSettingsError(() => readHttpRedirectSettings(env, { host: gateway.host, acmeDomains: acme?.domains ?? [], tlsEnabled: tls.enabled })),
     metrics: readMetricsSettings(env),
+    spanExport: readSpanExportSettings(env),
     env,
   };
 }

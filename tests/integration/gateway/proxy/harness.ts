@@ -164,6 +164,8 @@ export async function startTestGateway(options: {
   settings?: Partial<GatewaySettings>;
   onAuthInvalidation?: GatewayOptions['onAuthInvalidation'];
   metrics?: GatewayOptions['metrics'];
+  spans?: GatewayOptions['spans'];
+  sampleNewTraces?: boolean;
   /** A certificate store (or stub): the gateway listens with HTTPS (HTTP/2 + HTTP/1.1) and url is https://localhost:port. */
   tls?: GatewayOptions['tls'];
   rateLimits?: GatewayOptions['rateLimits'];
@@ -181,7 +183,7 @@ export async function startTestGateway(options: {
   const registry = new UpstreamRegistry();
   syncStaticUpstreams(registry, config);
   const lifecycle = new GatewayLifecycle();
-  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics, tls: options.tls, rateLimits: options.rateLimits });
+  const gateway = createGateway({ settings, config, registry, auth: options.auth ?? stubAuth(), localRoutes: options.localRoutes ?? [], lifecycle, logger, onAuthInvalidation: options.onAuthInvalidation, metrics: options.metrics, spans: options.spans, sampleNewTraces: options.sampleNewTraces, tls: options.tls, rateLimits: options.rateLimits });
   const port = await gateway.listen();
   return {
     gateway,
