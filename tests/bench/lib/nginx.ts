@@ -30,6 +30,8 @@ export interface NginxOptions {
   upstreamHostPort: string;
   locations: NginxLocation[];
   workerProcesses?: number;
+  /** Terminate TLS (HTTP/2 and HTTP/1.1 by ALPN) with this pair; session cache and tickets on, as deployed. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** nginx cannot listen on port 0 and report it, so we ask the kernel for a free port and retry on a race. */
@@ -98,8 +100,13 @@ http {
     keepalive_requests 1000000;
   }
   server {
-    listen 127.0.0.1:${options.port};
-${locations}
+    listen 127.0.0.1:${options.port}${options.tls ? ' ssl http2' : ''};
+${options.tls ? `    ssl_certificate ${options.tls.certFile};
+    ssl_certificate_key ${options.tls.keyFile};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_tickets on;
+` : ''}${locations}
   }
 }
 `;
