@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import type { SecureContext, Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
-import { buildCertificatePair, CertificateRefusedError, hashPairFiles, readPairFiles, type CertificatePair, type PairSource } from './certificate-pair.ts';
+import { buildCertificatePair, CertificateRefusedError, hashPairFiles, readPairFiles, type CertificatePair, type PairFiles, type PairSource } from './certificate-pair.ts';
 import { sharedContextOptions, type SharedContextOptions } from './context-options.ts';
 import { DirectoryWatcher } from './directory-watcher.ts';
 import { scanPairSources, type SourceScan, type WatchTarget } from './pair-sources.ts';
@@ -203,16 +203,18 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
     }
     await this.#refreshTicketKeys('start');
     const scan = await scanPairSources(this.#settings);
-    for (const problem of scan.problems) this.#failStart(problem, isAcme(problem.file, acmeDir));
+    for (const problem of scan.problems) this.#failStart(problem.message, problem.file, problem, isAcme(problem.file, acmeDir));
     for (const source of scan.sources) {
+      let files: PairFiles | null = null;
       try {
-        const files = await readPairFiles(source);
+        files = await readPairFiles(source);
         const pair = buildCertificatePair(source, files, { shared: this.#shared, now: this.#now(), acceptOutsideValidity: true });
         this.#pairs.set(source.id, pair);
         this.#warnAboutValidity(pair);
       } catch (error) {
         if (!(error instanceof CertificateRefusedError)) throw error;
-        this.#failStart(error, source.kind === 'acme');
+        // Remembered as a rescan would (by content), so the next rescan does not log it again.
+        this.#failStart(files ? hashPairFiles(files) : error.message, source.id, error, source.kind === 'acme');
       }
     }
     this.#commit();
@@ -232,9 +234,9 @@ export class CertificateStore extends EventEmitter<StoreEvents> {
     this.#rescanTimer.unref();
   }
 
-  #failStart(error: CertificateRefusedError, tolerated: boolean): void {
+  #failStart(key: string, id: string, error: CertificateRefusedError, tolerated: boolean): void {
     if (!tolerated) throw new CertificateStoreError(`certificate refused: ${error.message}`);
-    this.#refused.set(error.file, error.message);
+    this.#refused.set(id, key);
     this.#logger.error({ file: error.file, reason: error.reason }, `certificate refused: ${error.message}; not served until the ACME client replaces it`);
   }
 

@@ -409,6 +409,25 @@ describe('certificate store: start', () => {
     expect((await peerOf(port)).fingerprint256).toBe(await fingerprintOf(old));
   });
 
+  it('starts past a broken pair in the ACME directory (logged once, not served) and serves its repaired files', async () => {
+    const dataDir = tempDir();
+    const domainDir = join(dataDir, 'acme', 'certs', 'broken.example.com');
+    mkdirSync(domainDir, { recursive: true });
+    const good = await makeTestPair({ names: ['broken.example.com'] });
+    writeTestPair(join(domainDir, 'cert.pem'), join(domainDir, 'key.pem'), { cert: good.cert, key: (await makeTestPair({ names: ['x.example.com'] })).key });
+    const { store, logs } = await startStore(settingsFor({ ACME_DOMAINS: 'broken.example.com' }, dataDir));
+    const refused = () => logs.filter((entry) => entry.msg.startsWith('certificate refused'));
+    expect(refused()).toHaveLength(1);
+    expect(refused()[0]!.msg).toMatch(/is not the private key of .*; not served until the ACME client replaces it$/);
+    await store.rescan('test: nothing changed');
+    expect(refused()).toHaveLength(1);
+    const { port } = await startServer(store);
+    const changed = once(store, 'change');
+    replacePair(join(domainDir, 'cert.pem'), join(domainDir, 'key.pem'), good);
+    await changed;
+    expect((await peerOf(port, 'broken.example.com')).fingerprint256).toBe(await fingerprintOf(good));
+  });
+
   it('with ACME_DOMAINS creates the ACME directory, starts without any pair, and serves one once the ACME client writes it', async () => {
     const dataDir = tempDir();
     const { store, logs } = await startStore(settingsFor({ ACME_DOMAINS: 'acme.example.com' }, dataDir));
