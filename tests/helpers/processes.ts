@@ -18,6 +18,11 @@ export interface StartedProcess {
   port: number;
   url: string;
   output: string[];
+  /**
+   * Resolves with the first JSON log line (already written or still to come) that
+   * `check` accepts: a test waits for what the process says it did, not for time.
+   */
+  logged(check: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -28,6 +33,7 @@ export async function startProcess(script: string, env: Record<string, string | 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const lineWatchers = new Set<(line: string) => void>();
   running.add(child);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
@@ -44,6 +50,7 @@ export async function startProcess(script: string, env: Record<string, string | 
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
+        for (const watcher of lineWatchers) watcher(line);
         try {
           const entry = JSON.parse(line) as { msg?: string; port?: number };
           if (entry.msg === 'listening' && typeof entry.port === 'number') {
@@ -65,6 +72,33 @@ export async function startProcess(script: string, env: Record<string, string | 
     port,
     url: `http://127.0.0.1:${port}`,
     output,
+    logged(check) {
+      const accepted = (line: string): Record<string, unknown> | undefined => {
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          return entry && typeof entry === 'object' && check(entry) ? entry : undefined;
+        } catch {
+          return undefined; // not JSON
+        }
+      };
+      for (const line of output) {
+        const entry = accepted(line);
+        if (entry) return Promise.resolve(entry);
+      }
+      return new Promise((resolve, reject) => {
+        const watcher = (line: string) => {
+          const entry = accepted(line);
+          if (!entry) return;
+          lineWatchers.delete(watcher);
+          resolve(entry);
+        };
+        lineWatchers.add(watcher);
+        // A process that exits will never write the line: fail now, not at the test's timeout.
+        void exited.then(() => {
+          if (lineWatchers.delete(watcher)) reject(new Error(`${script} exited before the awaited log line:\n${output.slice(-20).join('\n')}`));
+        });
+      });
+    },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);

@@ -4,8 +4,8 @@
 // second upstream that were started separately and are configured as external
 // `url:` upstreams. A token issued by one is accepted by the other; an API key
 // revoked through one is refused by both as soon as the revocation event is out
-// (awaited on the Redis channel, with a cache TTL far longer than the test, so only
-// the event can explain the refusal); login throttling counts failures across both;
+// (awaited on the Redis channel and in the other gateway's worker log, with the
+// longest cache TTL, so only the event can explain the refusal); login throttling counts failures across both;
 // neither supervises the external upstreams.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -121,7 +121,12 @@ describe('two gateway processes, one set of external upstreams', () => {
     const revoked = await call(a, 'PATCH', `/api/v1/orm/api_keys/${id}/deactivate`, { authorization: `Bearer ${token}` });
     expect(revoked.status).toBeLessThan(300);
     await event;
-    // The first request after the event, no retry: refused by both.
+    // A's worker revoked its cache before answering the PATCH (x-auth-invalidate).
+    // B hears the event in its primary, which hands it to its worker over IPC: the
+    // test's own subscriber getting the message says nothing about that second hop,
+    // so wait for B's worker to say it has forgotten the key (its log line).
+    await b.logged((line) => line.msg === 'cached credentials revoked' && String(line.revoked).split(', ').includes(`api_key=${id}`));
+    // The first request after that, no retry: refused by both.
     const [onA, onB] = await Promise.all([a, b].map((gateway) => call(gateway, 'GET', '/api/v1/orm/users/me', { 'x-api-key': key })));
     const elapsedMs = performance.now() - started;
     expect(onA!.status).toBe(401);
