@@ -2,7 +2,7 @@
 // route table + the proxy engine. main.ts wires it to settings, auth, supervisor
 // and signals; tests build it directly with stubs.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
+import { constants, type Http2ServerRequest } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { EdgeAuth } from './auth/types.ts';
@@ -11,7 +11,7 @@ import type { GatewayConfig } from './config/types.ts';
 import type { GatewaySettings } from './config/settings.ts';
 import type { GatewayLifecycle } from './http/lifecycle.ts';
 import { sendError, sendJson } from './http/respond.ts';
-import { adaptHttp2Request, headerBlockSize } from './http/h2-request.ts';
+import { adaptHttp2Request, armBodyDeadline, headerBlockSize } from './http/h2-request.ts';
 import { createGatewayServer, type GatewayServer } from './http/server.ts';
 import type { TlsSource } from './http/secure-server.ts';
 import { logAccess } from './logging/access-log.ts';
@@ -240,6 +240,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       const h2 = req as unknown as Http2ServerRequest;
       adaptHttp2Request(h2);
       if (headerBlockSize(h2) > settings.maxHeaderBytes) return void sendError(ctx, errors.headersTooLarge());
+      armBodyDeadline(h2, settings.requestTimeoutMs, () => {
+        ctx.upstreamRequest?.destroy();
+        if (!res.headersSent) sendError(ctx, errors.requestTimeout());
+        // The rest of the body is not wanted: end the stream both ways.
+        h2.stream.close(constants.NGHTTP2_NO_ERROR);
+      });
     }
     dispatchSafely(ctx, (error) => {
       const failure = toGatewayError(error);

@@ -44,3 +44,18 @@ export function adaptHttp2Request(req: Http2ServerRequest): void {
   if (!req.stream.endAfterHeaders && headers['content-length'] === undefined) headers['transfer-encoding'] = 'chunked';
   Object.defineProperty(req, 'headers', { value: headers, writable: true, enumerable: true, configurable: true });
 }
+
+/**
+ * REQUEST_TIMEOUT_MS for an HTTP/2 request body: node:http enforces it on
+ * HTTP/1.1 connections, nothing does on an HTTP/2 stream, where a client could
+ * trickle a body forever while the session stays busy. `onExpired` runs once if
+ * the body is not complete in time (the caller answers 408); the timer is gone
+ * once the body ended or the stream closed.
+ */
+export function armBodyDeadline(req: Http2ServerRequest, timeoutMs: number, onExpired: () => void): void {
+  if (timeoutMs <= 0 || req.stream.endAfterHeaders) return;
+  const timer = setTimeout(onExpired, timeoutMs);
+  const clear = () => clearTimeout(timer);
+  req.once('end', clear);
+  req.stream.once('close', clear);
+}

@@ -106,6 +106,21 @@ describe('HTTPS listener: bad input and faults', () => {
     expect(text).toContain('{"detail":"Request timeout"}');
   });
 
+  it('answers an HTTP/2 body that does not arrive within REQUEST_TIMEOUT_MS with the JSON 408, and the session goes on', async () => {
+    const client = session();
+    const stream = client.request({ ':path': '/open/echo', ':method': 'POST' }, { endStream: false });
+    stream.write('only the start of the body');
+    const [headers] = (await once(stream, 'response')) as [Record<string, string | number>];
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', () => {});
+    await once(stream, 'close');
+    expect(headers[':status']).toBe(408);
+    expect(headers['x-gateway-error']).toBe('REQUEST_TIMEOUT');
+    expect(JSON.parse(Buffer.concat(chunks).toString())).toEqual({ detail: 'Request timeout' });
+    expect((await h2Request(client, { ':path': '/open/x' })).status).toBe(200);
+  });
+
   it('closes an HTTP/2 session that floods HEADERS + RST_STREAM (rapid reset), and serves another client', async () => {
     const bystander = session();
     expect((await h2Request(bystander, { ':path': '/open/x' })).status).toBe(200);
