@@ -139,8 +139,8 @@ function waitForListening(child: ChildProcess, output: string[], onLog?: (line: 
       keep(line);
       if (port !== null) return;
       try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number; name?: string };
-        if (entry.msg === 'listening' && typeof entry.port === 'number' && (entry.name === 'gateway' || entry.name === undefined)) {
+        const entry = JSON.parse(line) as { msg?: string; port?: number; name?: string; pid?: number };
+        if (entry.msg === 'listening' && typeof entry.port === 'number' && (entry.name === 'gateway' || entry.name === undefined) && (entry.pid === undefined || entry.pid === child.pid)) {
           port = entry.port;
           resolvePort(port);
         }

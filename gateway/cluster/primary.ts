@@ -40,6 +40,7 @@ import { applyFullonEnvFallbacks, FullonEnvError, type AppliedFallback } from '.
 import { writePidFile } from '../process/pid-file.ts';
 import { adminHint, readyMessage, watchFirstReady } from '../process/ready-banner.ts';
 import { installSignalHandling } from '../process/signals.ts';
+import { checkPortFree } from '../process/port-check.ts';
 import { explainListenError, explainUnreadableRoutesFile } from '../process/startup-failure.ts';
 import { answerForwarded, describeRoutes } from './forwarded-routes.ts';
 import type { ServiceFact } from './protocol.ts';
@@ -269,14 +270,30 @@ export async function runPrimary(): Promise<void> {
     });
   }
 
-  try {
-    port = await pool.start();
-  } catch (error) {
-    if (!(error instanceof WorkerListenError)) throw error;
+  // A busy port stops the start before any child is spawned; after that, the
+  // children and the workers start side by side (port-check.ts says why).
+  const failListen = (error: Error & { code?: string }): never => {
     const explained = explainListenError(error, settings.host, settings.port);
     logger.fatal({ code: error.code }, explained ?? `the workers could not start: ${error.message}`);
     logger.flush?.();
     process.exit(1);
+  };
+  await checkPortFree(settings.host, settings.port).catch(failListen);
+  // The primary spawns the children, so their pdeathsig (supervisor/spawner.ts) follows the primary.
+  const childrenStarted = (async () => {
+    monitor.start();
+    await supervisor.startAll();
+    revocationFeed.start();
+  })();
+  // Awaited at the end; marked handled now so a failure while the workers start is not "unhandled".
+  childrenStarted.catch(() => {});
+  try {
+    port = await pool.start();
+  } catch (error) {
+    if (!(error instanceof WorkerListenError)) throw error;
+    // Stopped while the workers were starting: the shutdown under way ends the process.
+    if (lifecycle.draining) return;
+    failListen(error);
   }
   logger.info({ port, host: settings.host, workers: processSettings.workers.count, worker_pids: Object.values(pool.pids()) }, 'listening');
   // METRICS_PORT: the same text without credentials, on loopback only (docs/metrics.md).
@@ -316,11 +333,7 @@ export async function runPrimary(): Promise<void> {
     },
   });
 
-  // --- start supervised children after the listener is up (supervisor.startAll()) --
-  // The primary spawns them, so their pdeathsig (supervisor/spawner.ts) follows the primary.
-  monitor.start();
-  await supervisor.startAll();
-  revocationFeed.start();
+  await childrenStarted;
 }
 
 /** A start-up problem the operator can fix: one line on stderr, exit 1, no stack trace. */

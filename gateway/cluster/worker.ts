@@ -31,7 +31,7 @@ import { createCertificateStore } from '../tls/certificate-store.ts';
 import { hstsHeaderValue } from '../tls/hsts.ts';
 import { asGatewayError, forwardedRoutes } from './forwarded-routes.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
-import { IPC_TIMEOUT_MS, METRICS_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerInit, type WorkerSide } from './protocol.ts';
+import { IPC_TIMEOUT_MS, METRICS_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerEvents, type WorkerInit, type WorkerSide } from './protocol.ts';
 import { remoteLoginThrottle } from './remote-login-throttle.ts';
 
 export async function runWorker(): Promise<void> {
@@ -55,19 +55,35 @@ export async function runWorker(): Promise<void> {
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});
 
+  // Facts pushed while the data plane is still being built (init is asynchronous)
+  // would be lost with nobody listening yet: the latest of each is kept.
+  const early: EarlyFacts = { state: null, ready: false };
+  primary.on('state', (state) => void (early.state = state));
+  primary.on('ready', () => void (early.ready = true));
   let started: Awaited<ReturnType<typeof startDataPlane>> | null = null;
   let drained = false;
   primary.handle('init', async (init) => {
-    started = await startDataPlane(init, processSettings, base.child({ worker: init.slot }), primary, () => void (drained = true));
+    started = await startDataPlane(init, early, processSettings, base.child({ worker: init.slot }), primary, () => void (drained = true));
     return { port: started.port };
   });
-  // Requests that come before init are refused by the IpcPeer (no handler yet) only if init failed.
   primary.handle('ping', () => null);
+  // The primary disconnects the channel once it has the reply; the worker exits then.
+  // A drain that comes while the data plane is still being built has nothing to wait for.
+  primary.handle('drain', async ({ graceMs }) => {
+    if (started) await started.drain(graceMs);
+    drained = true;
+    return null;
+  });
   // SIGTERM sent to a worker itself: drain like a pool shutdown; the primary replaces it.
   process.on('SIGTERM', () => void (started ? started.drain(settings.shutdownGraceMs).then(() => process.exit(0)) : process.exit(0)));
 }
 
-async function startDataPlane(init: WorkerInit, processSettings: ReturnType<typeof readProcessSettings>, logger: Logger, primary: IpcPeer<WorkerSide, PrimarySide>, onDrained: () => void) {
+interface EarlyFacts {
+  state: WorkerEvents['state'] | null;
+  ready: boolean;
+}
+
+async function startDataPlane(init: WorkerInit, early: EarlyFacts, processSettings: ReturnType<typeof readProcessSettings>, logger: Logger, primary: IpcPeer<WorkerSide, PrimarySide>, onDrained: () => void) {
   const settings = processSettings.gateway;
   const lifecycle = new GatewayLifecycle();
   if (init.ready) lifecycle.markReady();
@@ -177,6 +193,12 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     lifecycle.recordReload(error, locations);
   });
   primary.on('ready', () => lifecycle.markReady());
+  // What arrived while this was being built (newer than init's snapshot).
+  if (early.state) {
+    registry.restore(early.state.upstreams);
+    services = early.state.services;
+  }
+  if (early.ready) lifecycle.markReady();
 
   let draining: Promise<void> | null = null;
   const drain = (graceMs: number) => {
@@ -193,11 +215,6 @@ async function startDataPlane(init: WorkerInit, processSettings: ReturnType<type
     })();
     return draining;
   };
-  // The primary disconnects the channel once it has the reply; the worker exits then.
-  primary.handle('drain', async ({ graceMs }) => {
-    await drain(graceMs);
-    return null;
-  });
 
   const port = await gateway.listen({ message: 'worker listening' });
   return { port, drain };

@@ -91,12 +91,18 @@ export function createHealthRoutes(options: HealthRoutesOptions): LocalRoute[] {
       auth: 'public',
       handle: () => {
         const last = monitor.lastResult();
-        const status = lifecycle.draining ? 'unhealthy' : overallStatus(monitor.targets(), sources, lifecycle);
-        const issues = monitor
-          .targets()
-          .map((target) => ({ target, view: describeTarget(target, sources) }))
-          .filter(({ view }) => !view.healthy)
-          .map(({ target, view }) => `${target.name}: ${view.reason}`);
+        const extra = options.extraChecks?.() ?? {};
+        const overall = lifecycle.draining ? 'unhealthy' : overallStatus(monitor.targets(), sources, lifecycle);
+        // A worker down is less capacity, not a broken gateway: at worst degraded.
+        const status = overall === 'healthy' && Object.keys(extra).length > 0 ? 'degraded' : overall;
+        const issues = [
+          ...monitor
+            .targets()
+            .map((target) => ({ target, view: describeTarget(target, sources) }))
+            .filter(({ view }) => !view.healthy)
+            .map(({ target, view }) => `${target.name}: ${view.reason}`),
+          ...Object.entries(extra).map(([name, reason]) => `${name}: ${reason}`),
+        ];
         return {
           status: 200,
           headers: NO_STORE,

@@ -52,8 +52,9 @@ export async function startProcess(script: string, env: Record<string, string | 
         output.push(line);
         for (const watcher of lineWatchers) watcher(line);
         try {
-          const entry = JSON.parse(line) as { msg?: string; port?: number };
-          if (entry.msg === 'listening' && typeof entry.port === 'number') {
+          const entry = JSON.parse(line) as { msg?: string; port?: number; pid?: number };
+          // Its own line only: a gateway relays its supervised children's "listening" lines too (with their pids).
+          if (entry.msg === 'listening' && typeof entry.port === 'number' && (entry.pid === undefined || entry.pid === child.pid)) {
             clearTimeout(timer);
             resolve(entry.port);
           }

@@ -111,8 +111,9 @@ function findListeningPort(text: string): number | null {
   for (const line of text.split('\n')) {
     if (!line.includes('"listening"')) continue;
     try {
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'listening' && typeof entry.port === 'number') return entry.port;
+      const entry = JSON.parse(line) as { msg?: string; port?: number; service?: string };
+      // Not a supervised child's line relayed by a gateway (those name the child's service).
+      if (entry.msg === 'listening' && typeof entry.port === 'number' && (entry.service === undefined || entry.service === 'gateway')) return entry.port;
     } catch {
       /* not a JSON line */
     }

@@ -107,7 +107,7 @@ describe('a gateway with two workers', () => {
   }, 60_000);
 
   it('reports a hung worker on /health/check, replaces it, and is healthy again', async () => {
-    const gateway = await startWorkersGateway(routes(), { WORKER_HEARTBEAT_TIMEOUT_MS: '1500' });
+    const gateway = await startWorkersGateway(routes(), { WORKER_HEARTBEAT_TIMEOUT_MS: '3000' });
     const [hung] = gateway.workerPids() as [number, number];
     await eventually(async () => (await gateway.get('/health/check')).status === 200, 20_000);
     process.kill(hung, 'SIGSTOP');

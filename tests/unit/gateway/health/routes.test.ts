@@ -23,7 +23,10 @@ afterEach(async () => {
   await supervisor.stopAll();
 });
 
+let extra: Record<string, string> = {};
+
 async function setup(): Promise<void> {
+  extra = {};
   const registry = new UpstreamRegistry();
   const fake = createFakeSpawner();
   fake.onSpawn = (child) => child.print('{"msg":"listening"}');
@@ -38,7 +41,7 @@ async function setup(): Promise<void> {
   await supervisor.apply(config);
   monitor.apply(config);
   await supervisor.startAll();
-  routes = createHealthRoutes({ monitor, supervisor, registry, lifecycle, version: '9.9.9' });
+  routes = createHealthRoutes({ monitor, supervisor, registry, lifecycle, version: '9.9.9', extraChecks: () => extra });
 }
 
 async function call(method: string, path: string): Promise<LocalResponse> {
@@ -63,6 +66,18 @@ describe('health routes', () => {
     expect((down.body as { detail: string }).detail).toMatch(/^orm: /);
     await supervisor.start('orm');
     expect((await call('GET', '/health/check')).status).toBe(200);
+  });
+
+  it('GET /health/check is 503 while a worker process is not serving, and GET /health says degraded with why', async () => {
+    await setup();
+    extra = { workers: 'worker 2 is not answering heartbeats' };
+    const check = await call('GET', '/health/check');
+    expect(check.status).toBe(503);
+    expect(check.body).toMatchObject({ failing: { workers: 'worker 2 is not answering heartbeats' } });
+    expect((await call('GET', '/health')).body).toMatchObject({ status: 'degraded', issues: ['workers: worker 2 is not answering heartbeats'] });
+    extra = {};
+    expect((await call('GET', '/health/check')).status).toBe(200);
+    expect((await call('GET', '/health')).body).toMatchObject({ status: 'healthy', issues: [] });
   });
 
   it.each([
