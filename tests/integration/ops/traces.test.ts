@@ -100,5 +100,12 @@ describe('traces across the gateway and its upstreams (real processes)', () => {
     expect(write.parent_id).toMatch(/^[0-9a-f]{16}$/);
     // The gateway never saw this request: the trace started in the collector.
     expect(lines.some((line) => line.request_id !== undefined && line.trace_id === write.trace_id)).toBe(false);
+
+    // The running collector's own metrics, through the gateway (it has no route of its own).
+    const metrics = await fetch(`${stack.url}/metrics/ticker`, { headers: { authorization: `Bearer ${token}` } });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toMatch(/collector_lag_seconds\{exchange="kraken",symbol="[^"]+",service="ticker",kind="ticker"\} \d/);
+    expect(text).toContain('collector_following{service="ticker",kind="ticker"}');
   }, 90_000);
 });
