@@ -15,6 +15,12 @@ export interface CollectorStack {
   fault(mode: string, count: number, prefix: string): Promise<void>;
   /** Polls `fn` until it returns a value that is not undefined (what the test waits for), or fails with `what`. */
   until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
+  /**
+   * For a failure report: what `until` is waiting for now (a test that hits its own
+   * timeout inside `until` does not say which wait it was) and the stack's recent
+   * log lines of `service`.
+   */
+  diagnose(service: string): string;
   status(service: string): Promise<any>;
   close(): Promise<void>;
 }
@@ -48,11 +54,13 @@ export async function startCollectorStack(env: Record<string, string> = {}): Pro
     body: JSON.stringify({ username: stack.adminMail, password: stack.adminPassword }),
   });
   token = ((await login.json()) as { access_token: string }).access_token;
+  let waitingFor: string | null = null;
   const until = async <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
+    waitingFor = what;
     for (;;) {
       const value = await fn();
-      if (value !== undefined) return value;
+      if (value !== undefined) return ((waitingFor = null), value);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -68,6 +76,9 @@ export async function startCollectorStack(env: Record<string, string> = {}): Pro
       if (response.status !== 200) throw new Error(`fault not armed: ${response.status}`);
     },
     until,
+    diagnose: (service) =>
+      `waiting for: ${waitingFor ?? 'nothing (not inside until)'}\n${service}'s recent lines:\n` +
+      stack.output.filter((line) => line.includes(`"service":"${service}"`) || line.includes(`${service}[`)).slice(-60).join('\n'),
     status: async (service) => (await call('GET', `/api/v1/services/${service}/status`)).body,
     close: async () => {
       await stack.stop();

@@ -5,7 +5,7 @@
 // again, and the candles have no gap and no duplicate.
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ADMIN_PG_URL } from '../../../helpers/isolation-config.ts';
 import { freeLoopbackPort, startRedisServerOn } from '../../../helpers/test-redis.ts';
 import { startCollectorStack, type CollectorStack } from './harness.ts';
@@ -31,6 +31,8 @@ describe('collectors when the exchange socket, Redis or Postgres goes away', () 
   const target = async (service: string, name: string) => (await s.status(service)).collector?.targets?.[name];
 
   it('ticker follows the exchange over its WebSocket and reconnects when the socket drops', async () => {
+    // Intermittent 60 s timeouts here (on 35e75bb too) have said nothing about which wait hung.
+    onTestFailed(async () => console.error(`ticker status: ${JSON.stringify(await s.status('ticker').catch((error: Error) => error.message))}\n${s.diagnose('ticker')}`));
     if ((await s.status('ticker')).status === 'stopped') expect((await s.post('/api/v1/services/ticker/start')).status).toBe(200);
     await s.until('kraken streaming', async () => ((await target('ticker', 'kraken'))?.state === 'ok' ? true : undefined));
     const accepted = async () => ((await fetch(`${s.stack.fakeExchangeUrl}/__fake/info`).then((r) => r.json())) as { ws_connections_accepted: number }).ws_connections_accepted;
