@@ -130,6 +130,19 @@ describe('the gateway over HTTPS', () => {
     await once(socket, 'close');
   });
 
+  it('resumes a TLS session on whichever worker a new connection lands (the ticket keys are shared)', async () => {
+    const first = tlsConnect({ host: '127.0.0.1', port, servername: NAME, ca: [served.cert] });
+    const [session] = (await once(first, 'session')) as [Buffer];
+    first.destroy();
+    // node:cluster hands connections to the two workers in turn: six reach both.
+    for (let i = 0; i < 6; i++) {
+      const socket = tlsConnect({ host: '127.0.0.1', port, servername: NAME, ca: [served.cert], session });
+      await once(socket, 'secureConnect');
+      expect(socket.isSessionReused()).toBe(true);
+      socket.destroy();
+    }
+  });
+
   it('serves replaced certificate files to new connections on every worker, and refuses a broken one with one line per worker', async () => {
     const next = await makeTestPair({ names: [NAME] });
     const reloadsBefore = log.lines.filter((line) => line.includes('"msg":"certificate reloaded"')).length;
