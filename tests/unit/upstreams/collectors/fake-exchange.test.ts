@@ -85,9 +85,12 @@ describe('fake exchange (kraken look-alike)', () => {
       // An update may beat the drop to the pending watch: try until the drop is what ends it.
       let error: unknown = null;
       for (let attempt = 0; attempt < 5 && !error; attempt++) {
-        const pending = exchange.watchTickers(['BTC/USD', 'ETH/USD']);
+        // The outcome is taken before the drop is asked for: the fake closes the socket
+        // before it answers the POST, so the watch can reject while that fetch is awaited,
+        // and a rejection with no handler yet is an unhandled rejection for vitest.
+        const outcome = exchange.watchTickers(['BTC/USD', 'ETH/USD']).then(() => null, (reason: unknown) => reason);
         await fetch(`${fake.url}/__fake/ws-drop`, { method: 'POST' });
-        error = await pending.then(() => null, (reason: unknown) => reason);
+        error = await outcome;
       }
       expect(error).toBeInstanceOf(ccxt.NetworkError);
       expect(Object.keys(await exchange.watchTickers(['BTC/USD', 'ETH/USD'])).length).toBe(1);
