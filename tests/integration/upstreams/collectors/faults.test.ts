@@ -43,7 +43,12 @@ describe('collectors under faults', () => {
     expect(bitmex).toMatchObject({ state: 'skipped', error: expect.stringContaining('unknown exchange id "bitmex"') });
     expect(await s.until('NOPE/USD reported', () => target('ticker', 'kraken NOPE/USD'))).toMatchObject({ state: 'skipped', error: 'NOPE/USD is not listed by kraken' });
     await s.until('ETH/USD collected', async () => ((await target('ticker', 'kraken ETH/USD'))?.state === 'ok' ? true : undefined));
-    const ticker = await s.get(`/api/v1/cache/tickers/kraken/${encodeURIComponent('ETH/USD')}`);
+    // A symbol's target is 'ok' once its ticker is fetched (the write that follows is the
+    // cache_api target's), so the cache may not have it yet at that moment: wait for it.
+    const ticker = await s.until('ETH/USD in the cache', async () => {
+      const answer = await s.get(`/api/v1/cache/tickers/kraken/${encodeURIComponent('ETH/USD')}`);
+      return answer.status === 404 ? undefined : answer;
+    });
     expect(ticker.status).toBe(200);
     expect(ticker.body.price).toBeGreaterThan(2_000);
   });
