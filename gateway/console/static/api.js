@@ -25,6 +25,21 @@ export async function api(path, { method = 'GET', body } = {}) {
   return data;
 }
 
+/** A plain-text admin read (the Prometheus exposition at /metrics). */
+export async function apiText(path) {
+  const headers = { accept: 'text/plain' };
+  const current = token.get();
+  if (current) headers.authorization = `Bearer ${current}`;
+  const response = await fetch(path, { headers, cache: 'no-store' });
+  const text = await response.text();
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = JSON.parse(text).detail ?? detail; } catch { /* not JSON */ }
+    throw new ApiError(response.status, detail);
+  }
+  return text;
+}
+
 /** Signs in with the OAuth2 password form; only an admin gets past it. */
 export async function signIn(mail, password) {
   const form = new URLSearchParams({ username: mail, password });

@@ -1,11 +1,14 @@
 // The admin console: plain ES modules and fetch, no build step. Every panel reads
 // an admin API; a 401/403 anywhere returns to the sign-in screen and clears the page.
-import { api, ApiError, signIn, token } from './api.js';
+import { api, apiText, ApiError, signIn, token } from './api.js';
+import { RateHistory, requestTotals, sparkline } from './request-rates.js';
 
 const $ = (selector) => document.querySelector(selector);
 const REFRESH_MS = 2000;
 let timer = null;
 let tab = 'services';
+// Request/error rates per upstream: one sample per Metrics-tab refresh (every 2 s).
+let rates = new RateHistory();
 
 /** Text-only DOM building: nothing from the server is ever parsed as HTML. */
 function el(tag, props = {}, ...children) {
@@ -34,7 +37,8 @@ function showSignIn(message = '') {
   $('#sign-out').hidden = true;
   $('#who').textContent = '';
   for (const tbody of document.querySelectorAll('#console tbody')) tbody.replaceChildren();
-  for (const id of ['#log-lines', '#reload', '#metrics', '#restart-chart']) $(id).replaceChildren();
+  for (const id of ['#log-lines', '#reload', '#metrics', '#restart-chart', '#rates-note']) $(id).replaceChildren();
+  rates = new RateHistory();
   $('#sign-in').hidden = false;
   $('#sign-in-error').textContent = message;
 }
@@ -114,12 +118,46 @@ async function drawRoutes() {
 async function drawMetrics() {
   // Admin check first: /health/monitor is public, the console shows data to admins only.
   await api('/api/v1/services');
+  await drawRequestRates();
   const monitor = await api('/health/monitor');
   const m = monitor.metrics ?? {};
   $('#metrics').replaceChildren(...[['Gateway uptime', duration(m.uptime_seconds)], ['Health checks run', m.total_checks], ['Recovery actions', m.total_recovery_actions], ['Routes reloads (ok / refused)', `${monitor.reload?.count ?? 0} / ${monitor.reload?.failures ?? 0}`]].flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v ?? '–'))]));
   const counts = Object.entries(monitor.restart_counts ?? {});
   const max = Math.max(1, ...counts.map(([, c]) => c.restarts));
   $('#restart-chart').replaceChildren(...counts.map(([name, c]) => el('div', { class: 'bar' }, el('span', {}, `${name} ${c.restarts}`), el('span', { class: 'fill', style: `width:${(c.restarts / max) * 20}em` }))));
+}
+
+/** Requests and 5xx answers per upstream from the gateway's /metrics (all workers summed by the primary). */
+async function drawRequestRates() {
+  let text;
+  try {
+    text = await apiText('/metrics');
+  } catch (error) {
+    // METRICS_ENABLED=false: the route is gone; say so instead of an empty table.
+    if (error instanceof ApiError && error.status === 404) {
+      $('#rates-note').textContent = 'Request metrics are off on this gateway (METRICS_ENABLED=false).';
+      fill('#rates', []);
+      return;
+    }
+    throw error;
+  }
+  $('#rates-note').textContent = '';
+  const totals = requestTotals(text);
+  rates.add(totals, Date.now());
+  const rate = (value) => (value == null ? '–' : value.toFixed(value < 10 ? 2 : 0));
+  fill('#rates', Object.keys(totals).sort().map((upstream) => {
+    const now = rates.latest(upstream);
+    const series = rates.series[upstream] ?? [];
+    return [
+      el('td', { 'data-upstream': upstream }, upstream),
+      String(totals[upstream].requests),
+      String(totals[upstream].errors),
+      rate(now?.requests),
+      rate(now?.errors),
+      el('td', {}, sparkline(series.map((s) => s.requests), { label: `${upstream} requests per second` })),
+      el('td', {}, sparkline(series.map((s) => s.errors), { label: `${upstream} 5xx per second` })),
+    ];
+  }));
 }
 
 const PANELS = { services: drawServices, logs: async () => { await drawServices(); await drawLogs(); }, health: async () => { await api('/api/v1/services'); await drawHealth(); }, routes: drawRoutes, metrics: drawMetrics };

@@ -130,15 +130,30 @@ routes:
     await page.close();
   });
 
-  it('health: monitor targets; metrics: the monitor counters, request rates marked not available', async () => {
+  it('health: monitor targets; metrics: requests and 5xx per upstream from /metrics, with rate charts', async () => {
     const page = await openConsole();
     await signInAsAdmin(page);
     await page.click('nav button[data-tab=health]');
     await expect.poll(() => page.locator('#health-targets tbody tr').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     await shot(page, '07-health');
+
+    // Traffic the console must count: requests through the echo route, answered by the echo service.
+    const admin = await tokenOf(gateway.url, secrets.adminMail, secrets.adminPassword);
+    const sent = 7;
+    for (let i = 0; i < sent; i += 1) {
+      const answer = await fetch(`${gateway.url}/api/v1/echo/console-metrics-${i}`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(answer.status).toBe(200);
+      await answer.arrayBuffer();
+    }
     await page.click('nav button[data-tab=metrics]');
-    await expect.poll(() => page.locator('#metrics').textContent(), { timeout: 20_000 }).toMatch(/Health checks run/);
-    expect(await page.locator('#tab-metrics .note').textContent()).toMatch(/not available yet/);
+    const echoRow = page.locator('#rates tbody tr', { has: page.locator('td[data-upstream="echo"]') });
+    // Column 2 is the echo upstream's request total since start (other tests may have added more).
+    await expect.poll(async () => Number(await echoRow.locator('td').nth(1).textContent()), { timeout: 20_000 }).toBeGreaterThanOrEqual(sent);
+    expect(Number(await echoRow.locator('td').nth(2).textContent())).toBe(0);
+    // After a second scrape the rate columns hold numbers and each row has its two charts.
+    await expect.poll(() => echoRow.locator('td').nth(3).textContent(), { timeout: 20_000 }).toMatch(/^\d/);
+    expect(await echoRow.locator('svg.spark').count()).toBe(2);
+    expect(await page.locator('#metrics').textContent()).toMatch(/Health checks run/);
     await shot(page, '08-metrics');
     await page.close();
   });
