@@ -8,6 +8,7 @@
 // line at start, no stack trace) and validates the few variables wired in main.ts.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { firstIssueLine } from './first-issue.ts';
 import { loadAuthSettings, type AuthSettings } from '../auth/settings.ts';
 import { loadLoginThrottleSettings, type LoginThrottleSettings } from '../auth/login-throttle.ts';
 import { loadHealthSettings, type HealthSettings } from '../health/settings.ts';
@@ -114,10 +115,7 @@ export function readProcessSettings(source: NodeJS.ProcessEnv = process.env): Pr
     ADMIN_MAIL: env.ADMIN_MAIL,
     ADMIN_PASSWORD: env.ADMIN_PASSWORD,
   });
-  if (!wired.success) {
-    const issue = wired.error.issues[0]!;
-    throw new SettingsError(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!wired.success) throw new SettingsError(firstIssueLine(wired.error));
   const gateway = readSettings(env);
   const acme = asSettingsError(() => readAcmeSettings(env));
   const tls = asSettingsError(() => readTlsSettings(env, { dataDir: gateway.dataDir, reloadDebounceMs: gateway.reloadDebounceMs }));

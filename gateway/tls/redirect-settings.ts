@@ -1,6 +1,7 @@
 // HTTP_REDIRECT_* settings: the optional plain-HTTP listener that sends browsers to
 // HTTPS (308) and answers the ACME HTTP-01 challenges (http-redirect.ts).
 import { z } from 'zod';
+import { firstIssueLine } from '../config/first-issue.ts';
 import { normaliseHostname } from './hostname.ts';
 
 export interface HttpRedirectSettings {
@@ -70,10 +71,7 @@ export function readHttpRedirectSettings(env: Readonly<NodeJS.ProcessEnv>, conte
     HTTP_REDIRECT_HOST: env.HTTP_REDIRECT_HOST,
     HTTP_REDIRECT_HOSTS: env.HTTP_REDIRECT_HOSTS,
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new Error(firstIssueLine(parsed.error));
   const data = parsed.data;
   // With ACME the CA must reach a challenge answerer: port 80 unless told otherwise (as Caddy).
   const listenPort = data.HTTP_REDIRECT_PORT ?? (context.acmeDomains.length > 0 ? ACME_HTTP_PORT : null);

@@ -4,6 +4,7 @@
 // TLS_CERT_DIR, or ACME_DOMAINS (whose issued pairs live under DATA_DIR).
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { firstIssueLine } from '../config/first-issue.ts';
 
 /** TLS 1.0 and 1.1 are deprecated (RFC 8996): the lowest accepted is 1.2. */
 export const TLS_MIN_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
@@ -93,10 +94,7 @@ export function readTlsSettings(env: NodeJS.ProcessEnv, context: TlsSettingsCont
     HSTS_MAX_AGE: env.HSTS_MAX_AGE,
     HSTS_INCLUDE_SUBDOMAINS: env.HSTS_INCLUDE_SUBDOMAINS,
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new TlsSettingsError(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new TlsSettingsError(firstIssueLine(parsed.error));
   const values = parsed.data;
   // One of the pair alone is a typo or a forgotten line, never a working setup.
   if ((values.TLS_CERT_FILE === null) !== (values.TLS_KEY_FILE === null)) {

@@ -2,6 +2,7 @@
 // certificates, from which CA, for which contact. Read once at start through
 // config/process-settings.ts; a bad value stops the start with one line.
 import { z } from 'zod';
+import { firstIssueLine } from '../../config/first-issue.ts';
 import { normaliseHostname } from '../hostname.ts';
 
 /** Let's Encrypt production; staging is https://acme-staging-v02.api.letsencrypt.org/directory. */
@@ -48,10 +49,7 @@ export function readAcmeSettings(env: Readonly<NodeJS.ProcessEnv>): AcmeSettings
     ACME_DIRECTORY_URL: env.ACME_DIRECTORY_URL,
     ACME_CA_FILE: env.ACME_CA_FILE,
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new Error(firstIssueLine(parsed.error));
   const { ACME_DOMAINS: domains, ACME_EMAIL: email, ACME_DIRECTORY_URL: directoryUrl, ACME_CA_FILE: caFile } = parsed.data;
   if (domains.length === 0) return null;
   return { domains, email, directoryUrl: directoryUrl ?? LETS_ENCRYPT_PRODUCTION, caFile };
