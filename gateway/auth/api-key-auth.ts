@@ -11,7 +11,10 @@ import type { AuthenticatedUser } from './types.ts';
 /** fullon keys are `fullon_ak_<base64url>`; anything else is refused without asking the orm. */
 const API_KEY_FORMAT = /^fullon_ak_[A-Za-z0-9_-]{10,256}$/;
 
-type Checked = { user: AuthenticatedUser; apiKeyId: number } | { error: AuthError };
+export type Checked = { user: AuthenticatedUser; apiKeyId: number } | { error: AuthError };
+
+/** The cache key: a hash, so the cache never holds usable keys in memory dumps. */
+const idOf = (key: string): string => createHash('sha256').update(key).digest('base64url');
 
 export interface ApiKeyAuthOptions {
   orm: Pick<OrmAuthClient, 'verifyApiKey'>;
@@ -42,12 +45,15 @@ export class ApiKeyAuth {
 
   /** The key's owner, or throws AuthError (401 INVALID_API_KEY, 503 when the orm cannot be asked). */
   async authenticate(key: string): Promise<AuthenticatedUser> {
-    if (!API_KEY_FORMAT.test(key)) throw new AuthError('INVALID_API_KEY', { reason: 'malformed' });
-    // Hash so the cache never holds usable keys in memory dumps.
-    const id = createHash('sha256').update(key).digest('base64url');
-    const cached = this.#cache.get(id) ?? (await this.#checkOnce(id, key));
+    const cached = this.cached(key) ?? (await this.#checkOnce(idOf(key), key));
     if ('error' in cached) throw cached.error;
     return cached.user;
+  }
+
+  /** What is known of the key without asking the orm (malformed, or checked within the TTL); undefined: ask. */
+  cached(key: string): Checked | undefined {
+    if (!API_KEY_FORMAT.test(key)) return { error: new AuthError('INVALID_API_KEY', { reason: 'malformed' }) };
+    return this.#cache.get(idOf(key));
   }
 
   /** Forget the key with this id (deactivated or deleted): the next use asks the orm again. */

@@ -13,7 +13,16 @@ interface Entry<V> {
   value: V;
   /** Epoch ms after which the entry is gone. */
   expiresAt: number;
+  /** When it was last moved to the most recently used end. */
+  usedAt: number;
 }
+
+/**
+ * A hit moves its entry to the most recently used end at most this often: a hot
+ * credential hit thousands of times a second costs one Map delete+insert a
+ * second, not one per request, and the order stays right to within this.
+ */
+const TOUCH_EVERY_MS = 1000;
 
 export class BoundedCache<K, V> {
   #entries = new Map<K, Entry<V>>();
@@ -29,13 +38,17 @@ export class BoundedCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.#now()) {
+    const now = this.#now();
+    if (entry.expiresAt <= now) {
       this.#entries.delete(key);
       return undefined;
     }
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (now - entry.usedAt >= TOUCH_EVERY_MS) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      entry.usedAt = now;
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    }
     return entry.value;
   }
 
@@ -48,8 +61,9 @@ export class BoundedCache<K, V> {
   /** Stores value until expiresAt (epoch ms); a time already past stores nothing. */
   set(key: K, value: V, expiresAt: number): void {
     this.#entries.delete(key);
-    if (expiresAt <= this.#now()) return;
-    this.#entries.set(key, { value, expiresAt });
+    const now = this.#now();
+    if (expiresAt <= now) return;
+    this.#entries.set(key, { value, expiresAt, usedAt: now });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

@@ -68,6 +68,8 @@ export class GatewayEdgeAuth implements EdgeAuth {
   /** Cache keys with a refresh in flight (one per token). */
   readonly #refreshing = new Map<string, Promise<void>>();
   readonly #headers = new WeakMap<AuthenticatedUser, Map<string, HeaderEntry>>();
+  /** The anonymous assertion header per upstream (public routes). */
+  readonly #anonymous = new Map<string, HeaderEntry>();
 
   constructor(options: EdgeAuthOptions & { keys: SigningKeys }) {
     const { settings } = options;
@@ -121,6 +123,39 @@ export class GatewayEdgeAuth implements EdgeAuth {
     }
   }
 
+  authenticateNow(req: IncomingMessage, url: URL, isUpgrade: boolean): AuthOutcome | null {
+    let credential: ReturnType<typeof extractCredential>;
+    try {
+      credential = extractCredential(req, url, isUpgrade);
+    } catch (error) {
+      // Ambiguous credentials are refused as authenticate() refuses them; anything else is its to log.
+      return error instanceof AuthError && error.status !== 503 ? reject(error) : null;
+    }
+    switch (credential.kind) {
+      case 'none':
+        return { kind: 'anonymous' };
+      case 'invalid':
+        return reject(new AuthError(credential.code));
+      case 'bearer': {
+        const user = this.#cachedTokenUser(credential.token);
+        return user === undefined ? null : { kind: 'user', user };
+      }
+      case 'api_key': {
+        const checked = this.apiKeys.cached(credential.key);
+        if (checked === undefined) return null;
+        return 'error' in checked ? reject(checked.error) : { kind: 'user', user: checked.user };
+      }
+    }
+  }
+
+  /** A token verified before, still trusted (and refreshed ahead when hot); undefined: verify it. */
+  #cachedTokenUser(token: string): AuthenticatedUser | undefined {
+    const key = tokenKey(token);
+    const cached = this.#verified.get(key);
+    if (cached !== undefined) this.#refreshAhead(key, cached);
+    return cached;
+  }
+
   /**
    * A verified token's user. Local tokens (ours, fullon-format) name a user_id whose
    * mail, role and active state come from the orm; cached until the token expires
@@ -128,14 +163,9 @@ export class GatewayEdgeAuth implements EdgeAuth {
    * working within that TTL even when cached — at once on a revocation event.
    */
   async verifyToken(token: string): Promise<AuthenticatedUser> {
-    // Our tokens are ~300 bytes and serve as their own key; long (external) ones
-    // are hashed so 10 000 cached entries stay small.
-    const key = token.length <= TOKEN_KEY_MAX ? token : createHash('sha256').update(token).digest('base64url');
-    const cached = this.#verified.get(key);
-    if (cached !== undefined) {
-      this.#refreshAhead(key, cached);
-      return cached;
-    }
+    const cached = this.#cachedTokenUser(token);
+    if (cached !== undefined) return cached;
+    const key = tokenKey(token);
     const verified = await this.tokens.verify(token);
     if (verified.kind === 'external') {
       const { user } = verified;
@@ -232,12 +262,16 @@ export class GatewayEdgeAuth implements EdgeAuth {
     return user.role === 'admin' || user.email.toLowerCase() === this.settings.adminMail;
   }
 
+  /** The identity (or, user null, anonymous) headers for upstream while still reusable; read-only. */
+  cachedHeaders(user: AuthenticatedUser | null, upstream: string): Readonly<Record<string, string>> | null {
+    const entry = user === null ? this.#anonymous.get(upstream) : this.#headers.get(user)?.get(upstream);
+    return entry !== undefined && entry.refreshAt > this.#now() ? entry.headers : null;
+  }
+
   /** x-user-*, x-auth-method and x-gateway-assertion for upstream; a fresh object each call (callers may mutate it). */
   async identityHeaders(user: AuthenticatedUser, upstream: string): Promise<Record<string, string>> {
-    const now = this.#now();
-    let perUpstream = this.#headers.get(user);
-    const entry = perUpstream?.get(upstream);
-    if (entry !== undefined && entry.refreshAt > now) return { ...entry.headers };
+    const cached = this.cachedHeaders(user, upstream);
+    if (cached !== null) return { ...cached };
     const role = this.isAdmin(user) ? 'admin' : 'user';
     const assertion = await this.signer.signReusable(
       { userId: user.userId, email: user.email, role, scopes: user.scopes, authMethod: user.authMethod },
@@ -251,6 +285,8 @@ export class GatewayEdgeAuth implements EdgeAuth {
       'x-auth-method': user.authMethod,
       [ASSERTION_HEADER]: assertion.token,
     };
+    // Read after signing: a concurrent call may have made the map meanwhile.
+    let perUpstream = this.#headers.get(user);
     if (!perUpstream) {
       perUpstream = new Map();
       this.#headers.set(user, perUpstream);
@@ -261,9 +297,18 @@ export class GatewayEdgeAuth implements EdgeAuth {
 
   /** x-gateway-assertion for a public route: anonymous (no user), short-lived, cached like the others. */
   async anonymousHeaders(upstream: string): Promise<Record<string, string>> {
+    const cached = this.cachedHeaders(null, upstream);
+    if (cached !== null) return { ...cached };
     const assertion = await this.signer.signAnonymous(upstream);
-    return { [ASSERTION_HEADER]: assertion.token };
+    const headers = { [ASSERTION_HEADER]: assertion.token };
+    this.#anonymous.set(upstream, { headers, refreshAt: assertion.reuseUntil });
+    return { ...headers };
   }
+}
+
+/** Our tokens are ~300 bytes and serve as their own cache key; long (external) ones are hashed so 10 000 cached entries stay small. */
+function tokenKey(token: string): string {
+  return token.length <= TOKEN_KEY_MAX ? token : createHash('sha256').update(token).digest('base64url');
 }
 
 function reject(error: AuthError): AuthOutcome {

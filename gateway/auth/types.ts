@@ -28,6 +28,12 @@ export type AuthOutcome =
 export interface EdgeAuth {
   /** Reads Authorization / X-API-Key (and, for upgrades, ?token= and Sec-WebSocket-Protocol). */
   authenticate(request: import('node:http').IncomingMessage, url: URL, isUpgrade: boolean): Promise<AuthOutcome>;
+  /**
+   * The outcome when it needs no waiting (no credential, a malformed one, a token or
+   * key already checked); null: ask authenticate(). Lets the pipeline stay
+   * synchronous for the common request, as the hot path must (docs/benchmarks.md).
+   */
+  authenticateNow?(request: import('node:http').IncomingMessage, url: URL, isUpgrade: boolean): AuthOutcome | null;
   /** Admin = role admin or mail equal to ADMIN_MAIL. */
   isAdmin(user: AuthenticatedUser): boolean;
   /** Headers to set upstream for this user: x-user-*, x-auth-method, x-gateway-assertion (aud = upstream). */
@@ -38,6 +44,8 @@ export interface EdgeAuth {
    * on endpoints that allow anonymous callers. Absent: nothing is added.
    */
   anonymousHeaders?(upstream: string): Promise<Record<string, string>>;
+  /** identityHeaders()' or anonymousHeaders()' answer while it is cached (user null: anonymous), read-only; null: ask them. */
+  cachedHeaders?(user: AuthenticatedUser | null, upstream: string): Readonly<Record<string, string>> | null;
   /** Revocation: stop trusting cached credentials of these users/keys (gateway/auth/invalidation.ts). */
   invalidate?(items: readonly import('./invalidation.ts').Invalidation[]): void;
   /**

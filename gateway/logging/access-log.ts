@@ -1,6 +1,6 @@
 // One access line per request: method, path (query secrets redacted), status,
 // duration, upstream, request id, trace and span id, and user id when known.
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { RequestContext } from '../pipeline/context.ts';
 
 /**
@@ -45,17 +45,17 @@ export function redactQuery(query: string): string {
  * other 5xx, and any 5xx once ready, at error.
  */
 export function logAccess(logger: Logger, ctx: RequestContext, startingUp = false): void {
-  const durationMs = Number(process.hrtime.bigint() - ctx.startedAt) / 1e6;
+  const level = ctx.status >= 500 && !(startingUp && ctx.status === 503) ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const durationMs = Math.round((Number(process.hrtime.bigint() - ctx.startedAt) / 1e6) * 100) / 100;
   // The path as the client sent it: a decoded %3F must not read as a query in the log.
   const rawPath = ctx.rawPath || (ctx.req.url ?? '').split('?', 1)[0]!;
   const query = ctx.rawPath ? ctx.query : '';
-  const entry: Record<string, unknown> = {
-    method: ctx.req.method,
-    path: query ? `${rawPath}?${redactQuery(query)}` : rawPath,
-    status: ctx.status,
-    duration_ms: Math.round(durationMs * 100) / 100,
-    request_id: ctx.requestId,
-  };
+  const path = query ? `${rawPath}?${redactQuery(query)}` : rawPath;
+  // A cause goes through pino's err serializer (message, code, stack): the rare line.
+  const line = ctx.errorCause ? null : lineWriterOf(logger);
+  if (line !== null) return line(level, ctx, path, durationMs);
+  const entry: Record<string, unknown> = { method: ctx.req.method, path, status: ctx.status, duration_ms: durationMs, request_id: ctx.requestId };
   // Set before routing: only a request refused before dispatch (draining) has none.
   if (ctx.traceId !== '') {
     entry.trace_id = ctx.traceId;
@@ -64,9 +64,73 @@ export function logAccess(logger: Logger, ctx: RequestContext, startingUp = fals
   if (ctx.upstream) entry.upstream = ctx.upstream;
   if (ctx.user) entry.user_id = ctx.user.userId;
   if (ctx.errorCode) entry.error = ctx.errorCode;
-  // pino's err serializer: message, code and stack of what caused a 5xx.
   if (ctx.errorCause) entry.err = ctx.errorCause;
   if (ctx.isUpgrade) entry.websocket = true;
-  const level = ctx.status >= 500 && !(startingUp && ctx.status === 503) ? 'error' : 'info';
   logger[level](entry, 'request');
+}
+
+type AccessLineWriter = (level: 'info' | 'error', ctx: RequestContext, path: string, durationMs: number) => void;
+
+const writers = new WeakMap<Logger, AccessLineWriter | null>();
+
+function lineWriterOf(logger: Logger): AccessLineWriter | null {
+  let writer = writers.get(logger);
+  if (writer === undefined) {
+    writer = accessLineWriter(logger);
+    writers.set(logger, writer);
+  }
+  return writer;
+}
+
+/**
+ * The access line is written once per request, and pino's generic pass over it
+ * (mixin merge, a serializer lookup and a stringifier per key) was about a tenth
+ * of the gateway's CPU per small request (docs/benchmarks.md). Its fields are
+ * known, so the line is put together here: the same bytes, in the same order, as
+ * pino writes for it (tests/unit/gateway/logging/access-log.test.ts compares
+ * them), through the logger's own destination. null when the logger is set up in
+ * a way this does not reproduce (formatters, hooks, a message prefix): pino then.
+ */
+function accessLineWriter(logger: Logger): AccessLineWriter | null {
+  const s = pino.symbols;
+  const internals = logger as unknown as Record<symbol, unknown>;
+  const levels = internals[s.lsCacheSym] as Record<number, string> | undefined;
+  const stream = internals[s.streamSym] as { write?: (line: string) => unknown } | undefined;
+  const chindings = internals[s.chindingsSym];
+  const end = internals[s.endSym];
+  const formatters = internals[s.formattersSym] as { log?: unknown } | undefined;
+  const hooks = internals[s.hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
+  const mixin = internals[s.mixinSym] as (() => unknown) | undefined;
+  const usable =
+    levels?.[30] !== undefined && levels[50] !== undefined && typeof stream?.write === 'function' && typeof chindings === 'string' && typeof end === 'string' &&
+    internals[s.messageKeySym] === 'msg' && noMessagePrefix(internals) && formatters?.log === undefined && hooks?.logMethod === undefined && hooks?.streamWrite === undefined;
+  if (!usable) return null;
+  // The logger's mixin (createGatewayLogger: service and pid) is constant: its fields are rendered once.
+  const fixed = chindings + (mixin ? renderFields(mixin()) : '');
+  const out = stream as { write: (line: string) => unknown };
+  const head = { info: levels[30]!, error: levels[50]! };
+  return (level, ctx, path, durationMs) => {
+    const method = ctx.req.method === undefined ? '' : `,"method":${JSON.stringify(ctx.req.method)}`;
+    let line = `${head[level]},"time":${Date.now()}${fixed}${method},"path":${JSON.stringify(path)},"status":${ctx.status},"duration_ms":${durationMs},"request_id":${JSON.stringify(ctx.requestId)}`;
+    if (ctx.traceId !== '') line += `,"trace_id":${JSON.stringify(ctx.traceId)},"span_id":${JSON.stringify(ctx.spanId)}`;
+    if (ctx.upstream) line += `,"upstream":${JSON.stringify(ctx.upstream)}`;
+    if (ctx.user) line += `,"user_id":${JSON.stringify(ctx.user.userId)}`;
+    if (ctx.errorCode) line += `,"error":${JSON.stringify(ctx.errorCode)}`;
+    if (ctx.isUpgrade) line += ',"websocket":true';
+    out.write(`${line},"msg":"request"${end}`);
+  };
+}
+
+function noMessagePrefix(internals: Record<symbol, unknown>): boolean {
+  // Not in pino's typings; absent in versions without message prefixes.
+  const symbol = (pino.symbols as unknown as Record<string, symbol | undefined>).msgPrefixSym;
+  return symbol === undefined || internals[symbol] === undefined;
+}
+
+/** `,"key":value` for each field of a flat object of strings, numbers and booleans, as pino renders them. */
+function renderFields(fields: unknown): string {
+  if (fields === null || typeof fields !== 'object') return '';
+  let out = '';
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  return out;
 }

@@ -14,6 +14,13 @@ export class LocalRouter {
   #routes: CompiledLocal[] = [];
   /** Routes by segment count: a request only looks at patterns of its own length. */
   #byLength = new Map<number, CompiledLocal[]>();
+  /**
+   * Every route's leading static segments, up to LEAD_SEGMENTS ("/health/check",
+   * "/api/v1/services"), by how many segments they have; null when a route starts
+   * with a :param. A proxied request (/api/v1/orm/...) is told apart from every
+   * local route by a lookup or two, without splitting its path.
+   */
+  #leads: Map<number, Set<string>> | null = new Map();
 
   constructor(routes: readonly LocalRoute[] = []) {
     this.add(routes);
@@ -28,6 +35,7 @@ export class LocalRouter {
     // Static segments beat :params ("/services/logs" before "/services/:name").
     this.#routes.sort((a, b) => a.segments.filter((s) => s.startsWith(':')).length - b.segments.filter((s) => s.startsWith(':')).length);
     this.#byLength.clear();
+    this.#leads = leadsOf(this.#routes);
     for (const compiled of this.#routes) {
       const list = this.#byLength.get(compiled.segments.length) ?? [];
       list.push(compiled);
@@ -39,11 +47,12 @@ export class LocalRouter {
     return this.#routes.map((compiled) => compiled.route);
   }
 
-    get size(): number {
+  get size(): number {
     return this.#routes.length;
   }
 
   match(method: string, path: string): LocalMatch {
+    if (this.#leads !== null && !hasLead(this.#leads, path)) return null;
     let count = 0;
     for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47 /* "/" */) count++;
     const candidates = this.#byLength.get(count);
@@ -58,6 +67,30 @@ export class LocalRouter {
     }
     return allow.length > 0 ? { kind: 'method', allow } : null;
   }
+}
+
+const LEAD_SEGMENTS = 3;
+
+function leadsOf(routes: readonly CompiledLocal[]): Map<number, Set<string>> | null {
+  const leads = new Map<number, Set<string>>();
+  for (const { segments } of routes) {
+    let count = 0;
+    while (count < LEAD_SEGMENTS && count < segments.length && !segments[count]!.startsWith(':')) count++;
+    if (count === 0) return null;
+    const lead = `/${segments.slice(0, count).join('/')}`;
+    leads.set(count, (leads.get(count) ?? new Set()).add(lead));
+  }
+  return leads;
+}
+
+/** Does the path start with one of the leads (whole segments only)? */
+function hasLead(leads: Map<number, Set<string>>, path: string): boolean {
+  for (const [count, set] of leads) {
+    let end = 0;
+    for (let i = 0; i < count && end !== -1; i++) end = path.indexOf('/', end + 1);
+    if (set.has(end === -1 ? path : path.slice(0, end))) return true;
+  }
+  return false;
 }
 
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | null {

@@ -13,15 +13,20 @@ export function enforceAuthPolicy(policy: AuthPolicy, auth: EdgeAuth): Stage | n
   // Public routes skip the stage entirely (compiled out, fastify-style).
   if (policy === 'public') return null;
   const adminOnly = policy === 'admin';
-  return async function checkAuthPolicy(ctx: RequestContext): Promise<void> {
-    // Only upgrades read the query (?token=); plain requests skip a URL parse each.
-    // The raw path: a decoded %3F in it must never read as the start of a query.
-    const url = ctx.isUpgrade ? new URL(`http://gateway${ctx.rawPath}${ctx.query ? `?${ctx.query}` : ''}`) : NO_QUERY;
-    const outcome = await auth.authenticate(ctx.req, url, ctx.isUpgrade);
+  const admit = (ctx: RequestContext, outcome: AuthOutcome): void => {
     if (outcome.kind === 'rejected') throw refusal(outcome);
     if (outcome.kind === 'anonymous') throw errors.unauthorized();
     ctx.user = outcome.user;
     if (adminOnly && !auth.isAdmin(outcome.user)) throw errors.forbidden();
+  };
+  return function checkAuthPolicy(ctx: RequestContext): void | Promise<void> {
+    // Only upgrades read the query (?token=); plain requests skip a URL parse each.
+    // The raw path: a decoded %3F in it must never read as the start of a query.
+    const url = ctx.isUpgrade ? new URL(`http://gateway${ctx.rawPath}${ctx.query ? `?${ctx.query}` : ''}`) : NO_QUERY;
+    // A credential checked before is decided now: no promise, and the stages after stay synchronous.
+    const known = auth.authenticateNow?.(ctx.req, url, ctx.isUpgrade) ?? null;
+    if (known !== null) return admit(ctx, known);
+    return auth.authenticate(ctx.req, url, ctx.isUpgrade).then((outcome) => admit(ctx, outcome));
   };
 }
 

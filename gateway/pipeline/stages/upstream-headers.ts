@@ -36,9 +36,11 @@ export function prepareUpstreamRequest(route: RouteConfig, auth: EdgeAuth, trust
     headers.traceparent = formatTraceparent(ctx);
     if (ctx.traceState !== '') headers.tracestate = ctx.traceState;
     req.headers = headers;
-    // Identity headers are async (signing); anonymous requests stay synchronous.
-    if (ctx.user) return auth.identityHeaders(ctx.user, upstream).then((identity) => void Object.assign(headers, identity));
-    if (anonymous) return anonymous(upstream).then((identity) => void Object.assign(headers, identity));
-    return undefined;
+    if (!ctx.user && !anonymous) return undefined;
+    // Signed headers are reused for half their life: usually cached, so no promise.
+    const cached = auth.cachedHeaders?.(ctx.user, upstream) ?? null;
+    if (cached !== null) return void Object.assign(headers, cached);
+    const signing = ctx.user ? auth.identityHeaders(ctx.user, upstream) : anonymous!(upstream);
+    return signing.then((identity) => void Object.assign(headers, identity));
   };
 }

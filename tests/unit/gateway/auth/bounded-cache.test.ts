@@ -25,13 +25,25 @@ describe('BoundedCache', () => {
   });
 
   it('never holds more than max entries, dropping the least recently used', () => {
-    const { c, now } = cache(3);
-    for (const key of ['a', 'b', 'c']) c.set(key, 1, now() + 1000);
+    const { c, now, advance } = cache(3);
+    for (const key of ['a', 'b', 'c']) c.set(key, 1, now() + 60_000);
+    advance(1000);
     c.get('a');
-    c.set('d', 1, now() + 1000);
+    c.set('d', 1, now() + 60_000);
     expect(c.size).toBe(3);
     expect(c.get('b')).toBeUndefined();
     expect(c.get('a')).toBe(1);
+  });
+
+  it('moves a hit entry up at most once a second (a hot key costs no Map churn per hit)', () => {
+    const { c, now, advance } = cache(3);
+    for (const key of ['a', 'b', 'c']) c.set(key, 1, now() + 60_000);
+    advance(999);
+    c.get('a');
+    c.set('d', 1, now() + 60_000);
+    // Used within the second it was stored: still the oldest, so the one dropped.
+    expect(c.get('a')).toBeUndefined();
+    expect(c.get('b')).toBe(1);
   });
 
   it('stays bounded under a flood of distinct keys', () => {

@@ -410,3 +410,62 @@ describe('revocation events (GatewayEdgeAuth.invalidate)', () => {
     await expect(auth.authenticate(fakeRequest([['X-API-Key', KEY]]), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
   });
 });
+
+// The pipeline asks these first, so a request whose credential was checked before costs no promise.
+describe('GatewayEdgeAuth without waiting (authenticateNow, cachedHeaders)', () => {
+  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
+
+  it('decides no credential and a malformed one at once', async () => {
+    const { auth } = await createTestAuth();
+    expect(auth.authenticateNow(fakeRequest([]), urlOf('/x'), false)).toEqual({ kind: 'anonymous' });
+    expect(auth.authenticateNow(fakeRequest([['X-API-Key', 'not-a-fullon-key']]), urlOf('/x'), false)).toMatchObject({ kind: 'rejected', status: 401, code: 'INVALID_API_KEY' });
+    expect(auth.authenticateNow(fakeRequest([['Authorization', 'Bearer a'], ['Authorization', 'Bearer b']]), urlOf('/x'), false)).toMatchObject({ kind: 'rejected', status: 400 });
+  });
+
+  it('leaves a token it has not verified to authenticate(), then knows it', async () => {
+    const { auth } = await createTestAuth();
+    const { token } = await auth.tokens.issue({ uid: 5, mail: 'u@example.com', role: 'user' });
+    expect(auth.authenticateNow(bearer(token), urlOf('/x'), false)).toBeNull();
+    await auth.authenticate(bearer(token), urlOf('/x'), false);
+    expect(auth.authenticateNow(bearer(token), urlOf('/x'), false)).toMatchObject({ kind: 'user', user: { userId: 5 } });
+  });
+
+  it('forgets a token at once when its user is revoked', async () => {
+    const { auth } = await createTestAuth();
+    const { token } = await auth.tokens.issue({ uid: 5, mail: 'u@example.com', role: 'user' });
+    await auth.authenticate(bearer(token), urlOf('/x'), false);
+    auth.invalidate([{ kind: 'user', id: 5 }]);
+    expect(auth.authenticateNow(bearer(token), urlOf('/x'), false)).toBeNull();
+  });
+
+  it('knows a checked API key, and a refused one, until its TTL', async () => {
+    let clock = Date.now();
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json(keyOwner)));
+    const { auth } = await createTestAuth({ now: () => clock });
+    const request = () => fakeRequest([['X-API-Key', KEY]]);
+    expect(auth.authenticateNow(request(), urlOf('/x'), false)).toBeNull();
+    await auth.authenticate(request(), urlOf('/x'), false);
+    expect(auth.authenticateNow(request(), urlOf('/x'), false)).toMatchObject({ kind: 'user', user: { userId: 8, apiKeyId: 3 } });
+    clock += auth.settings.apiKeyCacheTtlMs + 1;
+    expect(auth.authenticateNow(request(), urlOf('/x'), false)).toBeNull();
+    server.use(http.post(`${ORM_URL}/internal/auth/verify-api-key`, () => HttpResponse.json({ detail: 'Invalid API key' }, { status: 401 })));
+    await auth.authenticate(request(), urlOf('/x'), false);
+    expect(auth.authenticateNow(request(), urlOf('/x'), false)).toMatchObject({ kind: 'rejected', status: 401, code: 'INVALID_API_KEY' });
+  });
+
+  it('gives the signed headers while they may be reused, then none', async () => {
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const u = user();
+    expect(auth.cachedHeaders(u, 'orm')).toBeNull();
+    expect(auth.cachedHeaders(null, 'orm')).toBeNull();
+    const signed = await auth.identityHeaders(u, 'orm');
+    const anonymous = await auth.anonymousHeaders('orm');
+    expect(auth.cachedHeaders(u, 'orm')).toEqual(signed);
+    expect(auth.cachedHeaders(null, 'orm')).toEqual(anonymous);
+    expect(auth.cachedHeaders(u, 'cache')).toBeNull();
+    clock += auth.signer.reuseMs;
+    expect(auth.cachedHeaders(u, 'orm')).toBeNull();
+    expect(auth.cachedHeaders(null, 'orm')).toBeNull();
+  });
+});

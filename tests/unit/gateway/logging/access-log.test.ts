@@ -67,3 +67,61 @@ describe('logAccess', () => {
     expect(lines[0]).toMatchObject({ status, level });
   });
 });
+
+describe('the access line without pino', () => {
+  // logAccess builds the common line itself (no cause to serialize); pino writes the one with a cause.
+  // Both must give the same bytes, so a log shipper never sees two shapes of one line.
+  const facts = [
+    { status: 200, upstream: 'cache', user: { userId: 7 }, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+    { status: 404, traceId: '', spanId: '' },
+    { status: 502, upstream: 'orm_api', errorCode: 'UPSTREAM_UNAVAILABLE', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+    { status: 101, upstream: 'cache', isUpgrade: true, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+  ];
+
+  function linesOf(write: (logger: ReturnType<typeof createGatewayLogger>) => void): string[] {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    write(createGatewayLogger({ level: 'info', destination: sink }).child({ worker: 2 }, { redact: { paths: [] } }));
+    return lines;
+  }
+
+  it.each(facts)('writes what pino writes for %j', (fields) => {
+    const req = { method: 'GET', url: '/api/v1/cache/x?a="1"', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const ctx = Object.assign(createContext(req, null, null, null), { path: '/api/v1/cache/x', rawPath: '/api/v1/cache/x\u2028"q"', query: 'a="1"&token=t', requestId: 'req-\u0001-1' }, fields);
+    const [fast] = linesOf((logger) => logAccess(logger, ctx));
+    const [viaPino] = linesOf((logger) => {
+      const entry = JSON.parse(fast!) as Record<string, unknown>;
+      const { level, time, name, worker, service, pid, msg, ...rest } = entry;
+      void [time, name, worker, service, pid, msg];
+      logger[level === 50 ? 'error' : 'info'](rest, 'request');
+    });
+    expect(fast!.endsWith('\n')).toBe(true);
+    // Identical but for the clock.
+    expect(fast!.replace(/"time":\d+/, '"time":0')).toBe(viaPino!.replace(/"time":\d+/, '"time":0'));
+    expect(JSON.parse(fast!)).toMatchObject({ level: expect.any(Number), name: 'gateway', worker: 2, service: 'gateway', pid: process.pid, path: '/api/v1/cache/x\u2028"q"?a="1"&token=[redacted]', request_id: 'req-\u0001-1', msg: 'request' });
+  });
+
+  it("takes the direct path for a line without a cause, and pino's for one with a cause", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const logger = createGatewayLogger({ level: 'info', destination: sink });
+    const viaPino: string[] = [];
+    const error = logger.error.bind(logger);
+    Object.assign(logger, { info: () => viaPino.push('info'), error: (...args: Parameters<typeof logger.error>) => (viaPino.push('error'), error(...args)) });
+    const req = { method: 'GET', url: '/x', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 200 }));
+    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 502, errorCause: { message: 'socket hang up', code: 'ECONNRESET' } }));
+    expect(viaPino).toEqual(['error']);
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ status: 200 }, { status: 502, err: { message: 'socket hang up', code: 'ECONNRESET' } }]);
+  });
+
+  it('is not written below the logger level', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const logger = createGatewayLogger({ level: 'warn', destination: sink });
+    const req = { method: 'GET', url: '/x', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 200 }));
+    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 502 }));
+    expect(lines.map((line) => JSON.parse(line).status)).toEqual([502]);
+  });
+});

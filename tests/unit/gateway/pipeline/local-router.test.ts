@@ -20,12 +20,21 @@ describe('LocalRouter', () => {
     expect(match?.kind === 'route' && match.route.path).toBe(pattern);
   });
 
-  it.each([['/healthz'], ['/health/check/x'], ['/api/v1/services//status'], ['/']])('does not match %s', (path) => {
+  it.each([['/healthz'], ['/health/check/x'], ['/api/v1/services//status'], ['/'], ['/api/v1/orm/users/me'], ['/api/v1/servicesx/orm/status'], ['/api/v2/services/orm/status'], ['/api'], ['']])('does not match %s', (path) => {
     expect(router.match('GET', path)).toBeNull();
   });
 
   it('answers with the allowed methods for a known path and another method', () => {
     expect(router.match('DELETE', '/health')).toEqual({ kind: 'method', allow: ['GET'] });
+  });
+
+  it('matches a route that starts with a parameter, and routes added later', () => {
+    const open = new LocalRouter([route('GET', '/health')]);
+    expect(open.match('GET', '/metrics/orm')).toBeNull();
+    open.add([route('GET', '/metrics/:service'), route('GET', '/:any/status')]);
+    expect(open.match('GET', '/metrics/orm')).toMatchObject({ kind: 'route', params: { service: 'orm' } });
+    expect(open.match('GET', '/orm/status')).toMatchObject({ kind: 'route', params: { any: 'orm' } });
+    expect(open.match('GET', '/api/v1/orm/users')).toBeNull();
   });
 
   it('refuses a duplicate route at registration', () => {
