@@ -348,6 +348,16 @@ async function answerLocal(ctx: RequestContext): Promise<'halt'> {
     ctx.res!.writeHead(response.status, response.headers ?? {}).end();
     return 'halt';
   }
+  if (response.stream) {
+    ctx.status = response.status;
+    const res = ctx.res!;
+    res.writeHead(response.status, { ...response.headers, ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}) });
+    if (ctx.req.method === 'HEAD') {
+      response.stream.cancel();
+      res.end();
+    } else response.stream.pipe(res);
+    return 'halt';
+  }
   if (response.raw) {
     ctx.status = response.status;
     const res = ctx.res!;

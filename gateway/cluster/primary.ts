@@ -15,6 +15,7 @@ import { createHealthMonitor } from '../health/monitor.ts';
 import { createHealthRoutes } from '../health/routes.ts';
 import { failingChecks } from '../health/verdicts.ts';
 import { autostartFilter } from '../services-api/autostart.ts';
+import { LogFeed } from '../services-api/log-feed.ts';
 import { createServiceRoutes } from '../services-api/routes.ts';
 import { serviceDetail } from '../services-api/service-detail.ts';
 import { healthMonitorService } from '../services-api/virtual-service.ts';
@@ -46,6 +47,7 @@ import { answerForwarded, describeRoutes } from './forwarded-routes.ts';
 import type { ServiceFact } from './protocol.ts';
 import { WorkerListenError, WorkerPool, type WorkerPeer } from './worker-pool.ts';
 import { coalesce } from './coalesce.ts';
+import { WorkerLogFollows } from './log-follows.ts';
 import { CertificateAutomationError, startCertificateAutomation } from '../tls/acme/start.ts';
 import { CertificateStoreError, checkCertificates } from '../tls/certificate-store.ts';
 
@@ -140,11 +142,15 @@ export async function runPrimary(): Promise<void> {
       return status ? [{ name, state: status.status, restarts: status.restarts }] : [];
     });
   const poolFailing = () => pool?.failing() ?? { workers: 'the workers are starting' };
+  const virtualServices = [healthMonitorService(monitor)];
   // Answered here for every worker: health (with the pool's own state) and service control.
   const primaryRoutes = [
     ...createHealthRoutes({ monitor, supervisor, registry, lifecycle, extraChecks: poolFailing }),
-    ...createServiceRoutes(supervisor, { virtual: [healthMonitorService(monitor)], detail: serviceDetail(supervisor) }),
+    ...createServiceRoutes(supervisor, { virtual: virtualServices, detail: serviceDetail(supervisor) }),
   ];
+  // Log streams: the workers serve them, the lines come from here (one subscription per worker and service).
+  const logFeed = new LogFeed({ supervisor, exists: (name) => supervisor.kindOf(name) !== undefined || virtualServices.some((service) => service.name === name) });
+  const logFollows = new WorkerLogFollows(logFeed, logger);
   const answerLocal = answerForwarded(primaryRoutes);
   // --- metrics: every worker's registry aggregated here, and each supervised process's own ---
   const fetchServiceMetrics = createServiceMetricsFetcher({
@@ -196,7 +202,7 @@ export async function runPrimary(): Promise<void> {
       ready: lifecycle.ready,
       primaryRoutes: describeRoutes(primaryRoutes),
     }),
-    serve: (peer) => {
+    serve: (peer, slot) => {
       peer.handle('local', answerLocal);
       peer.handle('login-attempt', ({ account, address }) => loginThrottle.attempt(account, address));
       peer.handle('login-succeeded', async ({ account, address }) => (await loginThrottle.succeeded(account, address), null));
@@ -207,6 +213,7 @@ export async function runPrimary(): Promise<void> {
         revocationBus?.publish(items);
       });
       peer.on('connection-error', ({ name, message }) => registry.reportConnectionError(name, new Error(message)));
+      return logFollows.serve(peer, slot);
     },
   });
 

@@ -8,6 +8,8 @@ import type { GatewayConfig } from '../config/types.ts';
 import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
 import type { UpstreamFacts } from '../registry/upstream-registry.ts';
 import type { MetricsSnapshot } from '../metrics/aggregate.ts';
+import type { LogSnapshot } from '../services-api/log-feed.ts';
+import type { LogRecord } from '../supervisor/line-buffer.ts';
 
 /** Supervised services as /metrics shows them (gateway/metrics). */
 export interface ServiceFact {
@@ -68,6 +70,8 @@ export type WorkerEvents = {
   'forget-all': null;
   reloaded: { error: string | null; locations: string[] };
   ready: null;
+  /** New output of a service this worker follows (gateway/cluster/log-follows.ts). */
+  'log-lines': { service: string; records: LogRecord[] };
 };
 
 /** Worker → primary requests. */
@@ -78,6 +82,8 @@ export type PrimaryRequests = {
   'login-unchecked': { body: { account: string }; reply: null };
   /** GET /metrics (service null: every worker's, aggregated) or /metrics/<service>: the Prometheus text. */
   metrics: { body: { service: string | null }; reply: string };
+  /** A log stream opens: the service's last lines; the worker follows the service from then on (once per service, shared by its streams). */
+  'log-follow': { body: { service: string; lines: number }; reply: LogSnapshot };
 };
 
 /** Worker → primary events. */
@@ -86,6 +92,8 @@ export type PrimaryEvents = {
   revoked: Invalidation[];
   /** Passive health: this worker could not connect to an upstream. */
   'connection-error': { name: string; message: string };
+  /** The worker's last stream of this service closed: stop sending its lines. */
+  'log-unfollow': { service: string };
 };
 
 /** How long a request over the channel may take unless it says otherwise. */

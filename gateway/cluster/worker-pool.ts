@@ -19,8 +19,11 @@ export interface WorkerPoolOptions {
   init: (slot: number) => Omit<WorkerInit, 'slot' | 'version' | 'config'>;
   /** The committed config a new worker starts with. */
   config: GatewayConfig;
-  /** Wires the primary's answers to a worker's requests and events (called once per worker). */
-  serve: (peer: WorkerPeer) => void;
+  /**
+   * Wires the primary's answers to a worker's requests and events (called once per
+   * worker); what it returns runs when that worker exits (to forget what it held).
+   */
+  serve: (peer: WorkerPeer, slot: number) => void | (() => void);
   now?: () => number;
 }
 
@@ -39,6 +42,8 @@ interface Member {
   lastHeartbeat: number;
   /** Why it is being replaced, for the log and /health/check. */
   fate: string | null;
+  /** What serve() asked to run when the worker is gone. */
+  release: () => void;
 }
 
 /** A worker that dies before serving this many times in a row is not restarted at once (backoff, capped). */
@@ -183,11 +188,11 @@ export class WorkerPool {
   async #fork(slot: number): Promise<number> {
     const worker = cluster.fork();
     const peer: WorkerPeer = new IpcPeer<PrimarySide, WorkerSide>(worker as unknown as IpcEndpoint, { timeoutMs: IPC_TIMEOUT_MS });
-    const member: Member = { slot, worker, peer, phase: 'starting', version: this.#version, lastHeartbeat: this.#now(), fate: null };
+    const member: Member = { slot, worker, peer, phase: 'starting', version: this.#version, lastHeartbeat: this.#now(), fate: null, release: () => {} };
     this.#members.set(slot, member);
     // A worker that cannot be told something is about to be replaced: nothing to throw.
     worker.on('error', (error) => this.#options.logger.debug({ worker: slot, err: error.message }, 'worker channel error'));
-    this.#options.serve(peer);
+    member.release = this.#options.serve(peer, slot) ?? (() => {});
     const version = this.#version;
     const init: WorkerInit = { ...this.#options.init(slot), slot, version, config: this.#config };
     let port: number;
@@ -253,6 +258,7 @@ export class WorkerPool {
     this.#exited.delete(worker.id);
     if (!member) return;
     member.peer.close(`worker ${member.slot} exited`);
+    member.release();
     this.#members.delete(member.slot);
     if (this.#draining || member.phase === 'draining') return;
     if (member.phase === 'starting') return; // start() reports it (WorkerListenError), or the replacement loop below retries

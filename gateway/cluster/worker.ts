@@ -33,6 +33,8 @@ import { asGatewayError, forwardedRoutes } from './forwarded-routes.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
 import { IPC_TIMEOUT_MS, METRICS_TIMEOUT_MS, type PrimarySide, type ServiceFact, type WorkerEvents, type WorkerInit, type WorkerSide } from './protocol.ts';
 import { remoteLoginThrottle } from './remote-login-throttle.ts';
+import { RemoteLogSource } from './remote-log-source.ts';
+import { createLogStreamRoute } from '../services-api/log-stream-route.ts';
 
 export async function runWorker(): Promise<void> {
   // The primary read and checked these before forking; the worker reads the same environment.
@@ -116,6 +118,8 @@ async function startDataPlane(init: WorkerInit, early: EarlyFacts, processSettin
     createRootRoute(readGatewayVersion()),
     ...createAuthRoutes(auth, { throttle: remoteLoginThrottle(primary, processSettings.loginThrottle.refusalDelayMs ?? 0), trustedProxies: settings.trustedProxies }),
     ...forwardedRoutes(primary, init.primaryRoutes),
+    // Served here, not forwarded: the stream holds this worker's connection; its lines come from the primary.
+    createLogStreamRoute({ source: new RemoteLogSource(primary), lifecycle, maxStreams: settings.logStreamsMax }),
     ...(metrics ? createMetricsRoutes({ gateway: () => scrape(null), service: (name) => scrape(name) }, (user) => auth.isAdmin(user)) : []),
   ];
   // Route rate limits: in Redis when there is one, so every worker and replica counts together; else this worker's memory.

@@ -29,6 +29,8 @@ export const SETTINGS_DEFAULTS = {
   LOCAL_BODY_LIMIT: '1mb',
   /** "false" turns the per-request access line off (benchmarks). */
   ACCESS_LOG: 'true',
+  /** Open log streams (GET /api/v1/services/{name}/logs/stream) per worker; more → 503. */
+  LOG_STREAMS_MAX: '64',
 } as const;
 
 export interface GatewaySettings {
@@ -48,6 +50,8 @@ export interface GatewaySettings {
   reloadDebounceMs: number;
   localBodyLimitBytes: number;
   accessLog: boolean;
+  /** LOG_STREAMS_MAX: open log streams per worker (0: none; the console then polls). */
+  logStreamsMax: number;
   /** CORS_* (gateway/cors/settings.ts): the original's names and defaults. */
   cors: CorsSettings;
 }
@@ -86,6 +90,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): GatewaySetti
     reloadDebounceMs: int('RELOAD_DEBOUNCE_MS'),
     localBodyLimitBytes: Number(limit[1]) * scale,
     accessLog: get('ACCESS_LOG') !== 'false',
+    logStreamsMax: int('LOG_STREAMS_MAX'),
     cors: readCors(env),
   };
 }

@@ -36,6 +36,10 @@ const KNOWN: Record<string, Operation> = {
   'POST /api/v1/services/{name}/stop': { tags: ['services'], summary: 'Stop a service' },
   'POST /api/v1/services/{name}/restart': { tags: ['services'], summary: 'Restart a service' },
   'GET /api/v1/services/{name}/logs': { tags: ['services'], summary: 'A service\'s recent output' },
+  'GET /api/v1/services/{name}/logs/stream': {
+    tags: ['services'],
+    summary: 'A service\'s output as Server-Sent Events: the last `lines` entries, then each new line as it is captured (text/event-stream)',
+  },
   'GET /openapi.json': { tags: ['gateway'], summary: 'This document' },
   'GET /docs': { tags: ['gateway'], summary: 'Interactive API documentation (Swagger UI)' },
   'GET /console': { tags: ['gateway'], summary: 'Admin console (static page; its data comes from the admin APIs)' },

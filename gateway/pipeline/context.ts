@@ -70,6 +70,12 @@ export interface LocalResponse {
   headers?: Record<string, string>;
   /** Sent as it is instead of `body` as JSON (the /docs page and its assets). */
   raw?: { contentType: string; data: string | Buffer };
+  /**
+   * A streamed answer (Server-Sent Events): after the status and headers,
+   * `pipe` owns the response until it ends; `cancel` when it will not be
+   * called (a HEAD request), to release what the handler set up.
+   */
+  stream?: { pipe(res: ServerResponse): void; cancel(): void };
 }
 
 export function createContext(req: IncomingMessage, res: ServerResponse | null, socket: Duplex | null, head: Buffer | null): RequestContext {

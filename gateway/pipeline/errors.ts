@@ -58,6 +58,8 @@ export const CATALOGUE = {
   SERVICE_NOT_FOUND: { status: 404, detail: 'Service not found' },
   SERVICE_CONFLICT: { status: 409, detail: 'Service is not in a state for this action' },
   SERVICE_START_FAILED: { status: 503, detail: 'Service failed to start' },
+  // A worker's cap on open log streams (LOG_STREAMS_MAX): each holds a connection and a queue.
+  LOG_STREAMS_BUSY: { status: 503, detail: 'Too many log streams are open; try again later', headers: { 'retry-after': '5' } },
   // The gateway and its upstreams.
   INTERNAL: { status: 500, detail: 'Internal Server Error' },
   BAD_GATEWAY: { status: 502, detail: 'Upstream failed' },
@@ -117,6 +119,7 @@ export const errors = {
   rateLimitUnavailable: () => gatewayError('RATE_LIMIT_UNAVAILABLE'),
   invalidQuery: (detail: string) => gatewayError('INVALID_QUERY', { detail }),
   serviceNotFound: (name: string) => gatewayError('SERVICE_NOT_FOUND', { detail: `Service '${name}' not found` }),
+  logStreamsBusy: (limit: number) => gatewayError('LOG_STREAMS_BUSY', { detail: `Too many log streams are open (at most ${limit} per gateway worker, LOG_STREAMS_MAX); try again later` }),
   internal: (cause?: unknown) => gatewayError('INTERNAL', { cause }),
   badGateway: (upstream: string, why: string, cause?: unknown) => gatewayError('BAD_GATEWAY', { detail: `Upstream ${upstream} ${why}`, cause }),
   upstreamDown: (upstream: string, reason: string | null, retryAfterS: number) =>

@@ -1,7 +1,10 @@
 // Bounded ring buffer of a service's recent output, for GET /services/{name}/logs.
 // Each line is kept with when it came, from which stream, and which process wrote
 // it (pid and generation: the nth process started for this service), so after a
-// restart the old process's last words are told apart from the new one's.
+// restart the old process's last words are told apart from the new one's. Each
+// line also gets an id, increasing across every service of this process, so a
+// follower of the live output (GET /api/v1/services/{name}/logs/stream) can stitch
+// a snapshot and the lines pushed after it without gaps or repeats.
 import { parseChildLine, type LevelName } from './child-output.ts';
 import { SUPERVISOR_POLICY } from './policy.ts';
 
@@ -12,6 +15,29 @@ export interface OutputLine {
   pid: number | null;
   generation: number;
   line: string;
+}
+
+/** A line as kept: with its id (unique and increasing within this process). */
+export interface StoredLine extends OutputLine {
+  id: number;
+}
+
+/** An entry with the id of its line: what a log stream sends (the id as the SSE event id). */
+export interface LogRecord {
+  id: number;
+  entry: LogEntry;
+}
+
+/**
+ * Ids of the lines read so far, by every buffer of this process. One counter for
+ * all services (not one per buffer): a service removed and added back by a reload
+ * gets a new buffer, and its ids must still only grow.
+ */
+let lastLineId = 0;
+
+/** The id of the newest line read so far (0 before any): a snapshot's high-water mark. */
+export function lastLineIdSoFar(): number {
+  return lastLineId;
 }
 
 /** One entry of the logs endpoint (documented in docs/supervisor-and-health.md). */
@@ -27,17 +53,20 @@ export interface LogEntry {
 }
 
 export class LineBuffer {
-  readonly #lines: OutputLine[] = [];
+  readonly #lines: StoredLine[] = [];
   readonly #capacity: number;
 
   constructor(capacity: number = SUPERVISOR_POLICY.logLines) {
     this.#capacity = capacity;
   }
 
-  push(entry: OutputLine): void {
+  /** Keeps the line (cut at maxLineLength) and returns it as kept, with its id. */
+  push(entry: OutputLine): StoredLine {
     const line = entry.line.length > SUPERVISOR_POLICY.maxLineLength ? `${entry.line.slice(0, SUPERVISOR_POLICY.maxLineLength)}…` : entry.line;
-    this.#lines.push({ ...entry, line });
+    const stored = { ...entry, line, id: ++lastLineId };
+    this.#lines.push(stored);
     if (this.#lines.length > this.#capacity) this.#lines.splice(0, this.#lines.length - this.#capacity);
+    return stored;
   }
 
   /** The last `count` lines, oldest first, as structured entries (parsed only when asked). */
@@ -45,9 +74,18 @@ export class LineBuffer {
     return count <= 0 ? [] : this.#lines.slice(-count).map(toLogEntry);
   }
 
+  /** The same lines as tail(), each with its id. */
+  records(count: number): LogRecord[] {
+    return count <= 0 ? [] : this.#lines.slice(-count).map(toLogRecord);
+  }
+
   get size(): number {
     return this.#lines.length;
   }
+}
+
+export function toLogRecord(stored: StoredLine): LogRecord {
+  return { id: stored.id, entry: toLogEntry(stored) };
 }
 
 export function toLogEntry(raw: OutputLine): LogEntry {

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { ProcessConfig } from '../config/types.ts';
 import type { Probe } from '../probe/health-probe.ts';
 import type { Clock } from './clock.ts';
-import { LineBuffer } from './line-buffer.ts';
+import { LineBuffer, type StoredLine } from './line-buffer.ts';
 import { computeBackoffMs, isCleanExit, shouldRestart, StartLimit, SUPERVISOR_POLICY, type ExitFacts } from './policy.ts';
 import { awaitReadiness } from './readiness.ts';
 import type { ChildHandle, Spawner } from './spawner.ts';
@@ -43,6 +43,8 @@ export interface UnitEvents {
   transition: [transition: Transition];
   /** A running service was replaced by a new process without leaving `running`. */
   replaced: [name: string];
+  /** A line of the child's output, as kept in `logs` (log streams follow these). */
+  output: [line: StoredLine];
 }
 
 export interface LastExit {
@@ -270,8 +272,9 @@ export class ServiceUnit extends EventEmitter<UnitEvents> {
     });
     const generation = ++this.#generation;
     child.on('line', (stream, line) => {
-      this.logs.push({ at: this.#deps.clock.now(), stream, pid: child.pid, generation, line });
+      const stored = this.logs.push({ at: this.#deps.clock.now(), stream, pid: child.pid, generation, line });
       this.#deps.onLine(this.spec.name, stream, line, child.pid);
+      this.emit('output', stored);
     });
     return child;
   }

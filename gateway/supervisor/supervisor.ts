@@ -13,7 +13,7 @@ import { buildChildEnv } from './child-env.ts';
 import { HopIdentities } from './hop-identities.ts';
 import { relogChildLine } from './child-output.ts';
 import { sleep, systemClock, type Clock } from './clock.ts';
-import type { LogEntry } from './line-buffer.ts';
+import type { LogEntry, LogRecord, StoredLine } from './line-buffer.ts';
 import { SUPERVISOR_POLICY } from './policy.ts';
 import { pickFreePort } from './ports.ts';
 import { ServiceUnit, type Transition, type UnitDeps, type UnitSpec } from './service-unit.ts';
@@ -39,6 +39,8 @@ export interface SupervisorOptions {
 export interface SupervisorEvents {
   transition: [transition: Transition];
   replaced: [name: string];
+  /** A line of a supervised process's output, as its log buffer kept it (services-api/log-feed.ts follows these). */
+  output: [name: string, line: StoredLine];
 }
 
 interface Entry {
@@ -238,6 +240,12 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     return entry.unit ? entry.unit.logs.tail(lines) : [];
   }
 
+  logRecords(name: string, lines: number): LogRecord[] {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
+    return entry.unit ? entry.unit.logs.records(lines) : [];
+  }
+
   #controlled(name: string): ServiceUnit {
     const entry = this.#entries.get(name);
     if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
@@ -257,6 +265,7 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     } else {
       const unit = new ServiceUnit(spec, this.#deps);
       unit.on('transition', (transition) => this.#onTransition(kind, unit, transition));
+      unit.on('output', (line) => this.emit('output', name, line));
       unit.on('replaced', (replaced) => {
         // The replacement passed its readiness check: traffic may go (back) to it.
         if (kind === 'upstream' && this.#entries.get(name)?.unit === unit) this.#options.registry.setProcessState(name, { up: true });

@@ -1,7 +1,7 @@
 // The supervisor as the rest of the gateway sees it: the services API, the
 // health monitor and main.ts depend on this interface only.
 import type { GatewayConfig } from '../config/types.ts';
-import type { LogEntry } from './line-buffer.ts';
+import type { LogEntry, LogRecord } from './line-buffer.ts';
 import { CATALOGUE, GatewayError } from '../pipeline/errors.ts';
 
 export type ServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed';
@@ -48,4 +48,6 @@ export interface Supervisor {
   restart(name: string): Promise<void>;
   /** The service's recent output as structured entries, oldest first. */
   logs(name: string, lines: number): LogEntry[];
+  /** The same entries with their line ids (the start of a log stream). */
+  logRecords(name: string, lines: number): LogRecord[];
 }

@@ -1,12 +1,15 @@
 // The admin console: plain ES modules and fetch, no build step. Every panel reads
 // an admin API; a 401/403 anywhere returns to the sign-in screen and clears the page.
 import { api, apiText, ApiError, signIn, token } from './api.js';
+import { LogFollower, MAX_SHOWN } from './log-follow.js';
 import { RateHistory, requestTotals, sparkline } from './request-rates.js';
 
 const $ = (selector) => document.querySelector(selector);
 const REFRESH_MS = 2000;
 let timer = null;
 let tab = 'services';
+/** Polling the logs instead of streaming them: streaming did not work on this page (log-follow.js). */
+let pollLogs = false;
 // Request/error rates per upstream: one sample per Metrics-tab refresh (every 2 s).
 let rates = new RateHistory();
 
@@ -32,12 +35,13 @@ const exitText = (exit) => (exit ? `${exit.signal ?? `code ${exit.code}`} at ${e
 
 function showSignIn(message = '') {
   stopTimer();
+  follower.stop();
   token.clear();
   $('#console').hidden = true;
   $('#sign-out').hidden = true;
   $('#who').textContent = '';
   for (const tbody of document.querySelectorAll('#console tbody')) tbody.replaceChildren();
-  for (const id of ['#log-lines', '#reload', '#metrics', '#restart-chart', '#rates-note']) $(id).replaceChildren();
+  for (const id of ['#log-lines', '#log-mode', '#reload', '#metrics', '#restart-chart', '#rates-note']) $(id).replaceChildren();
   rates = new RateHistory();
   $('#sign-in').hidden = false;
   $('#sign-in-error').textContent = message;
@@ -84,17 +88,42 @@ async function control(name, action) {
   await drawServices().catch(handle);
 }
 
+const logLine = (e) => `${e.time} ${e.stream} ${e.level ?? ''} ${e.msg}`;
+/** What the log box shows, newest last (at most MAX_SHOWN lines). */
+let shownLines = [];
+
+function showLogLines(lines, { append = false } = {}) {
+  const box = $('#log-lines');
+  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+  shownLines = append ? [...shownLines, ...lines] : lines;
+  if (shownLines.length > MAX_SHOWN) shownLines = shownLines.slice(-MAX_SHOWN);
+  box.textContent = shownLines.join('\n');
+  if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
 async function drawLogs() {
   const name = $('#log-service').value;
   if (!name) return;
   const { entries } = await api(`/api/v1/services/${encodeURIComponent(name)}/logs?lines=200`);
   // An answer for a service that is no longer selected (a slower earlier poll) is dropped.
   if ($('#log-service').value !== name) return;
-  const box = $('#log-lines');
-  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
-  box.textContent = entries.map((e) => `${e.time} ${e.stream} ${e.level ?? ''} ${e.msg}`).join('\n');
-  if (atBottom) box.scrollTop = box.scrollHeight;
+  showLogLines(entries.map(logLine));
 }
+
+// Follow mode streams the logs (Server-Sent Events); it polls only when streaming does not work.
+const follower = new LogFollower({
+  token: () => token.get(),
+  onReset: () => showLogLines([]),
+  onEntries: (entries) => showLogLines(entries.map(logLine), { append: true }),
+  onSkipped: (count) => showLogLines([`… ${count} lines skipped (this page could not keep up) …`], { append: true }),
+  onState: (text) => void ($('#log-mode').textContent = text),
+  onAuthError: (status, detail) => handle(new ApiError(status, detail)),
+  onUnavailable: (reason) => {
+    pollLogs = true;
+    $('#log-mode').textContent = `polling every 2 s (streaming unavailable: ${reason})`;
+    startTimer();
+  },
+});
 
 async function drawHealth() {
   const monitor = await api('/health/monitor');
@@ -173,8 +202,20 @@ function stopTimer() {
 
 function startTimer() {
   stopTimer();
-  // Every panel refreshes itself every 2 s; logs only in follow mode (polling, not SSE).
-  if (tab !== 'logs' || $('#log-follow').checked) timer = setInterval(() => void refresh(), REFRESH_MS);
+  // Every panel refreshes itself every 2 s; the logs only in follow mode, and only when they cannot be streamed.
+  if (tab !== 'logs' || (following() && pollLogs)) timer = setInterval(() => void refresh(), REFRESH_MS);
+}
+
+const following = () => tab === 'logs' && $('#log-follow').checked;
+
+/** Follow mode on the Logs tab: stream the selected service (or poll, once streaming failed); otherwise nothing runs. */
+function syncFollow() {
+  const name = $('#log-service').value;
+  if (!following() || pollLogs || !name) {
+    follower.stop();
+    if (!following()) $('#log-mode').textContent = '';
+  } else if (follower.service !== name) follower.start(name);
+  startTimer();
 }
 
 function selectTab(next) {
@@ -182,8 +223,8 @@ function selectTab(next) {
   $('#notice').textContent = '';
   for (const button of document.querySelectorAll('nav button')) button.classList.toggle('active', button.dataset.tab === next);
   for (const section of document.querySelectorAll('.tab')) section.hidden = section.id !== `tab-${next}`;
-  void refresh();
-  startTimer();
+  // The Logs tab's first draw fills the service list, which follow mode needs.
+  void refresh().then(syncFollow);
 }
 
 // --- wiring -----------------------------------------------------------------------
@@ -201,9 +242,16 @@ $('#sign-in-form').addEventListener('submit', async (event) => {
 });
 $('#sign-out').addEventListener('click', () => showSignIn());
 for (const button of document.querySelectorAll('nav button')) button.addEventListener('click', () => selectTab(button.dataset.tab));
-$('#log-follow').addEventListener('change', startTimer);
+$('#log-follow').addEventListener('change', () => {
+  // Ticking follow again tries streaming again, even after a fallback to polling.
+  pollLogs = false;
+  syncFollow();
+});
 $('#log-refresh').addEventListener('click', () => void refresh());
-$('#log-service').addEventListener('change', () => void refresh());
+$('#log-service').addEventListener('change', () => {
+  follower.stop();
+  void refresh().then(syncFollow);
+});
 
 if (token.get()) showConsole().then(() => selectTab('services'), handle);
 else showSignIn();

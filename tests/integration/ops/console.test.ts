@@ -2,7 +2,7 @@
 // driven by playwright-core), against a real gateway process in front of a real
 // orm (external `url:` upstream, real Postgres) and one supervised fixture service:
 // an admin signs in, stops/starts/restarts a service and sees its state change and
-// the 409 reason, reads its logs, sees a bad routes.yaml's file:line error appear,
+// the 409 reason, follows its logs live (streamed, a restart's lines appear), sees a bad routes.yaml's file:line error appear,
 // and a non-admin gets the sign-in screen and no data. Screenshots of each state go
 // to tests/artifacts/console/ (gitignored).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -119,14 +119,37 @@ routes:
     await page.close();
   });
 
-  it('live logs of a service, with follow mode (polling)', async () => {
+  it('live logs of a service: follow mode streams them (Server-Sent Events), and a restart’s new lines appear without polling', async () => {
     const page = await openConsole();
     await signInAsAdmin(page);
     await page.click('nav button[data-tab=logs]');
-    await page.selectOption('#log-service', 'echo');
+    // Choosing the service reads its logs once (/logs); follow mode is switched on after that answer.
+    await Promise.all([page.waitForResponse((response) => new URL(response.url()).pathname === '/api/v1/services/echo/logs'), page.selectOption('#log-service', 'echo')]);
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(new URL(request.url()).pathname + new URL(request.url()).search));
+    const streamed = page.waitForRequest((request) => new URL(request.url()).pathname === '/api/v1/services/echo/logs/stream');
     await page.check('#log-follow');
+    expect((await streamed).headers().authorization).toMatch(/^Bearer /);
+    await expect.poll(() => page.locator('#log-mode').textContent(), { timeout: 20_000 }).toBe('live');
     await expect.poll(() => page.locator('#log-lines').textContent(), { timeout: 20_000 }).toMatch(/listening/);
+    const listeningLines = async () => ((await page.locator('#log-lines').textContent()) ?? '').match(/ listening$/gm)?.length ?? 0;
+    const before = await listeningLines();
+
+    // A restart from outside the page: the new process's lines come over the open stream.
+    const admin = await tokenOf(gateway.url, secrets.adminMail, secrets.adminPassword);
+    const restarted = await fetch(`${gateway.url}/api/v1/services/echo/restart`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(restarted.status).toBe(200);
+    await expect.poll(listeningLines, { timeout: 20_000 }).toBeGreaterThan(before);
+    // Streamed, not polled: one stream opened, no /logs read since follow was switched on.
+    expect(requests.filter((path) => path.startsWith('/api/v1/services/echo/logs/stream'))).toHaveLength(1);
+    expect(requests.filter((path) => path.startsWith('/api/v1/services/echo/logs?'))).toEqual([]);
+    expect(await page.locator('#log-mode').textContent()).toBe('live');
     await shot(page, '06-logs');
+
+    // Follow off: the stream is closed (the gateway's subscription count goes back to 0).
+    await page.uncheck('#log-follow');
+    await expect.poll(() => page.locator('#log-mode').textContent()).toBe('');
+    await expect.poll(() => gateway.output.filter((line) => line.includes('"log_subscriptions"')).at(-1), { timeout: 20_000 }).toContain('"log_subscriptions":0');
     await page.close();
   });
 

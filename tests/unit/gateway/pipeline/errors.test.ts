@@ -39,6 +39,7 @@ const PINNED: Record<ErrorCode, [number, string, Record<string, string>?]> = {
   SERVICE_NOT_FOUND: [404, 'Service not found'],
   SERVICE_CONFLICT: [409, 'Service is not in a state for this action'],
   SERVICE_START_FAILED: [503, 'Service failed to start'],
+  LOG_STREAMS_BUSY: [503, 'Too many log streams are open; try again later', { 'retry-after': '5' }],
   INTERNAL: [500, 'Internal Server Error'],
   BAD_GATEWAY: [502, 'Upstream failed'],
   UPSTREAM_UNAVAILABLE: [503, 'Upstream is unavailable'],
@@ -66,6 +67,7 @@ describe('error catalogue', () => {
     [errors.upstreamDown('orm', 'restarting', 2), 'UPSTREAM_UNAVAILABLE', 503, 'Upstream orm is unavailable: restarting'],
     [errors.upstreamDown('orm', null, 2), 'UPSTREAM_UNAVAILABLE', 503, 'Upstream orm is unavailable'],
     [errors.serviceNotFound('orm_api'), 'SERVICE_NOT_FOUND', 404, "Service 'orm_api' not found"],
+    [errors.logStreamsBusy(64), 'LOG_STREAMS_BUSY', 503, 'Too many log streams are open (at most 64 per gateway worker, LOG_STREAMS_MAX); try again later'],
     [errors.gatewayTimeout('orm'), 'GATEWAY_TIMEOUT', 504, 'Upstream orm did not answer in time'],
   ])('%#: a named constructor keeps its code (%s)', (error, code, status, detail) => {
     expect({ code: error.code, status: error.status, detail: error.detail }).toEqual({ code, status, detail });
