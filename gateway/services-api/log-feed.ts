@@ -9,7 +9,7 @@ import type { EventEmitter } from 'node:events';
 import { errors } from '../pipeline/errors.ts';
 import { lastLineIdSoFar, toLogRecord, type LogRecord, type StoredLine } from '../supervisor/line-buffer.ts';
 import type { SupervisorEvents } from '../supervisor/supervisor.ts';
-import type { Supervisor } from '../supervisor/types.ts';
+import { ServiceControlError, type Supervisor } from '../supervisor/types.ts';
 
 /** A service's last lines, and the id up to which every line was captured before the snapshot. */
 export interface LogSnapshot {
@@ -57,14 +57,7 @@ export class LogFeed implements LogSource {
   /** The last `lines` records of a service; throws SERVICE_NOT_FOUND (404) for an unknown name. */
   snapshot(service: string, lines: number): LogSnapshot {
     if (!this.#options.exists(service)) throw errors.serviceNotFound(service);
-    // A virtual service is not the supervisor's: it has no output.
-    let records: LogRecord[] = [];
-    try {
-      records = this.#options.supervisor.logRecords(service, lines);
-    } catch {
-      records = [];
-    }
-    return { records, lastId: lastLineIdSoFar() };
+    return { records: this.#recordsOf(service, lines), lastId: lastLineIdSoFar() };
   }
 
   /** Snapshot and subscription at one instant: nothing captured after the snapshot is missed, nothing in it repeated. */
@@ -100,6 +93,16 @@ export class LogFeed implements LogSource {
     this.#options.supervisor.off('output', this.#onOutput);
     this.#listeners.clear();
     this.#pending.clear();
+  }
+
+  #recordsOf(service: string, lines: number): LogRecord[] {
+    try {
+      return this.#options.supervisor.logRecords(service, lines);
+    } catch (error) {
+      // A virtual service (health_monitor) is not the supervisor's: it has no output.
+      if (error instanceof ServiceControlError && error.status === 404) return [];
+      throw error;
+    }
   }
 
   #collect(name: string, line: StoredLine): void {

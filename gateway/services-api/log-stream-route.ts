@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import type { GatewayLifecycle } from '../http/lifecycle.ts';
 import { SSE_HEADERS, encodeSseEvent, encodeSseRetry } from '../http/sse.ts';
 import { SseStream } from '../http/sse-stream.ts';
-import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
+import type { LocalResponse, LocalRoute, RequestContext } from '../pipeline/context.ts';
 import { errors } from '../pipeline/errors.ts';
 import type { LogRecord } from '../supervisor/line-buffer.ts';
 import type { LogSource } from './log-feed.ts';
@@ -56,7 +56,7 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
     for (const stream of streams) stream.end(END_EVENT());
   });
 
-  async function handle(ctx: Parameters<LocalRoute['handle']>[0], params: Record<string, string>): Promise<LocalResponse> {
+  async function handle(ctx: RequestContext, params: Record<string, string>): Promise<LocalResponse> {
     const name = params.name ?? '';
     const lines = parseLines(new URLSearchParams(ctx.query).get('lines'));
     if (typeof lines === 'string') throw errors.invalidQuery(lines);
@@ -89,7 +89,7 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
               close();
             },
           });
-          if (stream.closed) return;
+          // A response already gone is released by the stream itself (its onClose).
           streams.add(stream);
           // The backlog (at most LOG_LINES_MAX entries) in one write, whatever the socket's state.
           stream.sendNow(encodeSseRetry(LOG_STREAM_DEFAULTS.retryMs) + [...backlog, ...early].map(encodeRecord).join(''));

@@ -4,6 +4,8 @@
 import { pino } from 'pino';
 import { createHealthMonitor, type HealthMonitor } from '../../../../gateway/health/monitor.ts';
 import { createHealthRoutes } from '../../../../gateway/health/routes.ts';
+import { LogFeed } from '../../../../gateway/services-api/log-feed.ts';
+import { createLogStreamRoute, type LogStreamRoute } from '../../../../gateway/services-api/log-stream-route.ts';
 import { createServiceRoutes } from '../../../../gateway/services-api/routes.ts';
 import { createSupervisor, type AppSupervisor } from '../../../../gateway/supervisor/supervisor.ts';
 import { fixturePath } from '../../../fixtures/processes/configs.ts';
@@ -13,6 +15,8 @@ export interface SupervisedStack {
   gateway: TestGateway;
   supervisor: AppSupervisor;
   monitor: HealthMonitor;
+  /** GET /api/v1/services/{name}/logs/stream, fed by the supervisor in this process (no workers). */
+  logStream: LogStreamRoute;
   close(): Promise<void>;
 }
 
@@ -43,15 +47,19 @@ routes:
   const monitor = createHealthMonitor({ supervisor, registry: gateway.registry, lifecycle: gateway.lifecycle, logger: pino({ level: 'silent' }), settings: { checkIntervalSeconds: null, autoRestartEnabled: true, autoRestartMaxPerHour: 5, autoRestartCooldownSeconds: 300, historySize: 100 } });
   await supervisor.apply(gateway.config);
   monitor.apply(gateway.config);
-  gateway.gateway.addLocalRoutes([...createHealthRoutes({ monitor, supervisor, registry: gateway.registry, lifecycle: gateway.lifecycle }), ...createServiceRoutes(supervisor)]);
+  const logFeed = new LogFeed({ supervisor, exists: (name) => supervisor.status(name) !== undefined });
+  const logStream = createLogStreamRoute({ source: logFeed, lifecycle: gateway.lifecycle, maxStreams: 4 });
+  gateway.gateway.addLocalRoutes([...createHealthRoutes({ monitor, supervisor, registry: gateway.registry, lifecycle: gateway.lifecycle }), ...createServiceRoutes(supervisor), logStream]);
   await supervisor.startAll();
   return {
     gateway,
     supervisor,
     monitor,
+    logStream,
     async close() {
       monitor.stop();
       await gateway.close();
+      logFeed.close();
       await supervisor.stopAll();
     },
   };

@@ -1,6 +1,7 @@
 // The services API, the health endpoints and the supervisor's registry marks as a
 // client sees them through the real gateway pipeline and proxy.
 import { afterEach, describe, expect, it } from 'vitest';
+import { openEventStream } from '../../../../examples/lib/event-stream.ts';
 import { nextTransition, waitForState } from '../../../fixtures/processes/wait.ts';
 import { request } from '../proxy/harness.ts';
 import { startSupervisedStack, type SupervisedStack } from './harness.ts';
@@ -111,5 +112,31 @@ describe('services API through the gateway', () => {
     const start = await request(`${base}/api/v1/services/broken/start`, { method: 'POST', headers: admin });
     expect(start.status).toBe(503);
     expect(start.json().detail).toMatch(/broken failed to start: exited with code 3 during start/);
+  });
+
+  it('streams a service’s logs in a single process too: the backlog, a kill -9 replacement’s lines, HEAD without a stream, an `end` at shutdown', async () => {
+    stack = await startSupervisedStack();
+    const base = stack.gateway.url;
+    const stream = await openEventStream('/api/v1/services/orm/logs/stream?lines=1000', { baseUrl: base, headers: admin });
+    expect(stream.status).toBe(200);
+    await stream.next((message) => JSON.parse(message.data).msg === 'listening');
+    const { pid } = (await request(`${base}/api/v1/orm/x`)).json() as { pid: number };
+    const running = nextTransition(stack.supervisor, 'orm', 'running');
+    process.kill(pid, 'SIGKILL');
+    await running;
+    const fresh = await stream.next((message) => JSON.parse(message.data).msg === 'listening' && JSON.parse(message.data).generation === 2);
+    expect(JSON.parse(fresh.data).pid).not.toBe(pid);
+    expect(stack.logStream.open()).toBe(1);
+
+    const head = await request(`${base}/api/v1/services/orm/logs/stream`, { method: 'HEAD', headers: admin });
+    expect([head.status, head.headers['content-type'], head.text.length]).toEqual([200, 'text/event-stream; charset=utf-8', 0]);
+    expect(stack.logStream.open()).toBe(1);
+
+    const closing = stack.close();
+    stack = null;
+    const end = await stream.next((message) => message.event === 'end');
+    expect(JSON.parse(end.data)).toEqual({ reason: 'the gateway is shutting down' });
+    await stream.ended;
+    await closing;
   });
 });

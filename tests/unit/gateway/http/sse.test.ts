@@ -1,26 +1,13 @@
-// Server-Sent Events framing: one event per entry whatever the entry's text holds.
+// Server-Sent Events framing: one event per entry whatever the entry's text holds,
+// read back by the console's own parser.
 import { describe, expect, it } from 'vitest';
 import { encodeSseComment, encodeSseEvent, encodeSseRetry } from '../../../../gateway/http/sse.ts';
+// @ts-expect-error: the console's browser module is plain JavaScript without types.
+import { EventStreamParser } from '../../../../gateway/console/static/event-stream.js';
 
-/** A minimal text/event-stream parser (the WHATWG steps that matter here): events with id, type and data. */
-function parseEvents(text: string): Array<{ id?: string; type: string; data: string }> {
-  const events: Array<{ id?: string; type: string; data: string }> = [];
-  let current: { id?: string; type: string; data: string[] } = { type: 'message', data: [] };
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '') {
-      if (current.data.length > 0) events.push({ ...(current.id !== undefined ? { id: current.id } : {}), type: current.type, data: current.data.join('\n') });
-      current = { type: 'message', data: [] };
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') current.data.push(value);
-    else if (field === 'event') current.type = value;
-    else if (field === 'id') current.id = value;
-  }
-  return events;
+/** Parsed as the console parses the stream (gateway/console/static/event-stream.js). */
+function parseEvents(text: string): Array<{ id?: string; event: string; data: string }> {
+  return new EventStreamParser().push(text);
 }
 
 describe('encodeSseEvent', () => {
@@ -40,7 +27,7 @@ describe('encodeSseEvent', () => {
     const events = parseEvents(text);
     expect(events).toHaveLength(1);
     expect(events[0]!.id).toBe('1');
-    expect(events[0]!.type).toBe('message');
+    expect(events[0]!.event).toBe('message');
     expect(JSON.parse(events[0]!.data)).toEqual({ msg, fields: { nested: msg } });
   });
 
