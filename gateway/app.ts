@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { EdgeAuth } from './auth/types.ts';
 import type { Invalidation } from './auth/invalidation.ts';
+import { watchCredentialExpiry } from './auth/ws-handshake.ts';
 import type { GatewayConfig } from './config/types.ts';
 import type { GatewaySettings } from './config/settings.ts';
 import type { GatewayLifecycle } from './http/lifecycle.ts';
@@ -108,6 +109,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (settings.accessLog || ctx.status >= 500) logAccess(accessLogger, ctx, !lifecycle.ready);
   };
   const sockets = new Set<RequestContext>();
+  /** Open streamed local answers (log streams) and how to end each: they end with the credentials they were opened with. */
+  const streams = new Map<RequestContext, (reason: string) => void>();
+  function watchStream(ctx: RequestContext, end: (reason: string) => void): void {
+    streams.set(ctx, end);
+    const stopWatching = ctx.user ? watchCredentialExpiry(ctx.user, () => end('credentials expired')) : () => {};
+    ctx.res!.once('close', () => {
+      streams.delete(ctx);
+      stopWatching();
+    });
+  }
   const engine = new ProxyEngine({
     registry,
     logger,
@@ -151,6 +162,13 @@ export function createGateway(options: GatewayOptions): Gateway {
    */
   function revoke(items: readonly Invalidation[]): void {
     auth.invalidate?.(items);
+    // A stream answers its opener's credentials as they were at the start (an admin's, for
+    // the log streams): any revocation naming them ends it; a client still entitled reconnects
+    // and is checked again.
+    for (const [ctx, end] of streams) {
+      const user = ctx.user;
+      if (user && items.some((item) => (item.kind === 'user' ? item.id === user.userId : item.id === user.apiKeyId))) end('credentials revoked');
+    }
     if (!auth.stillAuthorized) return;
     for (const ctx of sockets) {
       const user = ctx.user;
@@ -174,7 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     local.add(routes);
     for (const route of routes) {
       const policy = enforceAuthPolicy(route.auth, auth);
-      localStages.set(route, [limitBody(settings.localBodyLimitBytes, (ctx) => ctx.req.destroy()), ...(policy ? [policy] : []), answerLocal]);
+      localStages.set(route, [limitBody(settings.localBodyLimitBytes, (ctx) => ctx.req.destroy()), ...(policy ? [policy] : []), (ctx) => answerLocal(ctx, watchStream)]);
     }
   };
   addLocalRoutes(options.localRoutes ?? []);
@@ -341,7 +359,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
-async function answerLocal(ctx: RequestContext): Promise<'halt'> {
+async function answerLocal(ctx: RequestContext, watchStream: (ctx: RequestContext, end: (reason: string) => void) => void): Promise<'halt'> {
   const response = await ctx.local!.handle(ctx, ctx.params);
   if (response.status === 204 || response.status === 304) {
     ctx.status = response.status;
@@ -355,7 +373,11 @@ async function answerLocal(ctx: RequestContext): Promise<'halt'> {
     if (ctx.req.method === 'HEAD') {
       response.stream.cancel();
       res.end();
-    } else response.stream.pipe(res);
+    } else {
+      const stream = response.stream;
+      stream.pipe(res);
+      watchStream(ctx, (reason) => stream.end(reason));
+    }
     return 'halt';
   }
   if (response.raw) {

@@ -75,7 +75,12 @@ export interface LocalResponse {
    * `pipe` owns the response until it ends; `cancel` when it will not be
    * called (a HEAD request), to release what the handler set up.
    */
-  stream?: { pipe(res: ServerResponse): void; cancel(): void };
+  stream?: {
+    pipe(res: ServerResponse): void;
+    cancel(): void;
+    /** Ends an open stream with a last word (the caller's credentials expired or were revoked). */
+    end(reason: string): void;
+  };
 }
 
 export function createContext(req: IncomingMessage, res: ServerResponse | null, socket: Duplex | null, head: Buffer | null): RequestContext {

@@ -27,7 +27,7 @@ export const LOG_STREAM_DEFAULTS = {
   retryMs: 3_000,
 } as const;
 
-const END_EVENT = () => encodeSseEvent({ type: 'end', data: { reason: 'the gateway is shutting down' } });
+const END_EVENT = (reason = 'the gateway is shutting down') => encodeSseEvent({ type: 'end', data: { reason } });
 
 export interface LogStreamRouteOptions {
   source: LogSource;
@@ -74,12 +74,14 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
       opening--;
     }
     const { backlog, close } = subscription;
+    let piped: SseStream | null = null;
     return {
       status: 200,
       headers: { ...SSE_HEADERS },
       body: null,
       stream: {
         cancel: close,
+        end: (reason) => piped?.end(END_EVENT(reason)),
         pipe(res: ServerResponse) {
           const stream = new SseStream(res, {
             heartbeatMs,
@@ -91,6 +93,7 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
           });
           // A response already gone is released by the stream itself (its onClose).
           streams.add(stream);
+          piped = stream;
           // The backlog (at most LOG_LINES_MAX entries) in one write, whatever the socket's state.
           stream.sendNow(encodeSseRetry(LOG_STREAM_DEFAULTS.retryMs) + [...backlog, ...early].map(encodeRecord).join(''));
           sink = (records) => {

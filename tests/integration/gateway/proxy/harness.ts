@@ -117,7 +117,7 @@ const BUILTIN: Record<string, Handler> = {
 
 export interface TestUser extends AuthenticatedUser {}
 
-/** EdgeAuth stub: "Bearer user" → user 7, "Bearer admin" → admin 1, "Bearer bad" → 401, anything else anonymous. */
+/** EdgeAuth stub: "Bearer user" → user 7, "Bearer admin" → admin 1 ("admin-until-<epoch s>": expiring then), "Bearer bad" → 401, anything else anonymous. */
 export function stubAuth(): EdgeAuth {
   const users: Record<string, AuthenticatedUser> = {
     user: { userId: 7, email: 'u@example.com', name: 'U', role: 'user', scopes: [], authMethod: 'jwt', expiresAt: null },
@@ -129,6 +129,9 @@ export function stubAuth(): EdgeAuth {
       if (!header) return { kind: 'anonymous' };
       const token = header.replace(/^Bearer /, '');
       if (token === 'bad') return { kind: 'rejected', status: 401, detail: 'Invalid token' };
+      // "Bearer admin-until-<epoch s>": the admin with a credential that expires then.
+      const until = /^admin-until-(\d+)$/.exec(token);
+      if (until) return { kind: 'user', user: { ...users.admin!, expiresAt: Number(until[1]) } };
       const user = users[token];
       return user ? { kind: 'user', user } : { kind: 'rejected', status: 401, detail: 'Invalid token' };
     },

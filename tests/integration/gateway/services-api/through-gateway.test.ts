@@ -1,6 +1,6 @@
 // The services API, the health endpoints and the supervisor's registry marks as a
 // client sees them through the real gateway pipeline and proxy.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openEventStream } from '../../../../examples/lib/event-stream.ts';
 import { nextTransition, waitForState } from '../../../fixtures/processes/wait.ts';
 import { request } from '../proxy/harness.ts';
@@ -138,5 +138,26 @@ describe('services API through the gateway', () => {
     expect(JSON.parse(end.data)).toEqual({ reason: 'the gateway is shutting down' });
     await stream.ended;
     await closing;
+  });
+
+  it('ends a log stream when the credentials it was opened with are revoked or expire', async () => {
+    stack = await startSupervisedStack();
+    const base = stack.gateway.url;
+    const revoked = await openEventStream('/api/v1/services/orm/logs/stream', { baseUrl: base, headers: admin });
+    expect(revoked.status).toBe(200);
+    await revoked.next((message) => message.event !== 'end');
+    // Another user's revocation leaves it open; its opener's ends it.
+    stack.gateway.gateway.revoke([{ kind: 'user', id: 7 }]);
+    stack.gateway.gateway.revoke([{ kind: 'user', id: 1 }]);
+    const end = await revoked.next((message) => message.event === 'end');
+    expect(JSON.parse(end.data)).toEqual({ reason: 'credentials revoked' });
+    await revoked.ended;
+
+    const expiring = await openEventStream('/api/v1/services/orm/logs/stream', { baseUrl: base, headers: { authorization: `Bearer admin-until-${Math.floor(Date.now() / 1000) + 2}` } });
+    expect(expiring.status).toBe(200);
+    const expired = await expiring.next((message) => message.event === 'end');
+    expect(JSON.parse(expired.data)).toEqual({ reason: 'credentials expired' });
+    await expiring.ended;
+    await vi.waitFor(() => expect(stack!.logStream.open()).toBe(0));
   });
 });
