@@ -6,8 +6,8 @@
 // HTTP/1.1 with the client's host in X-Forwarded-Host).
 import type { ClientHttp2Session } from 'node:http2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
-import { connectH2, h2Request, https1Request, startTestTls, type TestTls } from './tls-harness.ts';
+import type { StubUpstream, TestGateway } from '../proxy/harness.ts';
+import { h2Request, https1Request, startH2Gateway, type H2Gateway, type TestTls } from './tls-harness.ts';
 
 const ROUTES = (stub: string) => `upstreams:
   stub: { url: ${stub}, timeouts: { request: 300ms } }
@@ -20,22 +20,16 @@ routes:
 `;
 
 describe('HTTPS listener: HTTP/2 keeps the HTTP/1.1 contracts', () => {
+  let h2: H2Gateway;
   let tls: TestTls;
   let stub: StubUpstream;
   let gw: TestGateway;
   let session: ClientHttp2Session;
   beforeEach(async () => {
-    tls = await startTestTls();
-    stub = await startStubUpstream();
-    gw = await startTestGateway({ yaml: ROUTES(stub.url), tls: tls.store, settings: { maxHeaderBytes: 4096 } });
-    session = connectH2(gw.port, tls.pair.cert);
+    h2 = await startH2Gateway(ROUTES, { maxHeaderBytes: 4096 });
+    ({ tls, stub, gw, session } = h2);
   });
-  afterEach(async () => {
-    session.destroy();
-    await gw.close();
-    await stub.close();
-    tls.close();
-  });
+  afterEach(() => h2.close());
 
   it('negotiates h2 by ALPN and proxies over HTTP/1.1 without pseudo-headers, Host from :authority', async () => {
     const res = await h2Request(session, { ':path': '/open/echo?a=1', 'x-client': 'yes' });

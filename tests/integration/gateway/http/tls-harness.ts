@@ -10,6 +10,8 @@ import pino from 'pino';
 import { createCertificateStore, type CertificateStore } from '../../../../gateway/tls/certificate-store.ts';
 import { readTlsSettings } from '../../../../gateway/tls/settings.ts';
 import { makeTempDir, makeTestPair, writeTestPair, type TestPair } from '../../../helpers/test-certificates.ts';
+import type { GatewaySettings } from '../../../../gateway/config/settings.ts';
+import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
 
 export interface TestTls {
   store: CertificateStore;
@@ -148,4 +150,32 @@ function findGoaway(data: Buffer): number | null {
     offset += 9 + length;
   }
   return null;
+}
+
+/** A gateway on the HTTPS listener in front of a stub upstream, with an open h2 session to it. */
+export interface H2Gateway {
+  tls: TestTls;
+  stub: StubUpstream;
+  gw: TestGateway;
+  session: ClientHttp2Session;
+  close(): Promise<void>;
+}
+
+export async function startH2Gateway(routes: (stubUrl: string) => string, settings: Partial<GatewaySettings> = {}): Promise<H2Gateway> {
+  const tls = await startTestTls();
+  const stub = await startStubUpstream();
+  const gw = await startTestGateway({ yaml: routes(stub.url), tls: tls.store, settings });
+  const session = connectH2(gw.port, tls.pair.cert);
+  return {
+    tls,
+    stub,
+    gw,
+    session,
+    async close() {
+      session.destroy();
+      await gw.close();
+      await stub.close();
+      tls.close();
+    },
+  };
 }

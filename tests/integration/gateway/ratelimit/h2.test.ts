@@ -3,8 +3,8 @@
 // as over HTTP/1.1; HTTP/1.1 and h2 requests of one user share the count.
 import type { ClientHttp2Session } from 'node:http2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectH2, h2Request, https1Request, startTestTls, type TestTls } from '../http/tls-harness.ts';
-import { startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
+import { h2Request, https1Request, startH2Gateway, type H2Gateway, type TestTls } from '../http/tls-harness.ts';
+import type { TestGateway } from '../proxy/harness.ts';
 
 const ROUTES = (stub: string) => `upstreams:
   stub: { url: ${stub} }
@@ -13,22 +13,15 @@ routes:
 `;
 
 describe('rate limits over HTTP/2', () => {
+  let h2: H2Gateway;
   let tls: TestTls;
-  let stub: StubUpstream;
   let gw: TestGateway;
   let session: ClientHttp2Session;
   beforeEach(async () => {
-    tls = await startTestTls();
-    stub = await startStubUpstream();
-    gw = await startTestGateway({ yaml: ROUTES(stub.url), tls: tls.store });
-    session = connectH2(gw.port, tls.pair.cert);
+    h2 = await startH2Gateway(ROUTES);
+    ({ tls, gw, session } = h2);
   });
-  afterEach(async () => {
-    session.destroy();
-    await gw.close();
-    await stub.close();
-    tls.close();
-  });
+  afterEach(() => h2.close());
 
   it('counts h2 and HTTP/1.1 requests together and answers the 4th with 429, Retry-After and the fields', async () => {
     const first = await h2Request(session, { ':path': '/limited/x', authorization: 'Bearer user' });
