@@ -15,7 +15,7 @@ import { sendError, sendJson } from './http/respond.ts';
 import { adaptHttp2Request, armBodyDeadline, headerBlockSize } from './http/h2-request.ts';
 import { createGatewayServer, type GatewayServer } from './http/server.ts';
 import type { TlsSource } from './http/secure-server.ts';
-import { logAccess } from './logging/access-log.ts';
+import { createAccessLog } from './logging/access-log.ts';
 import { createContext, type LocalRoute, type RequestContext, type Stage } from './pipeline/context.ts';
 import { errors, toGatewayError } from './pipeline/errors.ts';
 import { LocalRouter } from './pipeline/local-router.ts';
@@ -97,7 +97,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const hsts = options.tls ? (options.hsts ?? null) : null;
   // Access lines are built field by field from data already redacted (query
   // secrets) and carry no headers, so they skip pino's redaction pass.
-  const accessLogger = logger.child({}, { redact: { paths: [] } });
+  const logAccess = createAccessLog(logger.child({}, { redact: { paths: [] } }));
   // The access line is the one record of a 5xx (with its cause), so it is written
   // for 5xx even when access logging is off (issue 10: each 5xx logged once).
   const metrics = options.metrics;
@@ -106,7 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The request's fields are final here: the one place a request is counted (and its span recorded).
     metrics?.recordRequest(ctx);
     spans?.record(ctx);
-    if (settings.accessLog || ctx.status >= 500) logAccess(accessLogger, ctx, !lifecycle.ready);
+    if (settings.accessLog || ctx.status >= 500) logAccess(ctx, !lifecycle.ready);
   };
   const sockets = new Set<RequestContext>();
   /** Open streamed local answers (log streams) and how to end each: they end with the credentials they were opened with. */

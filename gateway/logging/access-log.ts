@@ -39,12 +39,20 @@ export function redactQuery(query: string): string {
     .join('&');
 }
 
+export type AccessLog = (ctx: RequestContext, startingUp?: boolean) => void;
+
 /**
- * `startingUp`: the gateway has not been ready yet. A 503 then (a health probe, a
- * request to an upstream still starting) is the expected answer, logged at info;
- * other 5xx, and any 5xx once ready, at error.
+ * The access log of one logger, its line writer set up once (at start-up, not per
+ * request). `startingUp`: the gateway has not been ready yet. A 503 then (a health
+ * probe, a request to an upstream still starting) is the expected answer, logged at
+ * info; other 5xx, and any 5xx once ready, at error.
  */
-export function logAccess(logger: Logger, ctx: RequestContext, startingUp = false): void {
+export function createAccessLog(logger: Logger): AccessLog {
+  const line = accessLineWriter(logger);
+  return (ctx, startingUp = false) => logAccess(logger, line, ctx, startingUp);
+}
+
+function logAccess(logger: Logger, line: AccessLineWriter | null, ctx: RequestContext, startingUp: boolean): void {
   const level = ctx.status >= 500 && !(startingUp && ctx.status === 503) ? 'error' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   const durationMs = Math.round((Number(process.hrtime.bigint() - ctx.startedAt) / 1e6) * 100) / 100;
@@ -53,8 +61,7 @@ export function logAccess(logger: Logger, ctx: RequestContext, startingUp = fals
   const query = ctx.rawPath ? ctx.query : '';
   const path = query ? `${rawPath}?${redactQuery(query)}` : rawPath;
   // A cause goes through pino's err serializer (message, code, stack): the rare line.
-  const line = ctx.errorCause ? null : lineWriterOf(logger);
-  if (line !== null) return line(level, ctx, path, durationMs);
+  if (line !== null && !ctx.errorCause) return line(level, ctx, path, durationMs);
   const entry: Record<string, unknown> = { method: ctx.req.method, path, status: ctx.status, duration_ms: durationMs, request_id: ctx.requestId };
   // Set before routing: only a request refused before dispatch (draining) has none.
   if (ctx.traceId !== '') {
@@ -70,17 +77,6 @@ export function logAccess(logger: Logger, ctx: RequestContext, startingUp = fals
 }
 
 type AccessLineWriter = (level: 'info' | 'error', ctx: RequestContext, path: string, durationMs: number) => void;
-
-const writers = new WeakMap<Logger, AccessLineWriter | null>();
-
-function lineWriterOf(logger: Logger): AccessLineWriter | null {
-  let writer = writers.get(logger);
-  if (writer === undefined) {
-    writer = accessLineWriter(logger);
-    writers.set(logger, writer);
-  }
-  return writer;
-}
 
 /**
  * The access line is written once per request, and pino's generic pass over it

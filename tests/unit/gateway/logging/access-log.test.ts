@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { logAccess, redactQuery } from '../../../../gateway/logging/access-log.ts';
+import { createAccessLog, redactQuery } from '../../../../gateway/logging/access-log.ts';
 import { createGatewayLogger } from '../../../../gateway/logging/logger.ts';
 import { createContext } from '../../../../gateway/pipeline/context.ts';
 import type { IncomingMessage } from 'node:http';
@@ -24,7 +24,7 @@ describe('redactQuery', () => {
   });
 });
 
-describe('logAccess', () => {
+describe('createAccessLog', () => {
   it('writes one parsed line with the request facts and no secrets', () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
@@ -32,7 +32,7 @@ describe('logAccess', () => {
     const req = { method: 'GET', url: '/api/v1/cache/ws?token=abc', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const ctx = createContext(req, null, null, null);
     Object.assign(ctx, { path: '/api/v1/cache/ws', rawPath: '/api/v1/cache/ws', query: 'token=abc&x=1', status: 101, requestId: 'req-12345678', upstream: 'cache', user: { userId: 7 } });
-    logAccess(logger, ctx);
+    createAccessLog(logger)(ctx);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'request', method: 'GET', path: '/api/v1/cache/ws?token=[redacted]&x=1', status: 101, upstream: 'cache', request_id: 'req-12345678', user_id: 7, websocket: true });
     expect(typeof lines[0]!.duration_ms).toBe('number');
@@ -46,7 +46,7 @@ describe('logAccess', () => {
     const req = { method: 'GET', url: '/x', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const ctx = createContext(req, null, null, null);
     Object.assign(ctx, { path: '/api/v1/ohlcv/x?token=abc', rawPath: '/api/v1/ohlcv/x%3Ftoken=abc', query: '', status: 404, requestId: 'req-12345678' });
-    logAccess(logger, ctx);
+    createAccessLog(logger)(ctx);
     expect(lines[0]).toMatchObject({ path: '/api/v1/ohlcv/x%3Ftoken=abc' });
   });
 
@@ -63,13 +63,13 @@ describe('logAccess', () => {
     const req = { method: 'GET', url: '/health/check', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const ctx = createContext(req, null, null, null);
     Object.assign(ctx, { path: '/health/check', rawPath: '/health/check', query: '', status, requestId: 'req-12345678' });
-    logAccess(logger, ctx, startingUp);
+    createAccessLog(logger)(ctx, startingUp);
     expect(lines[0]).toMatchObject({ status, level });
   });
 });
 
 describe('the access line without pino', () => {
-  // logAccess builds the common line itself (no cause to serialize); pino writes the one with a cause.
+  // The access log builds the common line itself (no cause to serialize); pino writes the one with a cause.
   // Both must give the same bytes, so a log shipper never sees two shapes of one line.
   const facts = [
     { status: 200, upstream: 'cache', user: { userId: 7 }, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
@@ -88,7 +88,7 @@ describe('the access line without pino', () => {
   it.each(facts)('writes what pino writes for %j', (fields) => {
     const req = { method: 'GET', url: '/api/v1/cache/x?a="1"', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
     const ctx = Object.assign(createContext(req, null, null, null), { path: '/api/v1/cache/x', rawPath: '/api/v1/cache/x\u2028"q"', query: 'a="1"&token=t', requestId: 'req-\u0001-1' }, fields);
-    const [fast] = linesOf((logger) => logAccess(logger, ctx));
+    const [fast] = linesOf((logger) => createAccessLog(logger)(ctx));
     const [viaPino] = linesOf((logger) => {
       const entry = JSON.parse(fast!) as Record<string, unknown>;
       const { level, time, name, worker, service, pid, msg, ...rest } = entry;
@@ -109,8 +109,8 @@ describe('the access line without pino', () => {
     const error = logger.error.bind(logger);
     Object.assign(logger, { info: () => viaPino.push('info'), error: (...args: Parameters<typeof logger.error>) => (viaPino.push('error'), error(...args)) });
     const req = { method: 'GET', url: '/x', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
-    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 200 }));
-    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 502, errorCause: { message: 'socket hang up', code: 'ECONNRESET' } }));
+    createAccessLog(logger)(Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 200 }));
+    createAccessLog(logger)(Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 502, errorCause: { message: 'socket hang up', code: 'ECONNRESET' } }));
     expect(viaPino).toEqual(['error']);
     expect(lines.map((line) => JSON.parse(line))).toMatchObject([{ status: 200 }, { status: 502, err: { message: 'socket hang up', code: 'ECONNRESET' } }]);
   });
@@ -120,8 +120,8 @@ describe('the access line without pino', () => {
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
     const logger = createGatewayLogger({ level: 'warn', destination: sink });
     const req = { method: 'GET', url: '/x', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
-    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 200 }));
-    logAccess(logger, Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 502 }));
+    createAccessLog(logger)(Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 200 }));
+    createAccessLog(logger)(Object.assign(createContext(req, null, null, null), { rawPath: '/x', status: 502 }));
     expect(lines.map((line) => JSON.parse(line).status)).toEqual([502]);
   });
 });
