@@ -19,7 +19,7 @@ import { requireBinary } from '../lib/requirements.ts';
 import { saveResults } from '../lib/results.ts';
 import { median } from '../lib/stats.ts';
 import { formatMs, renderTable } from '../lib/table.ts';
-import { WORKLOADS } from '../gateway/measure.ts';
+import { PACED_WARMUP_S, WORKLOADS } from '../gateway/measure.ts';
 import { startParticipants, type Target } from '../gateway/participants.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -76,9 +76,10 @@ export async function main(args: string[]): Promise<number> {
     const windows: Window[] = [];
     for (let repeat = 1; repeat <= repeats; repeat++) {
       for (const target of targets) {
-        const from = Date.now();
+        // Blocks and GC count from the first request on, not while the connections open.
+        const from = Date.now() + PACED_WARMUP_S * 1000;
         const cpuBefore = readTreeCpuMs(target.pid!) ?? 0;
-        const result = await runLoad({ ...spec(target), connections, durationS, thinkMs });
+        const result = await runLoad({ ...spec(target), connections, durationS, thinkMs, warmupS: PACED_WARMUP_S });
         const cpuMs = (readTreeCpuMs(target.pid!) ?? cpuBefore) - cpuBefore;
         windows.push({ row: target.name, from, to: Date.now(), p50Ms: result.p50Ms, p99Ms: result.p99Ms, rps: result.rps, requests: result.requests, cpuMs });
         log(`  run ${repeat}/${repeats} ${target.name.padEnd(22)} ${Math.round(result.rps)} req/s  p50 ${formatMs(result.p50Ms)} ms  p99 ${formatMs(result.p99Ms)} ms`);

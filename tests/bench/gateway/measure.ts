@@ -16,6 +16,8 @@ export type WorkloadName = keyof typeof WORKLOADS;
 /** Each paced connection sends one request per this many ms. */
 const PACED_CYCLE_MS = 50;
 const PILOT_S = 2;
+/** Paced runs open their connections, then wait this long before the first request (wrk.ts warmupS). */
+export const PACED_WARMUP_S = 1;
 const MAX_PILOT_CORRECTION = 0.2;
 
 export interface PlanOptions {
@@ -121,14 +123,14 @@ export async function measureAtRate(targets: Target[], targetRps: number, option
   const cycleMs = (connections * 1000) / targetRps;
   const think = new Map<string, number>();
   for (const target of targets) {
-    const pilot = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs });
+    const pilot = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs, warmupS: PACED_WARMUP_S });
     const latencyMs = pilot.rps > 0 ? (connections * 1000) / pilot.rps - cycleMs : 0;
     think.set(target.name, cycleMs - Math.min(Math.max(latencyMs, 0), cycleMs * MAX_PILOT_CORRECTION));
   }
   const runs = new Map<string, MeasuredRun[]>();
   for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
     for (const target of targets) {
-      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)! });
+      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)!, warmupS: PACED_WARMUP_S });
       runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
       options.log(
         `  run ${repeat}/${options.repeats} @${Math.round(targetRps)}/s ${target.name.padEnd(26)} achieved ${Math.round(result.rps)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,

@@ -20,6 +20,14 @@ export interface LoadSpec {
   durationS: number;
   /** Mean milliseconds each connection waits after an answer before its next request (rate limiting). */
   thinkMs?: number;
+  /**
+   * Paced runs only: seconds every connection stays open and idle before its
+   * first request, added to durationS and left out of the result. Opening a few
+   * hundred connections at once is a burst of work for any proxy; without this
+   * the first requests queue behind it and a short window's p99 measures that
+   * burst, not the steady rate (wrk2 likewise leaves its calibration out).
+   */
+  warmupS?: number;
 }
 
 export interface LoadResult {
@@ -41,10 +49,11 @@ const MARKER = 'BENCH_JSON ';
 export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   const wrk = requireBinary('wrk', 'wrk');
   const script = await writeScript(spec);
+  const warmupS = spec.thinkMs !== undefined ? (spec.warmupS ?? 0) : 0;
   const args = [
     `-t${spec.threads ?? 1}`,
     `-c${spec.connections}`,
-    `-d${Math.max(1, Math.round(spec.durationS))}s`,
+    `-d${Math.max(1, Math.round(spec.durationS + warmupS))}s`,
     '--timeout',
     '5s',
     '-s',
@@ -61,7 +70,8 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   const line = stdout.split('\n').find((entry) => entry.startsWith(MARKER));
   if (!line) throw new Error(`wrk printed no result line:\n${stdout}`);
   const raw = JSON.parse(line.slice(MARKER.length)) as Record<string, number>;
-  const durationS = (raw.duration_us ?? 0) / 1e6;
+  // No request is sent during the warm-up, so it is not part of the rate.
+  const durationS = Math.max(0, (raw.duration_us ?? 0) / 1e6 - warmupS);
   const requests = raw.requests ?? 0;
   const non2xx = raw.status ?? 0;
   return {
@@ -94,10 +104,21 @@ export function renderScript(spec: LoadSpec): string {
     // Think times spread uniformly over 0.5–1.5× the mean so connections do not
     // fire in lock-step bursts; wrk's delay() takes whole milliseconds, so the
     // second random() rounds stochastically and keeps the mean exact.
-    lines.push(
-      'math.randomseed(os.time())',
-      `function delay() return math.floor(${spec.thinkMs.toFixed(3)} * (0.5 + math.random()) + math.random()) end`,
-    );
+    const think = `math.floor(${spec.thinkMs.toFixed(3)} * (0.5 + math.random()) + math.random())`;
+    lines.push('math.randomseed(os.time())');
+    const warmupMs = Math.round((spec.warmupS ?? 0) * 1000);
+    if (warmupMs > 0) {
+      // wrk calls delay() before every request, a connection's first included,
+      // and a thread's connections make the first calls: those wait out the
+      // warm-up, then start spread over one think time like the rest.
+      const perThread = Math.ceil(spec.connections / (spec.threads ?? 1));
+      lines.push(
+        'local first = 0',
+        `function delay() if first < ${perThread} then first = first + 1; return ${warmupMs} + math.floor(${spec.thinkMs.toFixed(3)} * math.random()) end; return ${think} end`,
+      );
+    } else {
+      lines.push(`function delay() return ${think} end`);
+    }
   }
   lines.push(
     'function done(summary, latency, requests)',

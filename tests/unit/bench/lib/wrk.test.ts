@@ -20,6 +20,13 @@ describe('renderScript', () => {
     expect(paced).toMatch(/function delay\(\) return math\.floor\(12\.500 \* \(0\.5 \+ math\.random\(\)\) \+ math\.random\(\)\) end/);
   });
 
+  it('with a warm-up, holds each connection\'s first request back that long, spread over one think time', () => {
+    const paced = renderScript({ url: 'http://x/', method: 'GET', connections: 300, threads: 2, durationS: 4, thinkMs: 20, warmupS: 1 });
+    expect(paced).toContain('if first < 150 then first = first + 1; return 1000 + math.floor(20.000 * math.random()) end');
+    expect(paced).toContain('return math.floor(20.000 * (0.5 + math.random()) + math.random()) end');
+    expect(renderScript({ url: 'http://x/', method: 'GET', connections: 1, durationS: 1, warmupS: 1 })).not.toContain('function delay');
+  });
+
   it('prints one machine-readable result line from done()', () => {
     const script = renderScript({ url: 'http://x/', method: 'GET', connections: 1, durationS: 1 });
     expect(script).toContain("io.write(string.format('BENCH_JSON {\"requests\":%d");
