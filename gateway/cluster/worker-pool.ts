@@ -74,6 +74,13 @@ export class WorkerPool {
     this.#options = options;
     this.#config = options.config;
     this.#now = options.now ?? Date.now;
+    // Several workers: the primary accepts each connection and hands it to the
+    // next worker (round-robin: an even spread, a hung worker gets at most one).
+    // One worker: there is nothing to balance, so it accepts from the shared
+    // socket itself; the hand-over over IPC cost ~100 µs of CPU per connection
+    // and put the primary's event loop in front of every new client
+    // (docs/workers.md). Must be set before the first setupPrimary()/fork().
+    cluster.schedulingPolicy = options.count === 1 ? cluster.SCHED_NONE : cluster.SCHED_RR;
     // Structured clone on the channel: a GatewayConfig's Maps survive the trip.
     cluster.setupPrimary({ serialization: 'advanced' });
     cluster.on('exit', (worker, code, signal) => this.#onExit(worker, code, signal));

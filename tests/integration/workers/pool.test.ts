@@ -1,6 +1,7 @@
 // The worker pool with real processes (WORKERS=2): connections spread over both
 // workers, a reload reaches both or neither, a crashed or hung worker is replaced
-// without touching the other's connections, SIGTERM drains both.
+// without touching the other's connections, SIGTERM drains both. With WORKERS=1
+// the worker accepts its connections itself, without the primary.
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -158,6 +159,25 @@ describe('a gateway with two workers', () => {
     expect(await exited).toBe(0);
     expect(gateway.lines().filter((line) => line.msg === 'worker draining').map((line) => line.pid).sort()).toEqual([...workers].sort());
     for (const pid of workers) expect(isAlive(pid)).toBe(false);
+  }, 60_000);
+});
+
+describe('a gateway with one worker', () => {
+  it('serves new connections while the primary is stopped: the worker accepts them itself', async () => {
+    const gateway = await startWorkersGateway(routes(), { WORKERS: '1' });
+    expect(gateway.workerPids()).toHaveLength(1);
+    // With the primary handing connections over (round-robin), a stopped primary
+    // would leave this new connection waiting for it.
+    process.kill(gateway.primaryPid, 'SIGSTOP');
+    try {
+      const answer = await gateway.get('/api/while-primary-stopped');
+      expect(answer.status).toBe(200);
+      expect(answer.json().url).toBe('/while-primary-stopped');
+    } finally {
+      process.kill(gateway.primaryPid, 'SIGCONT');
+    }
+    await eventually(() => gateway.servedBy('/api/while-primary-stopped').length === 1);
+    expect(gateway.servedBy('/api/while-primary-stopped')).toEqual(gateway.workerPids());
   }, 60_000);
 });
 
