@@ -67,6 +67,16 @@ export class GatewayEdgeAuth implements EdgeAuth {
   readonly #fromOrm = new WeakSet<AuthenticatedUser>();
   /** Cache keys with a refresh in flight (one per token). */
   readonly #refreshing = new Map<string, Promise<void>>();
+  /**
+   * Verifications in flight, by cache key: requests that arrive together with a
+   * token not (or no longer) cached share one, like nginx's proxy_cache_lock. A
+   * bot resuming after more than the user TTL with a few hundred requests at
+   * once used to verify the token, read its user and sign its headers a few
+   * hundred times: tens of ms of CPU in front of all of them.
+   */
+  readonly #verifying = new Map<string, Promise<AuthenticatedUser>>();
+  /** Bumped on every revocation, so a verification already in flight then is neither shared nor cached. */
+  #epoch = 0;
   readonly #headers = new WeakMap<AuthenticatedUser, Map<string, HeaderEntry>>();
   /** The anonymous assertion header per upstream (public routes). */
   readonly #anonymous = new Map<string, HeaderEntry>();
@@ -166,10 +176,22 @@ export class GatewayEdgeAuth implements EdgeAuth {
     const cached = this.#cachedTokenUser(token);
     if (cached !== undefined) return cached;
     const key = tokenKey(token);
+    let pending = this.#verifying.get(key);
+    if (pending === undefined) {
+      const started = (pending = this.#verifyUncached(token, key).finally(() => {
+        if (this.#verifying.get(key) === started) this.#verifying.delete(key);
+      }));
+      this.#verifying.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #verifyUncached(token: string, key: string): Promise<AuthenticatedUser> {
+    const epoch = this.#epoch;
     const verified = await this.tokens.verify(token);
     if (verified.kind === 'external') {
       const { user } = verified;
-      if (user.expiresAt !== null) this.#verified.set(key, user, user.expiresAt * 1000);
+      if (user.expiresAt !== null && this.#epoch === epoch) this.#verified.set(key, user, user.expiresAt * 1000);
       return user;
     }
     const trustUntil = this.users.trustUntil();
@@ -184,7 +206,8 @@ export class GatewayEdgeAuth implements EdgeAuth {
       expiresAt: verified.expiresAt,
     };
     this.#fromOrm.add(user);
-    this.#verified.set(key, user, Math.min(verified.expiresAt * 1000, trustUntil));
+    // Revoked meanwhile: this answer is the callers' (it was true when asked), not the cache's.
+    if (this.#epoch === epoch) this.#verified.set(key, user, Math.min(verified.expiresAt * 1000, trustUntil));
     return user;
   }
 
@@ -214,6 +237,12 @@ export class GatewayEdgeAuth implements EdgeAuth {
     this.#refreshing.set(key, refreshed);
   }
 
+  /** A revocation: requests from now on start their own verification instead of joining one that began before it. */
+  #forgetInFlight(): void {
+    this.#epoch++;
+    this.#verifying.clear();
+  }
+
   /** Resolves once the background refreshes started so far are done (tests observe their outcome with it). */
   async refreshesSettled(): Promise<void> {
     await Promise.all(this.#refreshing.values());
@@ -235,6 +264,7 @@ export class GatewayEdgeAuth implements EdgeAuth {
 
   /** Forget every cached credential (the revocation stream had a gap: an event may be missed). */
   forgetAll(): void {
+    this.#forgetInFlight();
     this.#verified.clear();
     this.users.clear();
     this.apiKeys.clear();
@@ -242,6 +272,7 @@ export class GatewayEdgeAuth implements EdgeAuth {
 
   /** Revocation: forget what was cached about these users and keys (see invalidation.ts). */
   invalidate(items: readonly Invalidation[]): void {
+    if (items.length > 0) this.#forgetInFlight();
     for (const item of items) {
       if (item.kind === 'api_key') {
         this.apiKeys.invalidateKey(item.id);

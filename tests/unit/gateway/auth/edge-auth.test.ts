@@ -411,6 +411,67 @@ describe('revocation events (GatewayEdgeAuth.invalidate)', () => {
   });
 });
 
+describe('requests that arrive together with a token not cached (single flight)', () => {
+  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
+
+  it('verify the token and read its user once, and all get the same user', async () => {
+    directory.set({ uid: 41 });
+    let clock = Date.now();
+    const { auth } = await createTestAuth({ now: () => clock });
+    const { token } = await auth.tokens.issue({ uid: 41, mail: 'user41@example.com', role: 'user' });
+    const verify = vi.spyOn(auth.tokens, 'verify');
+    const before = directory.lookups();
+    const burst = () => Promise.all(Array.from({ length: 50 }, () => auth.authenticate(bearer(token), urlOf('/x'), false)));
+    const first = await burst();
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(directory.lookups() - before).toBe(1);
+    const users = new Set(first.map((outcome) => (outcome.kind === 'user' ? outcome.user : null)));
+    expect(users.size).toBe(1);
+    expect([...users][0]).toMatchObject({ userId: 41 });
+    // After a pause longer than the user TTL (nothing refreshed it ahead), a new burst: again one of each.
+    clock += auth.settings.apiKeyCacheTtlMs + 1;
+    await burst();
+    expect(verify).toHaveBeenCalledTimes(2);
+    expect(directory.lookups() - before).toBe(2);
+  });
+
+  it('share the refusal of a bad token too, each getting its own 401', async () => {
+    const { auth } = await createTestAuth();
+    const forged = await new SignJWT({ sub: '41' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(40)));
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => auth.authenticate(bearer(forged), urlOf('/x'), false)));
+    expect(outcomes.map((outcome) => outcome.kind === 'rejected' && outcome.status)).toEqual([401, 401, 401, 401, 401]);
+  });
+
+  it('do not join, nor cache, a verification that was in flight when a revocation came', async () => {
+    directory.set({ uid: 42, active: true });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let asked!: () => void;
+    const lookupStarted = new Promise<void>((resolve) => (asked = resolve));
+    server.use(
+      http.post(`${ORM_URL}/internal/auth/user-status`, async () => {
+        asked();
+        await gate;
+        return HttpResponse.json({ uid: 42, mail: 'user42@example.com', name: 'U42', role: 'user', active: true });
+      }),
+    );
+    const { auth } = await createTestAuth();
+    const { token } = await auth.tokens.issue({ uid: 42, mail: 'user42@example.com', role: 'user' });
+    const before = auth.authenticate(bearer(token), urlOf('/x'), false);
+    await lookupStarted;
+    // Deactivated while the first lookup waits for the orm.
+    server.resetHandlers();
+    directory.set({ uid: 42, active: false });
+    auth.invalidate([{ kind: 'user', id: 42 }]);
+    const after = auth.authenticate(bearer(token), urlOf('/x'), false);
+    release();
+    // Asked before the revocation: that request is let through, as it would have been a moment earlier.
+    await expect(before).resolves.toMatchObject({ kind: 'user' });
+    await expect(after).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+    await expect(auth.authenticate(bearer(token), urlOf('/x'), false)).resolves.toMatchObject({ kind: 'rejected', status: 401 });
+  });
+});
+
 // The pipeline asks these first, so a request whose credential was checked before costs no promise.
 describe('GatewayEdgeAuth without waiting (authenticateNow, cachedHeaders)', () => {
   const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
