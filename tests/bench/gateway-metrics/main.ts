@@ -12,13 +12,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseLoadGenerator } from '../lib/load.ts';
 import { describeMachine, formatMachine } from '../lib/machine.ts';
-import { readBooleanFlag, readNumberFlag } from '../lib/options.ts';
 import { priorityNote } from '../lib/priority.ts';
 import { startListeningProcess, type BenchProcess } from '../lib/processes.ts';
 import { saveResults } from '../lib/results.ts';
 import { formatMs, formatRate, renderTable } from '../lib/table.ts';
-import { GATEWAY_BENCH_DEFAULTS } from '../gateway/main.ts';
-import { measurePeak, type PlanOptions, type Summary, type WorkloadName } from '../gateway/measure.ts';
+import { readPlan } from '../gateway/main.ts';
+import { measurePeak, type Summary, type WorkloadName } from '../gateway/measure.ts';
 import type { Target } from '../gateway/participants.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -27,15 +26,7 @@ const ROWS = { on: 'gateway, metrics on', off: 'gateway, metrics off' } as const
 
 export async function main(args: string[]): Promise<number> {
   const loadGenerator = chooseLoadGenerator();
-  const quick = readBooleanFlag(args, 'quick');
-  const plan: PlanOptions = {
-    durationS: readNumberFlag(args, 'duration', quick ? 2 : GATEWAY_BENCH_DEFAULTS.durationS, 1),
-    repeats: readNumberFlag(args, 'repeats', quick ? 1 : GATEWAY_BENCH_DEFAULTS.repeats, 1),
-    connections: readNumberFlag(args, 'connections', GATEWAY_BENCH_DEFAULTS.connections, 1),
-    warmupS: GATEWAY_BENCH_DEFAULTS.warmupS,
-    halfLoadConnections: GATEWAY_BENCH_DEFAULTS.halfLoadConnections,
-    log: (line) => process.stdout.write(`${line}\n`),
-  };
+  const plan = readPlan(args);
   const machine = describeMachine();
   plan.log(`gateway metrics on/off — ${formatMachine(machine)}`);
   plan.log(`${loadGenerator === 'wrk' ? 'wrk -t1' : 'autocannon'} -c${plan.connections}, ${plan.durationS} s × ${plan.repeats} per row and workload (medians), WORKERS=1, ACCESS_LOG=false, ${priorityNote}\n`);

@@ -19,20 +19,28 @@ export const GATEWAY_BENCH_DEFAULTS = {
   connections: 32,
   warmupS: 1,
   halfLoadConnections: 8,
+  /** A window's p99 swings with anything else the machine does: the half-load table takes the median of more. */
+  halfLoadRepeats: 5,
 } as const;
 
-export async function main(args: string[]): Promise<number> {
-  const loadGenerator = chooseLoadGenerator();
-  requireBinary('nginx', 'nginx');
+/** The run's plan from the command line (--quick, --duration, --repeats, --connections, --half-load-repeats). */
+export function readPlan(args: string[]): PlanOptions {
   const quick = readBooleanFlag(args, 'quick');
-  const plan: PlanOptions = {
+  return {
     durationS: readNumberFlag(args, 'duration', quick ? 2 : GATEWAY_BENCH_DEFAULTS.durationS, 1),
     repeats: readNumberFlag(args, 'repeats', quick ? 1 : GATEWAY_BENCH_DEFAULTS.repeats, 1),
     connections: readNumberFlag(args, 'connections', GATEWAY_BENCH_DEFAULTS.connections, 1),
     warmupS: GATEWAY_BENCH_DEFAULTS.warmupS,
     halfLoadConnections: GATEWAY_BENCH_DEFAULTS.halfLoadConnections,
+    halfLoadRepeats: readNumberFlag(args, 'half-load-repeats', quick ? 1 : GATEWAY_BENCH_DEFAULTS.halfLoadRepeats, 1),
     log: (line) => process.stdout.write(`${line}\n`),
   };
+}
+
+export async function main(args: string[]): Promise<number> {
+  const loadGenerator = chooseLoadGenerator();
+  requireBinary('nginx', 'nginx');
+  const plan = readPlan(args);
   if (readBooleanFlag(args, 'profile')) return profileGateway(plan);
 
   const machine = describeMachine();

@@ -27,6 +27,8 @@ export interface PlanOptions {
   warmupS: number;
   /** Fewest connections of the rate-limited run (each paced by a think time); more at higher rates. */
   halfLoadConnections: number;
+  /** Repeats of the rate-limited run (its p99 is noisier than the peak's req/s). */
+  halfLoadRepeats: number;
   log: (line: string) => void;
 }
 
@@ -128,12 +130,12 @@ export async function measureAtRate(targets: Target[], targetRps: number, option
     think.set(target.name, cycleMs - Math.min(Math.max(latencyMs, 0), cycleMs * MAX_PILOT_CORRECTION));
   }
   const runs = new Map<string, MeasuredRun[]>();
-  for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
+  for (let repeat = 1; repeat <= options.halfLoadRepeats; repeat += 1) {
     for (const target of targets) {
       const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)!, warmupS: PACED_WARMUP_S });
       runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
       options.log(
-        `  run ${repeat}/${options.repeats} @${Math.round(targetRps)}/s ${target.name.padEnd(26)} achieved ${Math.round(result.rps)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,
+        `  run ${repeat}/${options.halfLoadRepeats} @${Math.round(targetRps)}/s ${target.name.padEnd(26)} achieved ${Math.round(result.rps)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,
       );
     }
   }
