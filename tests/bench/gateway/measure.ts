@@ -16,6 +16,7 @@ export type WorkloadName = keyof typeof WORKLOADS;
 /** Each paced connection sends one request per this many ms. */
 const PACED_CYCLE_MS = 50;
 const PILOT_S = 2;
+const PILOTS = 3;
 /** Paced runs open their connections, then wait this long before the first request (wrk.ts warmupS). */
 export const PACED_WARMUP_S = 1;
 const MAX_PILOT_CORRECTION = 0.2;
@@ -116,8 +117,8 @@ export async function measurePeak(targets: Target[], options: PlanOptions): Prom
  * Latency at a fixed request rate (small GETs). wrk has no open-loop mode (wrk2
  * is not packaged in Debian), so each connection waits a think time after every
  * answer. With enough connections for a ~50 ms cycle, answer latency (a few ms)
- * barely moves the rate; one pilot per target removes most of the rest, its
- * correction capped so a noisy pilot cannot double the rate. Latency is timed
+ * barely moves the rate; pilots per target remove most of the rest, the
+ * correction capped so noisy pilots cannot double the rate. Latency is timed
  * per request, from send to answer.
  */
 export async function measureAtRate(targets: Target[], targetRps: number, options: PlanOptions): Promise<HalfLoadResults> {
@@ -125,9 +126,14 @@ export async function measureAtRate(targets: Target[], targetRps: number, option
   const cycleMs = (connections * 1000) / targetRps;
   const think = new Map<string, number>();
   for (const target of targets) {
-    const pilot = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs, warmupS: PACED_WARMUP_S });
-    const latencyMs = pilot.rps > 0 ? (connections * 1000) / pilot.rps - cycleMs : 0;
-    think.set(target.name, cycleMs - Math.min(Math.max(latencyMs, 0), cycleMs * MAX_PILOT_CORRECTION));
+    // The median of three pilots: one stall in a single pilot made its row's think
+    // time short, and that row then ran ~5 % above the others' rate.
+    const latencies: number[] = [];
+    for (let pilot = 0; pilot < PILOTS; pilot += 1) {
+      const result = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs, warmupS: PACED_WARMUP_S });
+      latencies.push(result.rps > 0 ? (connections * 1000) / result.rps - cycleMs : 0);
+    }
+    think.set(target.name, cycleMs - Math.min(Math.max(median(latencies), 0), cycleMs * MAX_PILOT_CORRECTION));
   }
   const runs = new Map<string, MeasuredRun[]>();
   for (let repeat = 1; repeat <= options.halfLoadRepeats; repeat += 1) {
