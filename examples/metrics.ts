@@ -35,7 +35,7 @@ async function main(): Promise<void> {
 
   const token = await loginAsAdmin();
   const before = await scrape({ token });
-  for (const name of ['gateway_requests_total', 'gateway_request_duration_seconds', 'gateway_upstream_up', 'gateway_service_state', 'gateway_websockets_open', 'gateway_config_reloads_total']) {
+  for (const name of ['gateway_requests_total', 'gateway_request_duration_seconds', 'gateway_upstream_up', 'gateway_service_state', 'gateway_websockets_open', 'gateway_config_reloads_total', 'gateway_rate_limited_total']) {
     assert.ok(before.includes(`# TYPE ${name} `), `${name} is exported`);
   }
   const orm2xx = { prefix: '/api/v1/orm', status_class: '2xx' };

@@ -37,8 +37,8 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** From the access-log point: the request's fields are final. */
   recordRequest(ctx: RequestContext): void;
-  /** Pre-creates the label children of known prefixes (called with each route table). */
-  prepareRoutes(routes: ReadonlyArray<{ prefix: string; upstream: string }>): void;
+  /** Pre-creates the label children of known prefixes, and a 0 for each rate-limited one (called with each route table). */
+  prepareRoutes(routes: ReadonlyArray<{ prefix: string; upstream: string; rateLimit?: unknown }>): void;
   recordReload(error: string | null): void;
   /** The routes file the process started with was loaded (a success, not a reload). */
   markConfigLoaded(): void;
@@ -76,6 +76,12 @@ export function createGatewayMetrics(): GatewayMetrics {
   const loginThrottled = new Counter({
     name: 'gateway_login_throttled_total',
     help: 'Logins refused with 429 by login throttling',
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'gateway_rate_limited_total',
+    help: 'Requests and WebSocket upgrades refused with 429 by a route rate_limit, by route prefix',
+    labelNames: ['prefix'] as const,
     registers: [registry],
   });
   const reloads = new Counter({
@@ -172,10 +178,15 @@ export function createGatewayMetrics(): GatewayMetrics {
       if (code !== null) {
         if (AUTH_FAILURES.has(code)) authFailures.inc({ reason: code });
         else if (code === 'LOGIN_THROTTLED') loginThrottled.inc();
+        else if (code === 'RATE_LIMITED') rateLimited.inc({ prefix });
       }
     },
     prepareRoutes(routes) {
-      for (const route of routes) for (const status of ['2xx', '4xx', '5xx']) childrenFor(route.prefix, route.upstream, status);
+      for (const route of routes) {
+        for (const status of ['2xx', '4xx', '5xx']) childrenFor(route.prefix, route.upstream, status);
+        // A 0 from the start, so a rate() over it has a series before the first refusal.
+        if (route.rateLimit) rateLimited.inc({ prefix: route.prefix }, 0);
+      }
     },
     recordReload(error) {
       reloads.inc({ outcome: error === null ? 'success' : 'failure' });

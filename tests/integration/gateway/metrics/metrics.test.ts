@@ -1,7 +1,7 @@
 // GET /metrics through the real gateway with the real EdgeAuth: refused without
 // credentials (401) and for a plain user (403); an admin gets the Prometheus text
 // with the metric names, and a proxied request with an id in its path shows up by
-// its route prefix only.
+// its route prefix only; a route rate limit's 429 is counted by its prefix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEdgeAuth, type GatewayEdgeAuth } from '../../../../gateway/auth/edge-auth.ts';
 import { loadAuthSettings } from '../../../../gateway/auth/settings.ts';
@@ -49,6 +49,7 @@ upstreams:
     url: ${upstream.url}
 routes:
   - { prefix: /api/v1/orm, upstream: stub, rewrite: "", auth: user }
+  - { prefix: /api/v1/limited, upstream: stub, rewrite: "", auth: public, rate_limit: { by: ip, requests: 1, per: 1h } }
 `,
     auth,
     metrics,
@@ -90,6 +91,7 @@ describe('GET /metrics', () => {
       'gateway_request_duration_seconds',
       'gateway_auth_failures_total',
       'gateway_login_throttled_total',
+      'gateway_rate_limited_total',
       'gateway_config_reloads_total',
       'gateway_config_last_reload_success_timestamp_seconds',
       'gateway_websockets_open',
@@ -101,5 +103,15 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/gateway_auth_failures_total\{reason="UNAUTHORIZED"\} [1-9]/);
     expect(text).toMatch(/gateway_auth_failures_total\{reason="FORBIDDEN"\} [1-9]/);
     expect(text).not.toContain('12345');
+  });
+
+  it('counts a route rate limit\'s 429 by the route prefix', async () => {
+    const scrape = async () => (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${await token(1, 'admin@example.com', 'admin')}` } })).text();
+    expect(await scrape()).toContain('gateway_rate_limited_total{prefix="/api/v1/limited"} 0');
+    expect((await fetch(`${gw.url}/api/v1/limited/a`)).status).toBe(200);
+    expect((await fetch(`${gw.url}/api/v1/limited/b`)).status).toBe(429);
+    const text = await scrape();
+    expect(text).toContain('gateway_rate_limited_total{prefix="/api/v1/limited"} 1');
+    expect(text).toContain('gateway_requests_total{prefix="/api/v1/limited",upstream="stub",status_class="4xx"} 1');
   });
 });

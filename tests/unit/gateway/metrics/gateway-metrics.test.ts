@@ -65,6 +65,20 @@ describe('gateway metrics', () => {
     expect(await values(metrics, 'gateway_login_throttled_total')).toContain('gateway_login_throttled_total 1');
   });
 
+  it('counts 429s of route rate limits by prefix, from 0 for every limited route', async () => {
+    const metrics = createGatewayMetrics();
+    const limited = { prefix: '/api/v1/ohlcv', upstream: 'ohlcv_api', rateLimit: { by: 'user' } } as unknown as RouteConfig;
+    metrics.prepareRoutes([ormRoute, limited]);
+    const before = await values(metrics, 'gateway_rate_limited_total');
+    expect(before).toContain('gateway_rate_limited_total{prefix="/api/v1/ohlcv"} 0');
+    expect(before).not.toContain('prefix="/api/v1/orm"');
+    metrics.recordRequest(request('/api/v1/ohlcv/candles/1', { route: limited, status: 429, errorCode: 'RATE_LIMITED' }));
+    metrics.recordRequest(request('/api/v1/ohlcv/candles/2', { route: limited, status: 503, errorCode: 'RATE_LIMIT_UNAVAILABLE' }));
+    const after = await values(metrics, 'gateway_rate_limited_total');
+    expect(after).toContain('gateway_rate_limited_total{prefix="/api/v1/ohlcv"} 1');
+    expect(after).not.toMatch(/candles/);
+  });
+
   it('counts reloads by outcome and keeps the time of the last success', async () => {
     const metrics = createGatewayMetrics();
     expect(await values(metrics, 'gateway_config_last_reload_success_timestamp_seconds')).toContain('gateway_config_last_reload_success_timestamp_seconds 0');
