@@ -1,7 +1,9 @@
 // A Server-Sent Events reader over fetch (what an admin script or the console
 // does: EventSource cannot send an Authorization header). It parses
-// text/event-stream as the WHATWG steps say (fields, comments, CR / LF / CRLF line
-// ends) and lets the caller wait for the event it expects.
+// text/event-stream with the console's own parser (the WHATWG steps: fields,
+// comments, CR / LF / CRLF line ends) and lets the caller wait for the event it expects.
+// @ts-expect-error: the console's browser module is plain JavaScript without types.
+import { EventStreamParser } from '../../gateway/console/static/event-stream.js';
 import { gatewayUrl } from './client.ts';
 
 export interface SseMessage {
@@ -9,46 +11,6 @@ export interface SseMessage {
   /** "message" unless the event named its type. */
   event: string;
   data: string;
-}
-
-/** Incremental text/event-stream parser: feed it text as it arrives, get whole events back. */
-export class EventStreamParser {
-  #buffer = '';
-  #id: string | undefined;
-  #event = 'message';
-  #data: string[] = [];
-
-  push(text: string): SseMessage[] {
-    this.#buffer += text;
-    const out: SseMessage[] = [];
-    for (;;) {
-      const match = /\r\n|\r|\n/.exec(this.#buffer);
-      // A lone CR at the end may be the first half of a CRLF: wait for more.
-      if (!match || (match[0] === '\r' && match.index === this.#buffer.length - 1)) break;
-      const line = this.#buffer.slice(0, match.index);
-      this.#buffer = this.#buffer.slice(match.index + match[0].length);
-      const message = this.#line(line);
-      if (message) out.push(message);
-    }
-    return out;
-  }
-
-  #line(line: string): SseMessage | null {
-    if (line === '') {
-      const message = this.#data.length > 0 ? { ...(this.#id !== undefined ? { id: this.#id } : {}), event: this.#event, data: this.#data.join('\n') } : null;
-      this.#event = 'message';
-      this.#data = [];
-      return message;
-    }
-    if (line.startsWith(':')) return null;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') this.#data.push(value);
-    else if (field === 'event') this.#event = value;
-    else if (field === 'id' && !value.includes('\0')) this.#id = value;
-    return null;
-  }
 }
 
 export interface EventStream {
@@ -97,7 +59,7 @@ export async function openEventStream(path: string, options: EventStreamOptions 
     const decoder = new TextDecoder();
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        for (const message of parser.push(decoder.decode(chunk, { stream: true }))) {
+        for (const message of parser.push(decoder.decode(chunk, { stream: true })) as SseMessage[]) {
           events.push(message);
           for (const waiter of [...waiters]) {
             if (!waiter.match(message)) continue;
