@@ -36,6 +36,11 @@ export class BoundedCache<K, V> {
   }
 
   get(key: K): V | undefined {
+    return this.getEntry(key)?.value;
+  }
+
+  /** Like get(), with the entry's expiry (one lookup where a caller needs both). */
+  getEntry(key: K): Readonly<Entry<V>> | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     const now = this.#now();
@@ -49,7 +54,7 @@ export class BoundedCache<K, V> {
       this.#entries.delete(key);
       this.#entries.set(key, entry);
     }
-    return entry.value;
+    return entry;
   }
 
   /** The live entry's value and expiry, without marking it used (refresh-ahead decisions). */

@@ -161,9 +161,10 @@ export class GatewayEdgeAuth implements EdgeAuth {
   /** A token verified before, still trusted (and refreshed ahead when hot); undefined: verify it. */
   #cachedTokenUser(token: string): AuthenticatedUser | undefined {
     const key = tokenKey(token);
-    const cached = this.#verified.get(key);
-    if (cached !== undefined) this.#refreshAhead(key, cached);
-    return cached;
+    const entry = this.#verified.getEntry(key);
+    if (entry === undefined) return undefined;
+    this.#refreshAhead(key, entry);
+    return entry.value;
   }
 
   /**
@@ -212,12 +213,13 @@ export class GatewayEdgeAuth implements EdgeAuth {
   }
 
   /** Starts a background re-read of a cached local token's user when its trust is running out (REFRESH_AHEAD_SHARE). */
-  #refreshAhead(key: string, user: AuthenticatedUser): void {
-    if (!this.#fromOrm.has(user) || this.#refreshing.has(key)) return;
-    const entry = this.#verified.peek(key);
+  #refreshAhead(key: string, entry: { readonly value: AuthenticatedUser; readonly expiresAt: number }): void {
+    // Not soon enough to bother (almost every request: checked first), or runs out with
+    // the token itself (no refresh can extend that).
+    if (entry.expiresAt - this.#now() > this.settings.apiKeyCacheTtlMs * REFRESH_AHEAD_SHARE) return;
+    const user = entry.value;
     const tokenExpiry = (user.expiresAt ?? 0) * 1000;
-    // Runs out with the token itself (no refresh can extend that), or not soon enough to bother.
-    if (entry === undefined || entry.expiresAt >= tokenExpiry || entry.expiresAt - this.#now() > this.settings.apiKeyCacheTtlMs * REFRESH_AHEAD_SHARE) return;
+    if (entry.expiresAt >= tokenExpiry || !this.#fromOrm.has(user) || this.#refreshing.has(key)) return;
     const trustUntil = this.users.trustUntil();
     const refreshed = this.users.refresh(user.userId).then(
       (owner) => {

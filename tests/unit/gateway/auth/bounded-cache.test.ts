@@ -18,6 +18,16 @@ describe('BoundedCache', () => {
     expect(c.size).toBe(0);
   });
 
+  it('gives the entry with its expiry, and nothing once it has expired', () => {
+    const { c, advance, now } = cache();
+    const expiresAt = now() + 100;
+    c.set('a', 7, expiresAt);
+    expect(c.getEntry('a')).toMatchObject({ value: 7, expiresAt });
+    advance(100);
+    expect(c.getEntry('a')).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
   it('stores nothing for an expiry already past', () => {
     const { c, now } = cache();
     c.set('a', 1, now());

@@ -37,6 +37,34 @@ describe('extractCredential', () => {
   });
 });
 
+describe('extractCredential, one header after another', () => {
+  // The last bearer header is remembered (credentials.ts): each answer must still be its own header's.
+  const bearer = (value: string) => extractCredential(fakeRequest([['Authorization', value]]), urlOf('/x'), false);
+
+  it('gives each request its own token, whatever came before', () => {
+    expect(bearer(`Bearer ${T1}`)).toEqual({ kind: 'bearer', token: T1, source: 'header' });
+    expect(bearer(`Bearer ${T1}`)).toEqual({ kind: 'bearer', token: T1, source: 'header' });
+    expect(bearer(`Bearer ${T2}`)).toEqual({ kind: 'bearer', token: T2, source: 'header' });
+    expect(bearer(`Bearer ${T1}`)).toEqual({ kind: 'bearer', token: T1, source: 'header' });
+  });
+
+  it('refuses a malformed header right after a good one', () => {
+    expect(bearer(`Bearer ${T1}`)).toEqual({ kind: 'bearer', token: T1, source: 'header' });
+    expect(bearer(`Bearer ${T1} ${T2}`)).toEqual({ kind: 'invalid', code: 'INVALID_TOKEN' });
+    expect(bearer(`Basic ${T1}`)).toEqual({ kind: 'invalid', code: 'UNSUPPORTED_SCHEME' });
+    expect(bearer(`Bearer ${T1}`)).toEqual({ kind: 'bearer', token: T1, source: 'header' });
+  });
+
+  it('finds the header under any spelling of its name', () => {
+    for (const name of ['Authorization', 'authorization', 'AUTHORIZATION', 'AuThOrIzAtIoN']) {
+      expect(extractCredential(fakeRequest([[name, `Bearer ${T1}`]]), urlOf('/x'), false)).toEqual({ kind: 'bearer', token: T1, source: 'header' });
+    }
+    for (const name of ['X-API-Key', 'x-api-key', 'X-Api-Key']) {
+      expect(extractCredential(fakeRequest([[name, 'fullon_ak_abc']]), urlOf('/x'), false)).toEqual({ kind: 'api_key', key: 'fullon_ak_abc' });
+    }
+  });
+});
+
 describe('readProtocolToken', () => {
   it.each<[string | string[] | undefined, string | null]>([
     [undefined, null],
