@@ -9,7 +9,7 @@ import { chooseLoadGenerator } from '../lib/load.ts';
 import { requireBinary } from '../lib/requirements.ts';
 import { saveResults } from '../lib/results.ts';
 import { measureAtRate, measurePeak, type HalfLoadResults, type PlanOptions } from './measure.ts';
-import { startParticipants } from './participants.ts';
+import { AA_ROW, startParticipants } from './participants.ts';
 import { profileGateway } from './profile.ts';
 import { computeRatios, renderHalfLoadTable, renderPeakTable, renderRatios } from './report.ts';
 
@@ -56,7 +56,8 @@ export async function main(args: string[]): Promise<number> {
     if (gatewayPeak) {
       // The bare node:http proxy shows which part of the added latency any Node proxy pays here.
       // The access-log-off row separates the log writes' share of the tail from the rest.
-      const names = new Set(['direct', 'nginx', 'node:http bare proxy', 'gateway', 'gateway+JWT', 'gateway (access log off)']);
+      // The A/A row (a second bare proxy) shows how far apart two identical rows land in this run.
+      const names = new Set(['direct', 'nginx', 'node:http bare proxy', AA_ROW, 'gateway', 'gateway+JWT', 'gateway (access log off)']);
       plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each)`);
       half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan);
     }

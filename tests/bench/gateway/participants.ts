@@ -19,6 +19,12 @@ const GATEWAY_ROOT = resolve(process.env.BENCH_GATEWAY_ROOT || REPO_ROOT);
 /** Another tree (e.g. a checkout of main) whose gateway+JWT runs as one more row in the same run: an interleaved A/B. */
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? resolve(process.env.BENCH_BASELINE_ROOT) : null;
 export const BASELINE_ROW = 'gateway+JWT (baseline tree)';
+/**
+ * A second, identical bare node:http proxy: an A/A control. How far it lands from
+ * the first in the same run is how far two rows can differ with nothing between
+ * them but chance, so a ratio or an added p99 closer than that is not resolved.
+ */
+export const AA_ROW = 'node:http bare proxy, 2nd process (A/A)';
 
 /** One row of the table: where to send requests and with which headers. */
 export interface Target {
@@ -93,6 +99,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     ['fastify-http-proxy', 'peers/fastify-http-proxy.ts', '@fastify/http-proxy'],
     ['http-proxy-middleware', 'peers/http-proxy-middleware.ts', 'http-proxy-middleware'],
     ['node:http bare proxy', 'peers/bare-node-proxy.ts', null],
+    [AA_ROW, 'peers/bare-node-proxy.ts', null],
     [ENGINE_OPTION_ROWS[0], 'peers/http-proxy-3-fetch.ts', null],
     [ENGINE_OPTION_ROWS[1], 'peers/undici-dispatch.ts', null],
   ] as const) {

@@ -3,6 +3,7 @@
 // issue 3 (auth costs < 10 % of throughput).
 import { formatMs, formatPercent, formatRate, formatRatio, renderTable } from '../lib/table.ts';
 import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
+import { AA_ROW } from './participants.ts';
 
 export const ROW_ORDER = [
   'direct',
@@ -11,6 +12,7 @@ export const ROW_ORDER = [
   'fastify-http-proxy',
   'http-proxy-middleware',
   'node:http bare proxy',
+  AA_ROW,
   'option: http-proxy-3 fetch + undici',
   'option: undici dispatch',
   'gateway',
@@ -106,6 +108,10 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
     goal: 'goal ≤ 1.0×',
     met: Number.isFinite(headlineCpu) ? headlineCpu <= 1 : null,
   });
+  // The A/A control: two identical bare proxies. A goal ratio that lands closer to its
+  // line than these two land to each other is within this run's noise.
+  const aaCpu = cpu(AA_ROW, 'small') / cpu('node:http bare proxy', 'small');
+  if (Number.isFinite(aaCpu)) ratios.push({ name: `A/A: CPU per request, ${AA_ROW} / node:http bare proxy (small)`, value: aaCpu, goal: 'resolution', met: null });
   if (half) {
     const direct = half.rows.direct?.p99Ms ?? Number.NaN;
     // Issue 14 item 3: at half the gateway's peak, what the gateway adds with a JWT
@@ -121,6 +127,8 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
       goal: 'goal +≤1 ms',
       met: Number.isFinite(overBare) ? overBare <= 1 : null,
     });
+    const aaTail = addedBy(AA_ROW) - addedBy('node:http bare proxy');
+    if (Number.isFinite(aaTail)) ratios.push({ name: `A/A: added p99 at ½ gateway peak, ${AA_ROW} − node:http bare proxy`, value: aaTail, goal: 'resolution', met: null });
     for (const name of ['gateway', 'gateway+JWT', 'nginx', 'node:http bare proxy']) {
       const row = half.rows[name];
       if (!row || row.errors > 0) continue;
@@ -139,9 +147,10 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
 
 export function renderRatios(ratios: Ratio[]): string {
   const rows = ratios.map((ratio) => {
-    const value = ratio.name.startsWith('added p99') && ratio.goal.startsWith('goal +')
+    const isTail = ratio.name.startsWith('added p99') || ratio.name.startsWith('A/A: added p99');
+    const value = isTail && (ratio.goal.startsWith('goal +') || ratio.goal === 'resolution')
       ? `${ratio.value >= 0 ? '+' : ''}${formatMs(ratio.value)} ms`
-      : ratio.name.startsWith('added p99')
+      : isTail
       ? `${formatMs(ratio.value)} ms`
       : ratio.name.includes('cost')
         ? formatPercent(ratio.value)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PeakResults, Summary } from '../../../bench/gateway/measure.ts';
-import { computeRatios } from '../../../bench/gateway/report.ts';
+import { AA_ROW } from '../../../bench/gateway/participants.ts';
+import { computeRatios, renderRatios } from '../../../bench/gateway/report.ts';
 
 const row = (rps: number, cpuUsPerRequest: number, errors = 0): Summary => ({
   rps,
@@ -85,5 +86,28 @@ describe('computeRatios', () => {
     const ratio = find(computeRatios(peakWith(), half), 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy');
     expect(ratio?.value).toBeCloseTo(jwtP99 - bareP99);
     expect(ratio?.met).toBe(met);
+  });
+
+  it('reports the A/A control (a second bare proxy) next to the goals, with no verdict of its own', () => {
+    const peak = peakWith();
+    peak[AA_ROW] = { small: row(6_000, 165), body64k: row(6_000, 165) };
+    const half = {
+      targetRps: 2_500,
+      rows: {
+        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
+        'node:http bare proxy': { ...row(2_500, 150), p99Ms: 9.0, achievedRps: 2_500, thinkMs: 10 },
+        [AA_ROW]: { ...row(2_500, 150), p99Ms: 15.5, achievedRps: 2_500, thinkMs: 10 },
+      },
+    };
+    const ratios = computeRatios(peak, half);
+    expect(find(ratios, `A/A: CPU per request, ${AA_ROW} / node:http bare proxy (small)`)).toMatchObject({ value: 1.1, met: null, goal: 'resolution' });
+    const tail = find(ratios, `A/A: added p99 at ½ gateway peak, ${AA_ROW} − node:http bare proxy`);
+    expect(tail).toMatchObject({ met: null, goal: 'resolution' });
+    expect(tail?.value).toBeCloseTo(6.5);
+    expect(renderRatios(ratios)).toMatch(/A\/A: added p99 .*\+6\.5\d* ms/);
+  });
+
+  it('leaves the A/A lines out when the run has no second bare proxy', () => {
+    expect(computeRatios(peakWith(), null).some((ratio) => ratio.name.startsWith('A/A'))).toBe(false);
   });
 });
