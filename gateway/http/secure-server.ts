@@ -13,6 +13,9 @@ import { H2_DEFAULTS, http2Options } from './h2-settings.ts';
 import { sniffPlainHttp } from './plain-http-sniffer.ts';
 import type { ServerLimits } from './server.ts';
 
+/** After an idle session's GOAWAY, how long it may take to end before it is destroyed. */
+const IDLE_CLOSE_GRACE_MS = 1000;
+
 /** What the listener needs of the certificate store (gateway/tls/certificate-store.ts). */
 export interface TlsSource {
   serverOptions(): TlsOptions;
@@ -93,18 +96,35 @@ function applyHttp1Limits(server: Http2SecureServer, limits: ServerLimits): void
 
 /**
  * An HTTP/2 session with no stream open for the keep-alive timeout gets GOAWAY
- * (as an idle HTTP/1.1 keep-alive connection is closed). A session with streams
- * open stays: their frames re-arm the timer.
+ * (as an idle HTTP/1.1 keep-alive connection is closed), counted from when its last
+ * stream closed, whatever frames keep arriving meanwhile. Node's own session timeout
+ * restarts on incoming frames, so a header block sent a few bytes per CONTINUATION
+ * frame held a session that served nothing for up to 9 timeouts (nghttp2 takes 8
+ * CONTINUATIONs per block), and as many such sessions as a client cared to open.
+ * A session with streams open stays.
  */
 function closeWhenIdle(session: ServerHttp2Session, idleMs: number): void {
   if (idleMs <= 0) return;
   let open = 0;
+  const idle = setTimeout(() => {
+    if (open === 0 && !session.closed) closeIdleSession(session);
+  }, idleMs);
+  idle.unref();
   session.on('stream', (stream) => {
     if (stream.destroyed) return;
     open++;
-    stream.once('close', () => open--);
+    stream.once('close', () => {
+      // refresh() re-arms the one timer (also after it fired with streams open).
+      if (--open === 0) idle.refresh();
+    });
   });
-  session.setTimeout(idleMs, () => {
-    if (open === 0 && !session.closed) session.close();
-  });
+  session.once('close', () => clearTimeout(idle));
+}
+
+/** GOAWAY; a session that does not end by itself soon after (a header block still open) is destroyed. */
+function closeIdleSession(session: ServerHttp2Session): void {
+  session.close();
+  setTimeout(() => {
+    if (!session.destroyed) session.destroy();
+  }, IDLE_CLOSE_GRACE_MS).unref();
 }

@@ -10,7 +10,7 @@ import { connect as connectTls } from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { eventually, startStubUpstream, startTestGateway, type StubUpstream, type TestGateway } from '../proxy/harness.ts';
-import { connectH2, h2Request, rapidResetFlood, startTestTls, type TestTls } from './tls-harness.ts';
+import { connectH2, continuationDrip, h2Request, rapidResetFlood, startH2Gateway, startTestTls, type TestTls } from './tls-harness.ts';
 
 const ROUTES = (stub: string) => `upstreams:
   stub: { url: ${stub} }
@@ -119,6 +119,57 @@ describe('HTTPS listener: bad input and faults', () => {
     expect(headers['x-gateway-error']).toBe('REQUEST_TIMEOUT');
     expect(JSON.parse(Buffer.concat(chunks).toString())).toEqual({ detail: 'Request timeout' });
     expect((await h2Request(client, { ':path': '/open/x' })).status).toBe(200);
+  });
+
+  it('closes an HTTP/2 session whose header block never ends (CONTINUATION a few bytes at a time) after the keep-alive timeout, and serves another client', async () => {
+    const h2 = await startH2Gateway(ROUTES, { maxHeaderBytes: 4096, keepAliveTimeoutMs: 500 });
+    try {
+      // A frame every 400 ms keeps the session from ever being idle for 500 ms; 8
+      // CONTINUATION frames (all nghttp2 takes in one block) would hold it 3.2 s.
+      const drip = await continuationDrip(h2.gw.port, h2.tls.pair.cert, '/open/x', { intervalMs: 400, maxFrames: 8 });
+      expect(drip.closedWhileDripping).toBe(true);
+      expect(drip.goawayCode).toBe(constants.NGHTTP2_NO_ERROR);
+      expect(h2.stub.seen.filter((seen) => seen.headers['x-drip'] !== undefined)).toHaveLength(0);
+      expect((await h2Request(connectH2(h2.gw.port, h2.tls.pair.cert), { ':path': '/open/x' })).status).toBe(200);
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it('closes an HTTP/2 session that only sends PINGs, with no stream, after the keep-alive timeout', async () => {
+    const h2 = await startH2Gateway(ROUTES, { keepAliveTimeoutMs: 500 });
+    const pinger = connectH2(h2.gw.port, h2.tls.pair.cert);
+    try {
+      expect((await h2Request(pinger, { ':path': '/open/x' })).status).toBe(200);
+      let pings = 0;
+      // Up to 100 PINGs, one per 50 ms (5 s): a PING is no reason to keep a session that serves nothing.
+      const closed = new Promise<boolean>((resolve) => {
+        const timer = setInterval(() => {
+          if (pinger.closed || pinger.destroyed) return;
+          if (++pings > 100) {
+            clearInterval(timer);
+            resolve(false);
+          } else pinger.ping(() => {});
+        }, 50);
+        pinger.once('close', () => {
+          clearInterval(timer);
+          resolve(true);
+        });
+        pinger.once('goaway', () => {
+          clearInterval(timer);
+          resolve(true);
+        });
+      });
+      expect(await closed).toBe(true);
+      expect(pings).toBeLessThan(100);
+      // A session with a stream open is not idle: a slow answer outlives the timeout.
+      const busy = connectH2(h2.gw.port, h2.tls.pair.cert);
+      expect((await h2Request(busy, { ':path': '/open/slow?ms=1200' })).status).toBe(200);
+      busy.destroy();
+    } finally {
+      pinger.destroy();
+      await h2.close();
+    }
   });
 
   it('closes an HTTP/2 session that floods HEADERS + RST_STREAM (rapid reset), and serves another client', async () => {

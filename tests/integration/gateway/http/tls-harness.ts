@@ -179,3 +179,63 @@ export async function startH2Gateway(routes: (stubUrl: string) => string, settin
     },
   };
 }
+
+export interface DripResult {
+  /** The gateway closed the connection before the header block was complete. */
+  closedWhileDripping: boolean;
+  /** CONTINUATION frames sent before it did. */
+  framesSent: number;
+  goawayCode: number | null;
+}
+
+/**
+ * A header block that never ends: HEADERS without END_HEADERS for a request whose one
+ * extra header's value is `valueBytes` long, then that value a few bytes per
+ * CONTINUATION frame, one frame per `intervalMs`. The session is never idle (a frame
+ * keeps arriving) and no stream ever opens (its headers never complete). Resolves when
+ * the gateway closes the connection, or after `maxFrames` (the block still unfinished).
+ */
+export function continuationDrip(port: number, ca: string, path: string, options: { intervalMs: number; maxFrames: number; valueBytes?: number }): Promise<DripResult> {
+  const valueBytes = options.valueBytes ?? 1000;
+  return new Promise((resolve, reject) => {
+    const socket = connectTlsSocket({ host: '127.0.0.1', port, servername: 'localhost', ca, ALPNProtocols: ['h2'] });
+    const received: Buffer[] = [];
+    let framesSent = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const finish = (closedWhileDripping: boolean) => {
+      if (timer) clearInterval(timer);
+      timer = null;
+      resolve({ closedWhileDripping, framesSent, goawayCode: findGoaway(Buffer.concat(received)) });
+    };
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => finish(framesSent < options.maxFrames));
+    socket.once('secureConnect', () => {
+      if (socket.alpnProtocol !== 'h2') return reject(new Error(`ALPN chose ${socket.alpnProtocol}`));
+      // A literal with a new name, never indexed: 0x10, name length, name, then the
+      // value's length as an HPACK integer with a 7-bit prefix (RFC 7541 §5.1).
+      const name = Buffer.from('x-drip');
+      const length: number[] = [];
+      let rest = valueBytes - 127;
+      length.push(0x7f);
+      while (rest >= 128) {
+        length.push((rest & 0x7f) | 0x80);
+        rest >>= 7;
+      }
+      length.push(rest);
+      const head = Buffer.concat([Buffer.from([0x82, 0x87]), literal(4, path), literal(1, 'localhost'), Buffer.from([0x10, name.length]), name, Buffer.from(length)]);
+      // HEADERS with END_STREAM (0x1) and without END_HEADERS (0x4).
+      socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), frame(0x4, 0, 0, Buffer.alloc(0)), frame(0x1, 0x1, 1, head)]));
+      const perFrame = Math.max(1, Math.floor(valueBytes / (options.maxFrames + 1)));
+      timer = setInterval(() => {
+        if (framesSent >= options.maxFrames) {
+          finish(false);
+          socket.destroy();
+          return;
+        }
+        framesSent++;
+        socket.write(frame(0x9, 0, 1, Buffer.alloc(perFrame, 0x61)));
+      }, options.intervalMs);
+    });
+  });
+}
