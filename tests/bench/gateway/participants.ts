@@ -24,7 +24,8 @@ export const BASELINE_ROW = 'gateway+JWT (baseline tree)';
  * the first in the same run is how far two rows can differ with nothing between
  * them but chance, so a ratio or an added p99 closer than that is not resolved.
  */
-export const AA_ROW = 'node:http bare proxy, 2nd process (A/A)';
+// No comma in the name: --rows takes a comma-separated list.
+export const AA_ROW = 'node:http bare proxy #2 (A/A)';
 
 /** One row of the table: where to send requests and with which headers. */
 export interface Target {
