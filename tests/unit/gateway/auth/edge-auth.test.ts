@@ -21,6 +21,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
+/** A request carrying `Authorization: Bearer <token>`. */
+const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
 const KEY = 'fullon_ak_abcdefghijklmnopqrstuvwxyz012345';
 const keyOwner = { user: { uid: 8, mail: 'key@example.com', name: 'Key', role: 'user', active: true }, scopes: ['ohlcv:write'], api_key_id: 3, expires_at: null };
 
@@ -206,7 +208,6 @@ describe('tokens interoperate with fullon (DESIGN.md "Tokens interoperate both w
   const fullonToken = (claims: Record<string, unknown>, alg = 'HS256', secret = TEST_JWT_SECRET) =>
     new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(new TextEncoder().encode(secret));
   const exp = () => Math.floor(Date.now() / 1000) + 3600;
-  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
 
   it('accepts a token minted the fullon way, with mail and role taken from the orm', async () => {
     directory.set({ uid: 31, mail: 'boss31@example.com', name: 'Boss', role: 'admin', active: true });
@@ -273,8 +274,6 @@ describe('tokens interoperate with fullon (DESIGN.md "Tokens interoperate both w
 });
 
 describe('refresh-ahead of a hot token\'s user (no request waits for the orm when the cached answer runs out)', () => {
-  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
-
   it('answers from the cache near the end of the TTL while asking the orm in the background, then trusts the fresh answer', async () => {
     directory.set({ uid: 36 });
     let clock = Date.now();
@@ -351,8 +350,6 @@ describe('refresh-ahead of a hot token\'s user (no request waits for the orm whe
 });
 
 describe('revocation events (GatewayEdgeAuth.invalidate)', () => {
-  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
-
   it('refuses a deactivated user\'s cached token on the very next request', async () => {
     directory.set({ uid: 40, active: true });
     const clock = Date.now();
@@ -412,8 +409,6 @@ describe('revocation events (GatewayEdgeAuth.invalidate)', () => {
 });
 
 describe('requests that arrive together with a token not cached (single flight)', () => {
-  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
-
   it('verify the token and read its user once, and all get the same user', async () => {
     directory.set({ uid: 41 });
     let clock = Date.now();
@@ -474,8 +469,6 @@ describe('requests that arrive together with a token not cached (single flight)'
 
 // The pipeline asks these first, so a request whose credential was checked before costs no promise.
 describe('GatewayEdgeAuth without waiting (authenticateNow, cachedHeaders)', () => {
-  const bearer = (token: string) => fakeRequest([['Authorization', `Bearer ${token}`]]);
-
   it('decides no credential and a malformed one at once', async () => {
     const { auth } = await createTestAuth();
     expect(auth.authenticateNow(fakeRequest([]), urlOf('/x'), false)).toEqual({ kind: 'anonymous' });
