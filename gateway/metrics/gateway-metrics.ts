@@ -9,8 +9,9 @@
 // Labels are bounded by construction: a route's configured prefix (routes.yaml)
 // or the local route's pattern ("/api/v1/services/:name/status"), the upstream's
 // name and a status class. Never a raw path, id or token.
-import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { RequestContext } from '../pipeline/context.ts';
+import { HotPathHistogram, type HistogramSeries } from './hot-histogram.ts';
 
 /** What the scrape-time gauges read (the gateway, the registry, the supervisor): nothing on the hot path. */
 export interface MetricsSources {
@@ -27,10 +28,12 @@ const AUTH_FAILURES: ReadonlySet<string> = new Set([
 ]);
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-type Labels = 'prefix' | 'upstream' | 'status_class';
+/** One prefix × upstream × status class: what the request path touches (plain fields, no prom-client call). */
 interface Children {
-  count: Counter.Internal;
-  latency: Histogram.Internal<Labels>;
+  labels: { prefix: string; upstream: string; status_class: string };
+  /** Requests not yet added to gateway_requests_total (it catches up at scrape time). */
+  uncounted: number;
+  latency: HistogramSeries;
 }
 
 export interface GatewayMetrics {
@@ -54,16 +57,30 @@ function statusClass(status: number): string {
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
   let sources: MetricsSources | null = null;
-  const requests = new Counter({
+  // prefix -> upstream -> children by status class: a request looks its children up
+  // in two maps and an array, without building a label object or a key string.
+  const children = new Map<string, Map<string, Map<string, Children>>>();
+  new Counter({
     name: 'gateway_requests_total',
     help: 'Requests answered, by route prefix (routes.yaml prefix or local route pattern), upstream and status class',
     labelNames: ['prefix', 'upstream', 'status_class'] as const,
     registers: [registry],
+    // The request path counts in plain numbers (prom-client's inc() builds a label key per call).
+    collect() {
+      for (const byUpstream of children.values()) {
+        for (const byClass of byUpstream.values()) {
+          for (const child of byClass.values()) {
+            if (child.uncounted === 0) continue;
+            this.inc(child.labels, child.uncounted);
+            child.uncounted = 0;
+          }
+        }
+      }
+    },
   });
-  const latency = new Histogram({
+  const latency = new HotPathHistogram({
     name: 'gateway_request_duration_seconds',
     help: 'Time from arrival to the end of the answer, by route prefix, upstream and status class',
-    labelNames: ['prefix', 'upstream', 'status_class'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
@@ -149,9 +166,6 @@ export function createGatewayMetrics(): GatewayMetrics {
     },
   });
 
-  // prefix -> upstream -> children by status class: a request looks its children up
-  // in two maps and an array, without building a label object or a key string.
-  const children = new Map<string, Map<string, Map<string, Children>>>();
   function childrenFor(prefix: string, upstream: string, statusLabel: string): Children {
     let byUpstream = children.get(prefix);
     if (!byUpstream) children.set(prefix, (byUpstream = new Map()));
@@ -159,8 +173,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     if (!byClass) byUpstream.set(upstream, (byClass = new Map()));
     let found = byClass.get(statusLabel);
     if (!found) {
-      const labels: LabelValues<Labels> = { prefix, upstream, status_class: statusLabel };
-      found = { count: requests.labels(labels), latency: latency.labels(labels) };
+      const labels = { prefix, upstream, status_class: statusLabel };
+      found = { labels, uncounted: 0, latency: latency.series(labels) };
       byClass.set(statusLabel, found);
     }
     return found;
@@ -172,8 +186,8 @@ export function createGatewayMetrics(): GatewayMetrics {
       const prefix = ctx.route ? ctx.route.prefix : ctx.local ? ctx.local.path : 'unmatched';
       const upstream = ctx.upstream ?? (ctx.route ? ctx.route.upstream : ctx.local ? 'gateway' : 'none');
       const child = childrenFor(prefix, upstream, statusClass(ctx.status));
-      child.count.inc();
-      child.latency.observe(Number(process.hrtime.bigint() - ctx.startedAt) / 1e9);
+      child.uncounted++;
+      latency.observe(child.latency, Number(process.hrtime.bigint() - ctx.startedAt) / 1e9);
       const code = ctx.errorCode;
       if (code !== null) {
         if (AUTH_FAILURES.has(code)) authFailures.inc({ reason: code });
