@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { pino, type DestinationStream } from 'pino';
 
 export const BATCH_DEFAULTS = {
-  /** Written at once past this many buffered bytes (below SonicBoom's 16 KiB maxWrite). */
+  /** A batch leaves at once when it reaches this size (below SonicBoom's 16 KiB maxWrite). */
   maxBufferedBytes: 8 * 1024,
   /** While lines keep coming, one write(2) per this many ms at most: how late a line can reach stdout. */
   minFlushIntervalMs: 5,
@@ -24,35 +24,37 @@ export interface BatchedDestination extends DestinationStream {
 }
 
 export function createBatchedDestination(fd = 1): BatchedDestination {
-  // pino.destination's SonicBoom ignores EPIPE (a reader that went away) like pino's default.
-  const boom = pino.destination({ dest: fd, sync: true, minLength: BATCH_DEFAULTS.maxBufferedBytes });
+  // pino.destination's SonicBoom ignores EPIPE (a reader that went away) like pino's
+  // default, and retries EAGAIN on a full pipe. It gets whole batches: its write()
+  // measures the UTF-8 length of its pending buffer on every call (O(buffer) per
+  // line: ~2 µs a line once a few lines wait), so lines wait here, as one string.
+  const boom = pino.destination({ dest: fd, sync: true });
+  let pending = '';
   let scheduled = false;
   let lastFlushAt = -Infinity;
-  // SonicBoom's flush() in sync mode is one write(2). Not its flushSync(), which
-  // also fsyncs: an fsync per turn cost a fifth of the CPU under load and tens of
-  // ms of latency (measured with --cpu-prof).
-  const flushBatch = () => {
-    scheduled = false;
-    lastFlushAt = performance.now();
+  // One write(2). Not SonicBoom's flushSync(), which also fsyncs: an fsync per turn
+  // cost a fifth of the CPU under load and tens of ms of latency (measured with --cpu-prof).
+  const writePending = () => {
+    if (pending === '') return;
+    const batch = pending;
+    pending = '';
     try {
-      boom.flush();
+      boom.write(batch);
     } catch {
       // stdout gone (EPIPE, EIO after the terminal hung up): nothing left to write to.
     }
   };
-  // Shutdown and exit: everything out, synchronously.
-  const flushNow = () => {
+  const flushBatch = () => {
     scheduled = false;
-    try {
-      boom.flushSync();
-    } catch {
-      // As above.
-    }
+    lastFlushAt = performance.now();
+    writePending();
   };
-  process.once('exit', flushNow);
+  process.once('exit', writePending);
   return {
     write(line: string) {
-      boom.write(line);
+      pending += line;
+      // Counted in UTF-16 units (each at least one UTF-8 byte): no byte count per line.
+      if (pending.length >= BATCH_DEFAULTS.maxBufferedBytes) return flushBatch();
       if (scheduled) return;
       scheduled = true;
       const wait = lastFlushAt + BATCH_DEFAULTS.minFlushIntervalMs - performance.now();
@@ -61,7 +63,7 @@ export function createBatchedDestination(fd = 1): BatchedDestination {
       else setTimeout(flushBatch, wait);
     },
     flush(callback) {
-      flushNow();
+      writePending();
       callback?.();
     },
   };
