@@ -106,15 +106,28 @@ function accessLineWriter(logger: Logger): AccessLineWriter | null {
   const out = stream as { write: (line: string) => unknown };
   const head = { info: levels[30]!, error: levels[50]! };
   return (level, ctx, path, durationMs) => {
-    const method = ctx.req.method === undefined ? '' : `,"method":${JSON.stringify(ctx.req.method)}`;
-    let line = `${head[level]},"time":${Date.now()}${fixed}${method},"path":${JSON.stringify(path)},"status":${ctx.status},"duration_ms":${durationMs},"request_id":${JSON.stringify(ctx.requestId)}`;
-    if (ctx.traceId !== '') line += `,"trace_id":${JSON.stringify(ctx.traceId)},"span_id":${JSON.stringify(ctx.spanId)}`;
-    if (ctx.upstream) line += `,"upstream":${JSON.stringify(ctx.upstream)}`;
+    const method = ctx.req.method === undefined ? '' : `,"method":${jsonString(ctx.req.method)}`;
+    let line = `${head[level]},"time":${Date.now()}${fixed}${method},"path":${jsonString(path)},"status":${ctx.status},"duration_ms":${durationMs},"request_id":${jsonString(ctx.requestId)}`;
+    if (ctx.traceId !== '') line += `,"trace_id":${jsonString(ctx.traceId)},"span_id":${jsonString(ctx.spanId)}`;
+    if (ctx.upstream) line += `,"upstream":${jsonString(ctx.upstream)}`;
     if (ctx.user) line += `,"user_id":${JSON.stringify(ctx.user.userId)}`;
-    if (ctx.errorCode) line += `,"error":${JSON.stringify(ctx.errorCode)}`;
+    if (ctx.errorCode) line += `,"error":${jsonString(ctx.errorCode)}`;
     if (ctx.isUpgrade) line += ',"websocket":true';
     out.write(`${line},"msg":"request"${end}`);
   };
+}
+
+/**
+ * JSON.stringify(text), byte for byte, without its call for the usual field
+ * (printable ASCII without a quote or backslash: nothing to escape), which is
+ * about half the cost; anything else goes through JSON.stringify.
+ */
+function jsonString(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }
 
 function noMessagePrefix(internals: Record<symbol, unknown>): boolean {

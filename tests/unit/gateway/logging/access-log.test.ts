@@ -77,6 +77,13 @@ describe('the access line without pino', () => {
     { status: 502, upstream: 'orm_api', errorCode: 'UPSTREAM_UNAVAILABLE', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
     { status: 101, upstream: 'cache', isUpgrade: true, traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
   ];
+  // Every field the line quotes, plain and with what JSON must escape (or may leave as it is: DEL, non-ASCII).
+  const quoted = [
+    { status: 200, upstream: 'orm_api', requestId: '3b1c9a0e-5d7c-4c4a-9d1e-0a1b2c3d4e5f', rawPath: '/api/v1/orm/users', query: '', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' },
+    { status: 500, upstream: 'a\\b"c', errorCode: 'X\u007f\u00e9', requestId: 'r\\"\t\u001f', rawPath: '/p\\q\u007f\u00e9', query: '', traceId: 't\u2029', spanId: '\u0000s' },
+    // One character to escape and nothing else, in each field.
+    { status: 502, upstream: 'u\\', errorCode: 'E"', requestId: 'id\\x', rawPath: '/a\\b', query: '', traceId: '\n', spanId: '\u001f' },
+  ];
 
   function linesOf(write: (logger: ReturnType<typeof createGatewayLogger>) => void): string[] {
     const lines: string[] = [];
@@ -99,6 +106,18 @@ describe('the access line without pino', () => {
     // Identical but for the clock.
     expect(fast!.replace(/"time":\d+/, '"time":0')).toBe(viaPino!.replace(/"time":\d+/, '"time":0'));
     expect(JSON.parse(fast!)).toMatchObject({ level: expect.any(Number), name: 'gateway', worker: 2, service: 'gateway', pid: process.pid, path: '/api/v1/cache/x\u2028"q"?a="1"&token=[redacted]', request_id: 'req-\u0001-1', msg: 'request' });
+  });
+
+  it.each(quoted)('quotes each field as pino does: %j', (fields) => {
+    const req = { method: 'GET', url: '/', headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const ctx = Object.assign(createContext(req, null, null, null), fields);
+    const [fast] = linesOf((logger) => createAccessLog(logger)(ctx));
+    const [viaPino] = linesOf((logger) => {
+      const { level, time, name, worker, service, pid, msg, ...rest } = JSON.parse(fast!) as Record<string, unknown>;
+      void [time, name, worker, service, pid, msg];
+      logger[level === 50 ? 'error' : 'info'](rest, 'request');
+    });
+    expect(fast!.replace(/"time":\d+/, '"time":0')).toBe(viaPino!.replace(/"time":\d+/, '"time":0'));
   });
 
   it("takes the direct path for a line without a cause, and pino's for one with a cause", () => {
