@@ -19,8 +19,12 @@ export const GATEWAY_BENCH_DEFAULTS = {
   connections: 32,
   warmupS: 1,
   halfLoadConnections: 8,
-  /** A window's p99 swings with anything else the machine does: the half-load table takes the median of more. */
-  halfLoadRepeats: 5,
+  /**
+   * A window's p99 swings with anything else the machine does: the half-load table
+   * takes the median of more. With 5, two identical bare proxies landed 3-7 ms
+   * apart; the goal compares rows to 1 ms.
+   */
+  halfLoadRepeats: 9,
 } as const;
 
 /** The run's plan from the command line (--quick, --duration, --repeats, --connections, --half-load-repeats). */

@@ -83,6 +83,16 @@ function summarise(runs: MeasuredRun[]): Summary {
   };
 }
 
+/**
+ * The rows in the order of round `repeat` (from 1): as listed, then reversed, and
+ * so on, so no row always runs right after the same one or always first. The
+ * machine's slow spells last seconds: in a fixed order they fell on the same
+ * neighbours round after round.
+ */
+export function roundOrder<T>(rows: readonly T[], repeat: number): readonly T[] {
+  return repeat % 2 === 1 ? rows : [...rows].reverse();
+}
+
 /** Closed-loop peak throughput: as fast as `connections` keep-alive connections go. */
 export async function measurePeak(targets: Target[], options: PlanOptions): Promise<PeakResults> {
   const runs = new Map<string, MeasuredRun[]>();
@@ -95,7 +105,7 @@ export async function measurePeak(targets: Target[], options: PlanOptions): Prom
   }
   for (let repeat = 1; repeat <= options.repeats; repeat += 1) {
     for (const workload of workloads) {
-      for (const target of targets) {
+      for (const target of roundOrder(targets, repeat)) {
         const result = await measure(target, { ...specFor(target, workload), connections: options.connections, durationS: options.durationS });
         const key = `${target.name}\u0000${workload}`;
         runs.set(key, [...(runs.get(key) ?? []), result]);
@@ -137,7 +147,7 @@ export async function measureAtRate(targets: Target[], targetRps: number, option
   }
   const runs = new Map<string, MeasuredRun[]>();
   for (let repeat = 1; repeat <= options.halfLoadRepeats; repeat += 1) {
-    for (const target of targets) {
+    for (const target of roundOrder(targets, repeat)) {
       const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)!, warmupS: PACED_WARMUP_S });
       runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
       options.log(
