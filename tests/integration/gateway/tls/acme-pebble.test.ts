@@ -13,9 +13,9 @@ import { createServer as createTcpServer, type AddressInfo, type Server as TcpSe
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createCertificateStore, type CertificateStore } from '../../../../gateway/tls/certificate-store.ts';
 import { readTlsSettings } from '../../../../gateway/tls/settings.ts';
 import { loadOrCreateAccountKey } from '../../../../gateway/tls/acme/account-key.ts';
@@ -209,8 +209,17 @@ describe.skipIf(!pebbleInstalled())('ACME against Pebble', () => {
     await loaded;
     const [oldCert, oldKey] = [await certPem(), await keyPem()];
 
-    // The name now points somewhere that is not us (nothing listens on 127.0.0.2).
+    // The name now points somewhere that is not us (nothing listens on 127.0.0.2), and
+    // our listener no longer answers challenges either: the premise holds whatever
+    // address Pebble's validator reaches (one run in a full parallel suite got 'issued').
     await pebble.resolve(DOMAIN, '127.0.0.2');
+    const answering = listener.listeners('request') as Array<(...args: unknown[]) => void>;
+    listener.removeAllListeners('request');
+    listener.on('request', (_req: IncomingMessage, res: ServerResponse) => res.writeHead(404).end());
+    onTestFinished(() => {
+      listener.removeAllListeners('request');
+      for (const handler of answering) listener.on('request', handler);
+    });
     clock.now = first.certificate.notAfter - 10 * DAY;
     const failed = await manager.check(DOMAIN);
     expect(failed.outcome).toBe('failed');
