@@ -48,15 +48,21 @@ export function renderPeakTable(peak: PeakResults): string {
   );
 }
 
+/**
+ * The half-load table. CPU µs/req is what a paced request costs (about twice its
+ * cost at peak: each answer is its own wake-up); at this rate p99 is mostly
+ * queueing, so it moves with that column.
+ */
 export function renderHalfLoadTable(half: HalfLoadResults): string {
   const direct = half.rows.direct;
   const rows = ROW_ORDER.filter((name) => half.rows[name]).map((name) => {
     const row = half.rows[name]!;
-    if (row.errors > 0) return [name, formatRate(row.achievedRps), '!', '!', 'errors'];
+    const cpu = row.cpuUsPerRequest === null ? '—' : String(Math.round(row.cpuUsPerRequest));
+    if (row.errors > 0) return [name, formatRate(row.achievedRps), '!', '!', 'errors', cpu];
     const added = direct ? row.p99Ms - direct.p99Ms : Number.NaN;
-    return [name, formatRate(row.achievedRps), formatMs(row.p50Ms), formatMs(row.p99Ms), name === 'direct' ? '' : formatMs(added)];
+    return [name, formatRate(row.achievedRps), formatMs(row.p50Ms), formatMs(row.p99Ms), name === 'direct' ? '' : formatMs(added), cpu];
   });
-  return renderTable(['row (small GET)', 'req/s', 'p50 ms', 'p99 ms', 'added p99 ms'], rows, ['left', 'right', 'right', 'right', 'right']);
+  return renderTable(['row (small GET)', 'req/s', 'p50 ms', 'p99 ms', 'added p99 ms', 'CPU µs/req'], rows, ['left', 'right', 'right', 'right', 'right', 'right']);
 }
 
 export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): Ratio[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PeakResults, Summary } from '../../../bench/gateway/measure.ts';
 import { AA_ROW } from '../../../bench/gateway/participants.ts';
-import { computeRatios, renderRatios } from '../../../bench/gateway/report.ts';
+import { computeRatios, renderHalfLoadTable, renderRatios } from '../../../bench/gateway/report.ts';
 
 const row = (rps: number, cpuUsPerRequest: number, errors = 0): Summary => ({
   rps,
@@ -109,5 +109,15 @@ describe('computeRatios', () => {
 
   it('leaves the A/A lines out when the run has no second bare proxy', () => {
     expect(computeRatios(peakWith(), null).some((ratio) => ratio.name.startsWith('A/A'))).toBe(false);
+  });
+});
+
+describe('renderHalfLoadTable', () => {
+  it('shows each row\'s added p99 and what a paced request cost it', () => {
+    const paced = (p99Ms: number, cpuUsPerRequest: number | null) => ({ ...row(2_400, 0), p99Ms, cpuUsPerRequest, achievedRps: 2_400, thinkMs: 50 });
+    const table = renderHalfLoadTable({ targetRps: 2_400, rows: { direct: paced(1.25, 40), gateway: paced(6.5, 250.4), 'gateway+JWT': paced(7, null) } });
+    expect(table).toMatch(/\| gateway +\| +2,400 \| +1\.00 \| +6\.50 \| +5\.25 \| +250 \|/);
+    expect(table).toMatch(/\| gateway\+JWT +\|.*\| +5\.75 \| +— \|/);
+    expect(table.split('\n')[0]).toContain('CPU µs/req');
   });
 });
