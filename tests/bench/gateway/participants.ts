@@ -3,7 +3,7 @@
 // bare node:http proxy (the floor any Node proxy starts from),
 // and this gateway twice (access log on, as deployed; and off, to show its cost).
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,6 +186,8 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     gatewayLogFile,
     async stopAll() {
       await Promise.all(processes.reverse().map((child) => child.stop()));
+      // The routes file, logs and data of this run's gateways.
+      await rm(work, { recursive: true, force: true });
     },
   };
 }

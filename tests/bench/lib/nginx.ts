@@ -10,7 +10,7 @@
 // - body and proxy buffers sized so a 64 KiB request/response stays in memory
 //   instead of being spooled to temp files (Debian defaults would write to disk).
 // - access log on (buffered), as the gateway's access log is on.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcessOnPort, type BenchProcess } from './processes.ts';
@@ -50,7 +50,8 @@ export async function startNginx(options: NginxOptions): Promise<BenchProcess & 
         args: ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')],
         port,
       });
-      return { ...started, prefix };
+      // Its config, logs and temp files go with it.
+      return { ...started, prefix, stop: () => started.stop().finally(() => rm(prefix, { recursive: true, force: true })) };
     } catch (error) {
       lastError = error;
     }

@@ -4,9 +4,9 @@
 // out of wrk's human-readable text. An optional fixed think time per connection
 // (wrk's delay() hook) turns it into a rate-limited run for "latency at half load".
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { withPriority } from './priority.ts';
 import { requireBinary } from './requirements.ts';
 
@@ -66,7 +66,8 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
       if (error) reject(new Error(`wrk failed: ${error.message}\n${err}`));
       else resolve(out);
     });
-  });
+    // The script holds the row's headers (a bench token among them): gone once wrk has read it.
+  }).finally(() => rm(dirname(script), { recursive: true, force: true }));
   const line = stdout.split('\n').find((entry) => entry.startsWith(MARKER));
   if (!line) throw new Error(`wrk printed no result line:\n${stdout}`);
   const raw = JSON.parse(line.slice(MARKER.length)) as Record<string, number>;
