@@ -66,8 +66,9 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
       if (error) reject(new Error(`wrk failed: ${error.message}\n${err}`));
       else resolve(out);
     });
-    // The script holds the row's headers (a bench token among them): gone once wrk has read it.
-  }).finally(() => rm(dirname(script), { recursive: true, force: true }));
+  })
+    // The script holds the row's headers (a bench token among them): gone once wrk has run.
+    .finally(() => rm(dirname(script), { recursive: true, force: true }));
   const line = stdout.split('\n').find((entry) => entry.startsWith(MARKER));
   if (!line) throw new Error(`wrk printed no result line:\n${stdout}`);
   const raw = JSON.parse(line.slice(MARKER.length)) as Record<string, number>;
