@@ -164,4 +164,21 @@ describe.each<[string, DatabaseSchema]>([
     expect((expected.columns as unknown[]).length).toBeGreaterThan(0);
     expect(await schemaSnapshot(copied, schema.table)).toEqual(expected);
   }, 90_000);
+
+  it('holds only the database PGlite serves: initdb\'s template0 and template1 (half the files to copy) are dropped', async () => {
+    const root = tempDir(`${name}-root`);
+    const dataDir = tempDir(`${name}-only`);
+    const copied = await openDatabase({ dataDir, name, schema, templateRoot: root });
+    try {
+      const { rows } = await copied.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY 1');
+      expect(rows.map((row) => row.datname)).toEqual(['postgres']);
+      expect(readdirSync(join(dataDir, name, 'base'))).toHaveLength(1);
+      // Still an ordinary database: writes survive a reopen.
+      await copied.exec('CREATE TABLE after_copy (id INTEGER); INSERT INTO after_copy VALUES (7)');
+    } finally {
+      await copied.close();
+    }
+    const reopened = await track(await openPglite(join(dataDir, name)));
+    expect((await reopened.query<{ id: number }>('SELECT id FROM after_copy')).rows).toEqual([{ id: 7 }]);
+  }, 90_000);
 });
