@@ -49,9 +49,18 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
   if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
-  const directory = join(options.dataDir ?? './data', options.name);
+  const directory = pgliteDirectory(options);
   if (options.schema && !holdsDatabase(directory)) await seedFromTemplateOrNot(directory, options as OpenDatabaseOptions & { schema: DatabaseSchema });
   return openPglite(directory);
+}
+
+/** True when openDatabase will make a new, empty embedded database (no URL, nothing in its directory yet). */
+export function willCreateDatabase(options: Pick<OpenDatabaseOptions, 'url' | 'dataDir' | 'name'>): boolean {
+  return !options.url && !holdsDatabase(pgliteDirectory(options));
+}
+
+function pgliteDirectory(options: Pick<OpenDatabaseOptions, 'dataDir' | 'name'>): string {
+  return join(options.dataDir ?? './data', options.name);
 }
 
 /** A template failure only costs time: the database is then initialised from scratch, as without one. */

@@ -177,6 +177,8 @@ export interface ListenOptions {
   logger: Logger;
   onClose?: () => Promise<void>;
   env?: NodeJS.ProcessEnv;
+  /** Work the port must not open before (the orm's first admin): awaited once the app is ready, so the two overlap. */
+  openAfter?: Promise<unknown> | undefined;
 }
 
 /**
@@ -200,6 +202,11 @@ export async function listenFromEnv(options: ListenOptions): Promise<number> {
   options.app.addHook('onRequest', async (_request, reply) => {
     if (draining) void reply.header('connection', 'close');
   });
+  if (options.openAfter) {
+    // Compile routes and schemas while the other work runs, then open the port.
+    await options.app.ready();
+    await options.openAfter;
+  }
   // reusePort lets a replacement process bind the same port while this one
   // drains, so the supervisor restarts an upstream without refusing connections.
   await options.app.listen({ port, host, reusePort: port !== 0 } as { port: number; host: string });

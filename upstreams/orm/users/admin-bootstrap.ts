@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../../common/db.ts';
 import { sqlState } from '../../common/db.ts';
-import { findUserByMail, insertUser } from './user-store.ts';
+import { hashPassword } from './passwords.ts';
+import { findUserByMail, insertHashedUser } from './user-store.ts';
 
 /** Name of the generated password's file under DATA_DIR (the gateway's ready banner points at it). */
 export const INITIAL_ADMIN_PASSWORD_FILE = 'initial-admin-password';
@@ -23,6 +24,29 @@ export interface AdminBootstrapOptions {
   logger: Logger;
   /** Where a generated password is written (DATA_DIR). */
   dataDir: string;
+  /** The password and its hash, started before the database was open (prepareAdminPassword); made here when absent. */
+  prepared?: PreparedAdminPassword | undefined;
+}
+
+/** The admin's password (ADMIN_PASSWORD, or generated) and its bcrypt hash, under way in libuv's threadpool. */
+export interface PreparedAdminPassword {
+  password: string;
+  generated: boolean;
+  hash: Promise<string>;
+}
+
+/**
+ * Starts the admin password's bcrypt now (cost 12: ~0.25 s on an idle core, more
+ * on a busy first start). main.ts calls it before a new embedded database opens,
+ * where the account is known to be missing, so the hash and the database's start
+ * run side by side instead of one after the other.
+ */
+export function prepareAdminPassword(password: string | undefined, rounds: number): PreparedAdminPassword {
+  const chosen = password || randomBytes(18).toString('base64url');
+  const hash = hashPassword(chosen, rounds);
+  // Awaited where it is used; one that is never used (the account existed) must not be an unhandled rejection.
+  hash.catch(() => {});
+  return { password: chosen, generated: !password, hash };
 }
 
 export type AdminBootstrapResult = 'created' | 'generated' | 'exists';
@@ -30,21 +54,21 @@ export type AdminBootstrapResult = 'created' | 'generated' | 'exists';
 export async function ensureAdminUser(options: AdminBootstrapOptions): Promise<AdminBootstrapResult> {
   const { db, mail, logger } = options;
   if (await findUserByMail(db, mail)) return 'exists';
-  if (options.password) {
-    if (!(await insertAdmin(options, options.password))) return 'exists';
+  const prepared = options.prepared ?? prepareAdminPassword(options.password, options.rounds);
+  if (!prepared.generated) {
+    if (!(await insertAdmin(options, prepared.hash))) return 'exists';
     logger.info({ mail }, 'admin account created');
     return 'created';
   }
   // The file is prepared first (so a full disk fails before the account exists
   // with a password nobody knows) and put in place only when the insert won.
-  const password = randomBytes(18).toString('base64url');
   const file = resolve(join(options.dataDir, INITIAL_ADMIN_PASSWORD_FILE));
   const pending = `${file}.${process.pid}.tmp`;
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(pending, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(pending, `${prepared.password}\n`, { mode: 0o600, flag: 'wx' });
   await chmod(pending, 0o600);
   try {
-    if (!(await insertAdmin(options, password))) return 'exists';
+    if (!(await insertAdmin(options, prepared.hash))) return 'exists';
     await rename(pending, file);
   } finally {
     await rm(pending, { force: true });
@@ -54,9 +78,9 @@ export async function ensureAdminUser(options: AdminBootstrapOptions): Promise<A
 }
 
 /** false when another process created the account first (two starting at once). */
-async function insertAdmin(options: AdminBootstrapOptions, password: string): Promise<boolean> {
+async function insertAdmin(options: AdminBootstrapOptions, hash: Promise<string>): Promise<boolean> {
   try {
-    await insertUser(options.db, { mail: options.mail, password, role: 'admin', name: 'admin', lastname: 'fullon' }, options.rounds);
+    await insertHashedUser(options.db, { mail: options.mail, role: 'admin', name: 'admin', lastname: 'fullon' }, await hash);
     return true;
   } catch (error) {
     if (sqlState(error) === '23505') return false;

@@ -49,7 +49,11 @@ export async function findUserById(db: Queryable, uid: number): Promise<PublicUs
 
 /** Inserts a user with a bcrypt hash; a taken mail surfaces as the unique violation (→ 409 "mail already exists"). */
 export async function insertUser(db: Queryable, user: NewUser, rounds: number): Promise<PublicUser> {
-  const hash = await hashPassword(user.password, rounds);
+  return insertHashedUser(db, user, await hashPassword(user.password, rounds));
+}
+
+/** insertUser with the bcrypt hash already made (the first admin's, hashed while the database opened); `user.password` is not read. */
+export async function insertHashedUser(db: Queryable, user: Omit<NewUser, 'password'>, hash: string): Promise<PublicUser> {
   const { rows } = await db.query<PublicUser>(
     `INSERT INTO users (mail, password, role, name, lastname, phone, id_num, note, manager, active)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PUBLIC_USER_COLUMNS}`,
