@@ -3,6 +3,10 @@
 // node:cluster, as each of the WORKERS data-plane workers (the listener, routes,
 // auth caches, proxy: gateway/cluster/worker.ts). docs/workers.md. Wiring only.
 import cluster from 'node:cluster';
+import { enableStackCompileCache } from './process/compile-cache.ts';
 
+// Before the primary's or a worker's modules load (they are imported below, not
+// statically): they, and every process the supervisor starts, reuse compiled code.
+enableStackCompileCache();
 if (cluster.isPrimary) await (await import('./cluster/primary.ts')).runPrimary();
 else await (await import('./cluster/worker.ts')).runWorker();

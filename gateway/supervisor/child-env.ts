@@ -5,7 +5,7 @@
 // credentials, ...).
 
 /** Gateway variables a child inherits when set (DESIGN.md settings it may need). */
-export const INHERITED_ENV = ['PATH', 'HOME', 'NODE_ENV', 'LOG_LEVEL', 'TZ', 'DATA_DIR'] as const;
+export const INHERITED_ENV = ['PATH', 'HOME', 'NODE_ENV', 'LOG_LEVEL', 'TZ', 'DATA_DIR', 'NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE'] as const;
 
 export interface ChildEnvOptions {
   name: string;
