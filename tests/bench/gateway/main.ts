@@ -2,6 +2,7 @@
 // Node peers and this gateway (with and without a JWT, with and without its
 // access log) against one stub upstream, in one run; prints the table and the
 // goal ratios and saves the raw numbers. `npm run bench` runs this.
+import { describePinning, planPinning } from '../lib/cpu-pinning.ts';
 import { describeMachine, formatMachine } from '../lib/machine.ts';
 import { readBooleanFlag, readFlag, readNumberFlag } from '../lib/options.ts';
 import { priorityNote } from '../lib/priority.ts';
@@ -9,7 +10,7 @@ import { chooseLoadGenerator } from '../lib/load.ts';
 import { requireBinary } from '../lib/requirements.ts';
 import { saveResults } from '../lib/results.ts';
 import { measureAtRate, measurePeak, type HalfLoadResults, type PlanOptions } from './measure.ts';
-import { AA_ROW, startParticipants } from './participants.ts';
+import { AA_ROW, DIRECT_ROW, startParticipants } from './participants.ts';
 import { profileGateway } from './profile.ts';
 import { computeRatios, renderHalfLoadTable, renderPeakTable, renderRatios } from './report.ts';
 
@@ -57,13 +58,14 @@ export async function main(args: string[]): Promise<number> {
     const peak = await measurePeak(participants.targets, plan);
     const gatewayPeak = peak.gateway?.small?.rps;
     let half: HalfLoadResults | null = null;
+    const pinning = planPinning();
     if (gatewayPeak) {
       // The bare node:http proxy shows which part of the added latency any Node proxy pays here.
       // The access-log-off row separates the log writes' share of the tail from the rest.
       // The A/A row (a second bare proxy) shows how far apart two identical rows land in this run.
-      const names = new Set(['direct', 'nginx', 'node:http bare proxy', AA_ROW, 'gateway', 'gateway+JWT', 'gateway (access log off)']);
-      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each)`);
-      half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan);
+      const names = new Set([DIRECT_ROW, 'nginx', 'node:http bare proxy', AA_ROW, 'gateway', 'gateway+JWT', 'gateway (access log off)']);
+      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each; ${describePinning(pinning)})`);
+      half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan, pinning);
     }
     const ratios = computeRatios(peak, half);
     const output = [
@@ -76,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
       ...participants.missing.map(({ name, reason }) => `missing: ${name}: ${reason}`),
     ].join('\n');
     plan.log(output);
-    const file = await saveResults('gateway', { machine, plan: { ...plan, log: undefined }, peak, half, ratios, missing: participants.missing });
+    const file = await saveResults('gateway', { machine, plan: { ...plan, log: undefined }, pinning: describePinning(pinning), peak, half, ratios, missing: participants.missing });
     plan.log(`\nraw results: ${file}`);
     return participants.missing.length > 0 ? 1 : 0;
   } finally {

@@ -1,11 +1,12 @@
 // The measurement plan: every target × workload, interleaved round-robin so slow
 // drifts of a shared machine hit every row alike, repeated and reduced to
 // medians; then a rate-limited run at half the gateway's peak for added p99.
+import { pinEventLoops, pinProcess, type PinningPlan } from '../lib/cpu-pinning.ts';
 import { readTreeCpuMs } from '../lib/cpu-usage.ts';
 import { median, spread } from '../lib/stats.ts';
 import { runLoad as runWrk } from '../lib/load.ts';
 import type { LoadResult, LoadSpec } from '../lib/wrk.ts';
-import type { Target } from './participants.ts';
+import { DIRECT_ROW, type Target } from './participants.ts';
 
 export const WORKLOADS = {
   small: { path: '/small', method: 'GET', bodyBytes: 0 },
@@ -131,7 +132,31 @@ export async function measurePeak(targets: Target[], options: PlanOptions): Prom
  * correction capped so noisy pilots cannot double the rate. Latency is timed
  * per request, from send to answer.
  */
-export async function measureAtRate(targets: Target[], targetRps: number, options: PlanOptions): Promise<HalfLoadResults> {
+export async function measureAtRate(targets: Target[], targetRps: number, options: PlanOptions, pinning: PinningPlan | null = null): Promise<HalfLoadResults> {
+  if (pinning) pinRows(targets, pinning, 'apart');
+  try {
+    return await pacedRuns(targets, targetRps, options);
+  } finally {
+    if (pinning) pinRows(targets, pinning, 'together');
+  }
+}
+
+/**
+ * The paced runs' placement (cpu-pinning.ts): 'apart' puts the proxies' event loops
+ * on the serving CPU and the load side (this process, so the wrk it spawns, and the
+ * stub behind the "direct" row) on the others; 'together' gives everything every CPU again.
+ */
+function pinRows(targets: Target[], pinning: PinningPlan, placement: 'apart' | 'together'): void {
+  const apart = placement === 'apart';
+  pinProcess(pinning, process.pid, apart ? pinning.loadCpus : pinning.allCpus);
+  for (const target of targets) {
+    if (target.pid === undefined) continue;
+    if (target.name === DIRECT_ROW) pinProcess(pinning, target.pid, apart ? pinning.loadCpus : pinning.allCpus);
+    else pinEventLoops(pinning, target.pid, apart ? pinning.serveCpus : pinning.allCpus);
+  }
+}
+
+async function pacedRuns(targets: Target[], targetRps: number, options: PlanOptions): Promise<HalfLoadResults> {
   const connections = Math.min(512, Math.max(options.halfLoadConnections, Math.round(targetRps * (PACED_CYCLE_MS / 1000))));
   const cycleMs = (connections * 1000) / targetRps;
   const think = new Map<string, number>();

@@ -19,6 +19,8 @@ const GATEWAY_ROOT = resolve(process.env.BENCH_GATEWAY_ROOT || REPO_ROOT);
 /** Another tree (e.g. a checkout of main) whose gateway+JWT runs as one more row in the same run: an interleaved A/B. */
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? resolve(process.env.BENCH_BASELINE_ROOT) : null;
 export const BASELINE_ROW = 'gateway+JWT (baseline tree)';
+/** The stub upstream asked directly: the floor every proxy row adds to. */
+export const DIRECT_ROW = 'direct';
 /**
  * A second, identical bare node:http proxy: an A/A control. How far it lands from
  * the first in the same run is how far two rows can differ with nothing between
@@ -74,7 +76,7 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
 
   const stub = await startListeningProcess({ name: 'stub', command: process.execPath, args: [join(HERE, 'stub-upstream.ts')] });
   processes.push(stub);
-  targets.push(rowOf('direct', stub, '/bench'));
+  targets.push(rowOf(DIRECT_ROW, stub, '/bench'));
 
   const attempt = async (name: string, start: () => Promise<Target[]>) => {
     if (!wanted(name)) return;
