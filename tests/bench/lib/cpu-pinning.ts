@@ -1,9 +1,12 @@
 // Keeps the proxy under test and the load generator off each other's core during
 // the paced (half-load) runs. On these 2-core machines wrk, the stub upstream and
 // the proxy otherwise share both cores, and the scheduler's placement, not the
-// proxy, set the p99: two identical bare proxies landed up to 18 ms apart (the
-// A/A row). With each proxy's main thread on CPU 0 and wrk, the stub and the
-// benchmark itself on the others, the A/A rows land within ~0.2 ms.
+// proxy, set much of the p99: two identical bare proxies landed up to 18 ms apart
+// (the A/A row), and nginx had windows of 15 ms. With each proxy's main thread on
+// CPU 0 and wrk, the stub and the benchmark itself on the others, the A/A rows
+// landed 0.07–0.21 ms apart at 2 500 req/s (a third of that core), and nginx's p99
+// stays near 2 ms. Near the core's limit the Node rows' own pauses still set the
+// p99 (docs/benchmarks.md, sixth pass).
 //
 // Only a proxy's main thread (the event loop) is pinned: V8's GC and compiler
 // threads and libuv's pool keep every core, as they would on a host with cores to
