@@ -88,6 +88,30 @@ describe('computeRatios', () => {
     expect(ratio?.met).toBe(met);
   });
 
+  it.each([
+    // JWT − bare, A/A − bare → verdict: the sixth pass's runs (−3.22 with A/A −4.69) and its paced check (+0.39 with A/A −0.21).
+    [-3.22, -4.69, null, /not decided: A\/A -4\.69 ms/],
+    [2.5, 3.0, null, /not decided: A\/A \+3\.00 ms/],
+    [0.39, -0.21, true, /\bmet\b/],
+    [1.8, 0.3, false, /NOT met/],
+  ])('decides the tail goal only when the A/A rows land within its 1 ms margin: JWT %f, A/A %f → %s', (overBare, aa, met, verdict) => {
+    const bare = 10;
+    const half = {
+      targetRps: 2_500,
+      rows: {
+        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
+        'node:http bare proxy': { ...row(2_500, 150), p99Ms: bare, achievedRps: 2_500, thinkMs: 10 },
+        [AA_ROW]: { ...row(2_500, 150), p99Ms: bare + aa, achievedRps: 2_500, thinkMs: 10 },
+        'gateway+JWT': { ...row(2_500, 190), p99Ms: bare + overBare, achievedRps: 2_500, thinkMs: 10 },
+      },
+    };
+    const ratios = computeRatios(peakWith(), half);
+    const name = 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy';
+    expect(find(ratios, name)?.met).toBe(met);
+    const line = renderRatios(ratios).split('\n').find((entry) => entry.includes(name));
+    expect(line).toMatch(verdict);
+  });
+
   it('reports the A/A control (a second bare proxy) next to the goals, with no verdict of its own', () => {
     const peak = peakWith();
     peak[AA_ROW] = { small: row(6_000, 165), body64k: row(6_000, 165) };
