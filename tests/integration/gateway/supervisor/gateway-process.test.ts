@@ -1,13 +1,13 @@
 // The real gateway (gateway/main.ts) supervising fixture children: SIGTERM stops
 // them all before it exits (SIGKILL: orphans.test.ts). Children are found in the
 // process table by their parent pid.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { fixturePath } from '../../../fixtures/processes/configs.ts';
 import { isAlive } from '../../../fixtures/processes/wait.ts';
 import { startProcess, type StartedProcess } from '../../../helpers/processes.ts';
@@ -39,6 +39,7 @@ function childrenOf(parent: number): number[] {
 
 async function startGateway(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'fullon-gw-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const routes = join(dir, 'routes.yaml');
   await writeFile(
     routes,

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { summariseProfile } from '../../../bench/lib/cpu-profile.ts';
 
 /** root → handler (project file) → write (native); plus (idle). Samples: 1 ms apart. */
@@ -18,6 +18,7 @@ async function writeProfile(samples: number[]): Promise<string> {
     timeDeltas: samples.map(() => 1000),
   };
   const dir = await mkdtemp(join(tmpdir(), 'cpu-profile-test-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'x.cpuprofile');
   await writeFile(file, JSON.stringify(profile));
   return file;

@@ -1,14 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { AuthSettingsError } from '../../../../gateway/auth/settings.ts';
 import { loadSigningKeys } from '../../../../gateway/auth/signing-keys.ts';
 import { testSettings } from './support/auth-fixtures.ts';
 
 function pemFiles(pairs: Record<string, string>): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'fullon-signing-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return Object.fromEntries(Object.entries(pairs).map(([name, text]) => {
     writeFileSync(join(dir, name), text);
     return [name, join(dir, name)];

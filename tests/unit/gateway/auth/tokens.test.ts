@@ -1,9 +1,9 @@
 import { generateKeyPairSync, createSecretKey } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT, decodeJwt, decodeProtectedHeader, exportJWK } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { AuthError } from '../../../../gateway/auth/errors.ts';
 import { loadSigningKeys } from '../../../../gateway/auth/signing-keys.ts';
 import { TokenService } from '../../../../gateway/auth/tokens.ts';
@@ -41,6 +41,7 @@ async function expectInvalid(service: TokenService, token: string) {
 
 function writeKeyPair(type: 'ed25519' | 'rsa' | 'ec'): { privateFile: string; publicFile: string; publicPem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fullon-keys-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const pair =
     type === 'rsa'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
