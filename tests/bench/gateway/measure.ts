@@ -147,12 +147,13 @@ export async function measureAtRate(targets: Target[], targetRps: number, option
  * stub behind the "direct" row) on the others; 'together' gives everything every CPU again.
  */
 function pinRows(targets: Target[], pinning: PinningPlan, placement: 'apart' | 'together'): void {
-  const apart = placement === 'apart';
-  pinProcess(pinning, process.pid, apart ? pinning.loadCpus : pinning.allCpus);
+  const loadCpus = placement === 'apart' ? pinning.loadCpus : pinning.allCpus;
+  const serveCpus = placement === 'apart' ? pinning.serveCpus : pinning.allCpus;
+  pinProcess(pinning, process.pid, loadCpus);
   for (const target of targets) {
     if (target.pid === undefined) continue;
-    if (target.name === DIRECT_ROW) pinProcess(pinning, target.pid, apart ? pinning.loadCpus : pinning.allCpus);
-    else pinEventLoops(pinning, target.pid, apart ? pinning.serveCpus : pinning.allCpus);
+    if (target.name === DIRECT_ROW) pinProcess(pinning, target.pid, loadCpus);
+    else pinEventLoops(pinning, target.pid, serveCpus);
   }
 }
 

@@ -3,10 +3,10 @@
 // issue 3 (auth costs < 10 % of throughput).
 import { formatMs, formatPercent, formatRate, formatRatio, renderTable } from '../lib/table.ts';
 import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
-import { AA_ROW } from './participants.ts';
+import { AA_ROW, DIRECT_ROW } from './participants.ts';
 
 export const ROW_ORDER = [
-  'direct',
+  DIRECT_ROW,
   'nginx',
   'nginx, 2 workers',
   'fastify-http-proxy',
@@ -59,13 +59,13 @@ export function renderPeakTable(peak: PeakResults): string {
  * queueing, so it moves with that column.
  */
 export function renderHalfLoadTable(half: HalfLoadResults): string {
-  const direct = half.rows.direct;
+  const direct = half.rows[DIRECT_ROW];
   const rows = ROW_ORDER.filter((name) => half.rows[name]).map((name) => {
     const row = half.rows[name]!;
     const cpu = row.cpuUsPerRequest === null ? '—' : String(Math.round(row.cpuUsPerRequest));
     if (row.errors > 0) return [name, formatRate(row.achievedRps), '!', '!', 'errors', cpu];
     const added = direct ? row.p99Ms - direct.p99Ms : Number.NaN;
-    return [name, formatRate(row.achievedRps), formatMs(row.p50Ms), formatMs(row.p99Ms), name === 'direct' ? '' : formatMs(added), cpu];
+    return [name, formatRate(row.achievedRps), formatMs(row.p50Ms), formatMs(row.p99Ms), name === DIRECT_ROW ? '' : formatMs(added), cpu];
   });
   return renderTable(['row (small GET)', 'req/s', 'p50 ms', 'p99 ms', 'added p99 ms', 'CPU µs/req'], rows, ['left', 'right', 'right', 'right', 'right', 'right']);
 }
@@ -124,7 +124,7 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
   const aaCpu = cpu(AA_ROW, 'small') / cpu('node:http bare proxy', 'small');
   if (Number.isFinite(aaCpu)) ratios.push({ name: `A/A: CPU per request, ${AA_ROW} / node:http bare proxy (small)`, value: aaCpu, goal: 'resolution', met: null });
   if (half) {
-    const direct = half.rows.direct?.p99Ms ?? Number.NaN;
+    const direct = half.rows[DIRECT_ROW]?.p99Ms ?? Number.NaN;
     // Issue 14 item 3: at half the gateway's peak, what the gateway adds with a JWT
     // is within 1 ms of what any Node proxy adds here (the bare node:http proxy).
     const addedBy = (name: string) => {

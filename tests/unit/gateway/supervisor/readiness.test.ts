@@ -58,11 +58,15 @@ function start(child: FakeChild, probe: ReturnType<typeof scriptedProbe>, requir
   });
 }
 
+function startingChild(): FakeChild {
+  return new FakeChild({ name: 'orm', command: ['node'], cwd: '.', env: {} });
+}
+
 const LISTENING = JSON.stringify({ level: 30, msg: 'listening', port: 45678 });
 
 describe('readiness of a starting child', () => {
   it('probes again as soon as the child logs "listening", without waiting out the poll interval', async () => {
-    const child = new FakeChild({ name: 'orm', command: ['node'], cwd: '.', env: {} });
+    const child = startingChild();
     const probe = scriptedProbe();
     const readiness = start(child, probe, false);
     await probe.called(1);
@@ -73,7 +77,7 @@ describe('readiness of a starting child', () => {
   });
 
   it('waits for the line when it is required, then probes at once', async () => {
-    const child = new FakeChild({ name: 'orm', command: ['node'], cwd: '.', env: {} });
+    const child = startingChild();
     const probe = scriptedProbe();
     probe.bringUp();
     const readiness = start(child, probe, true);
@@ -85,7 +89,7 @@ describe('readiness of a starting child', () => {
   });
 
   it('is not woken by lines that only mention listening', async () => {
-    const child = new FakeChild({ name: 'orm', command: ['node'], cwd: '.', env: {} });
+    const child = startingChild();
     const probe = scriptedProbe();
     const readiness = start(child, probe, false);
     await probe.called(1);
