@@ -21,14 +21,17 @@ export const GATEWAY_BENCH_DEFAULTS = {
   warmupS: 1,
   halfLoadConnections: 8,
   /**
-   * A window's p99 swings with anything else the machine does: the half-load table
-   * takes the median of more. With 5, two identical bare proxies landed 3-7 ms
-   * apart; the goal compares rows to 1 ms.
+   * Each row's p99 at half load is the median of this many paced windows, the rows
+   * rotating between them. A window's p99 swings with spells when the whole machine
+   * is slower (every row's CPU per request up by a third at once, docs/benchmarks.md,
+   * seventh pass): many short windows let such a spell spoil few of them. 9 windows of
+   * 4 s left two identical bare proxies 3–7 ms apart; 20 of 2 s, 0.8–1.5 ms.
    */
-  halfLoadRepeats: 9,
+  halfLoadRepeats: 15,
+  halfLoadWindowS: 2,
 } as const;
 
-/** The run's plan from the command line (--quick, --duration, --repeats, --connections, --half-load-repeats). */
+/** The run's plan from the command line (--quick, --duration, --repeats, --connections, --half-load-repeats, --half-load-window). */
 export function readPlan(args: string[]): PlanOptions {
   const quick = readBooleanFlag(args, 'quick');
   return {
@@ -38,6 +41,7 @@ export function readPlan(args: string[]): PlanOptions {
     warmupS: GATEWAY_BENCH_DEFAULTS.warmupS,
     halfLoadConnections: GATEWAY_BENCH_DEFAULTS.halfLoadConnections,
     halfLoadRepeats: readNumberFlag(args, 'half-load-repeats', quick ? 1 : GATEWAY_BENCH_DEFAULTS.halfLoadRepeats, 1),
+    halfLoadWindowS: readNumberFlag(args, 'half-load-window', GATEWAY_BENCH_DEFAULTS.halfLoadWindowS, 1),
     log: (line) => process.stdout.write(`${line}\n`),
   };
 }
@@ -64,7 +68,7 @@ export async function main(args: string[]): Promise<number> {
       // The access-log-off row separates the log writes' share of the tail from the rest.
       // The A/A row (a second bare proxy) shows how far apart two identical rows land in this run.
       const names = new Set([DIRECT_ROW, 'nginx', 'node:http bare proxy', AA_ROW, 'gateway', 'gateway+JWT', 'gateway (access log off)']);
-      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each; ${describePinning(pinning)})`);
+      plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each, ${plan.halfLoadRepeats} rounds of ${plan.halfLoadWindowS} s windows; ${describePinning(pinning)})`);
       half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan, pinning);
     }
     const ratios = computeRatios(peak, half);

@@ -29,8 +29,10 @@ export interface PlanOptions {
   warmupS: number;
   /** Fewest connections of the rate-limited run (each paced by a think time); more at higher rates. */
   halfLoadConnections: number;
-  /** Repeats of the rate-limited run (its p99 is noisier than the peak's req/s). */
+  /** Rounds of the rate-limited run (its p99 is noisier than the peak's req/s). */
   halfLoadRepeats: number;
+  /** Seconds of each rate-limited window (after its connections' warm-up). */
+  halfLoadWindowS: number;
   log: (line: string) => void;
 }
 
@@ -174,7 +176,7 @@ async function pacedRuns(targets: Target[], targetRps: number, options: PlanOpti
   const runs = new Map<string, MeasuredRun[]>();
   for (let repeat = 1; repeat <= options.halfLoadRepeats; repeat += 1) {
     for (const target of roundOrder(targets, repeat)) {
-      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.durationS, thinkMs: think.get(target.name)!, warmupS: PACED_WARMUP_S });
+      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.halfLoadWindowS, thinkMs: think.get(target.name)!, warmupS: PACED_WARMUP_S });
       runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
       options.log(
         `  run ${repeat}/${options.halfLoadRepeats} @${Math.round(targetRps)}/s ${target.name.padEnd(26)} achieved ${Math.round(result.rps)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PeakResults, Summary } from '../../../bench/gateway/measure.ts';
 import { AA_ROW } from '../../../bench/gateway/participants.ts';
-import { computeRatios, renderHalfLoadTable, renderRatios } from '../../../bench/gateway/report.ts';
+import { computeRatios, renderHalfLoadTable, renderRatios, roundsAbove } from '../../../bench/gateway/report.ts';
 
 const row = (rps: number, cpuUsPerRequest: number, errors = 0): Summary => ({
   rps,
@@ -94,7 +94,12 @@ describe('computeRatios', () => {
     [2.5, 3.0, null, /not decided: A\/A \+3\.00 ms/],
     [0.39, -0.21, true, /\bmet\b/],
     [1.8, 0.3, false, /NOT met/],
-  ])('decides the tail goal only when the A/A rows land within its 1 ms margin: JWT %f, A/A %f → %s', (overBare, aa, met, verdict) => {
+    // Clear of the margin by more than the A/A gap: decided even with a gap over 1 ms.
+    [7.0, 1.5, false, /NOT met/],
+    [-6.0, -1.5, true, /\bmet\b/],
+    // Within the gap of the margin: no verdict, even with a gap under 1 ms.
+    [0.8, 0.5, null, /not decided: A\/A \+0\.50 ms/],
+  ])('decides the tail goal only when it clears the 1 ms margin by more than the A/A gap: JWT %f, A/A %f → %s', (overBare, aa, met, verdict) => {
     const bare = 10;
     const half = {
       targetRps: 2_500,
@@ -129,6 +134,28 @@ describe('computeRatios', () => {
     expect(tail).toMatchObject({ met: null, goal: 'resolution' });
     expect(tail?.value).toBeCloseTo(6.5);
     expect(renderRatios(ratios)).toMatch(/A\/A: added p99 .*\+6\.5\d* ms/);
+  });
+
+  it('counts, round by round, in how many rounds a row\'s window p99 was above the bare proxy\'s', () => {
+    const windows = (...p99s: number[]) =>
+      p99s.map((p99Ms) => ({ requests: 5_000, durationS: 2, rps: 2_500, bytesRead: 0, errors: 0, non2xx: 0, p50Ms: 1, p90Ms: 2, p99Ms, maxMs: p99Ms, cpuUsPerRequest: 150 }));
+    const bare = windows(4, 50, 7, 8);
+    const half = {
+      targetRps: 2_500,
+      rows: {
+        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
+        'node:http bare proxy': { ...row(2_500, 150), p99Ms: 7.5, achievedRps: 2_500, thinkMs: 10, runs: bare },
+        [AA_ROW]: { ...row(2_500, 150), p99Ms: 7.5, achievedRps: 2_500, thinkMs: 10, runs: windows(5, 3, 9, 6) },
+        'gateway+JWT': { ...row(2_500, 190), p99Ms: 20, achievedRps: 2_500, thinkMs: 10, runs: windows(24, 51, 5, 20) },
+      },
+    };
+    const printed = renderRatios(computeRatios(peakWith(), half));
+    expect(printed).toMatch(/rounds where gateway\+JWT's p99 > node:http bare proxy's .*\| +3 of 4 \|/);
+    expect(printed).toMatch(/rounds where node:http bare proxy #2 \(A\/A\)'s p99 > node:http bare proxy's .*\| +2 of 4 \|/);
+    // Unequal lengths pair the rounds both ran; a row without windows gets no line.
+    expect(roundsAbove(windows(9, 9, 9), bare)).toEqual({ above: 2, of: 3 });
+    expect(roundsAbove(undefined, bare)).toBeNull();
+    expect(roundsAbove([], bare)).toBeNull();
   });
 
   it('leaves the A/A lines out when the run has no second bare proxy', () => {
