@@ -7,7 +7,7 @@
 // core (little CPU), and GC pauses by kind. A diagnosis, not a goal: the probe's
 // own 2 ms timer costs every row alike.
 // Options: --rate=N (default: half of the gateway's measured peak), --duration=N, --repeats=N.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,15 @@ export async function main(args: string[]): Promise<number> {
   const stallDir = await mkdtemp(join(tmpdir(), 'fullon-bench-stalls-'));
   // The participants inherit this environment: the probe writes its events there.
   process.env.BENCH_STALL_DIR = stallDir;
+  try {
+    return await diagnose(args, stallDir, durationS, repeats, log);
+  } finally {
+    // The probe's event files: read by diagnose, summed up in the saved results.
+    await rm(stallDir, { recursive: true, force: true });
+  }
+}
+
+async function diagnose(args: string[], stallDir: string, durationS: number, repeats: number, log: (line: string) => void): Promise<number> {
   log(`gateway tail diagnosis — ${formatMachine(describeMachine())}`);
   const participants = await startParticipants({ only: [...ROWS], nodeFlags: ['--import', join(HERE, 'stall-probe.ts')] });
   try {
