@@ -28,7 +28,7 @@ export interface Ratio {
   value: number;
   goal: string;
   met: boolean | null;
-  /** Printed instead of met / NOT met when the run cannot decide the goal (the A/A rows landed further apart than its margin). */
+  /** Printed instead of met / NOT met when the run cannot decide the goal (it landed within the A/A gap of the margin). */
   undecided?: string;
   /** Printed instead of the value (a count, say). */
   display?: string;
@@ -44,7 +44,7 @@ const TAIL_MARGIN_MS = 1;
  * have put it on either side, and there is no verdict (null). A run without the A/A
  * row decides on the difference alone.
  */
-export function decideTail(overBareMs: number, aaMs: number): boolean | null {
+function decideTail(overBareMs: number, aaMs: number): boolean | null {
   if (!Number.isFinite(overBareMs)) return null;
   const resolution = Number.isFinite(aaMs) ? Math.abs(aaMs) : 0;
   if (overBareMs + resolution <= TAIL_MARGIN_MS) return true;
