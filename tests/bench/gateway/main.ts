@@ -23,10 +23,10 @@ export const GATEWAY_BENCH_DEFAULTS = {
   /**
    * Each row's p99 at half load is the median of this many paced windows, the rows
    * rotating between them. A window's p99 swings with spells when the whole machine
-   * is slower (every row's CPU per request up by a third at once, docs/benchmarks.md,
-   * seventh pass): many short windows let such a spell spoil few of them. With 9 of
-   * 4 s, two identical bare proxies landed 3–18 ms apart; with 15 of 2 s, 0.46 and
-   * 3.46 ms in two full runs.
+   * is slower (the rows' CPU per request up to twice the usual for tens of seconds,
+   * docs/benchmarks.md, seventh pass): many short windows let such a spell spoil few
+   * of them. With 9 of 4 s, two identical bare proxies landed 3–18 ms apart; with 15
+   * of 2 s, 0.46–3.46 ms in three full runs.
    */
   halfLoadRepeats: 15,
   halfLoadWindowS: 2,
