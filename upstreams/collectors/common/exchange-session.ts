@@ -35,7 +35,10 @@ export class ExchangeSession {
         this.#exchange = exchange;
       }
       if (!this.#marketsLoaded) {
-        await this.#exchange.loadMarkets();
+        // A reload every time until one succeeds: ccxt keeps a failed load's rejected
+        // promise and hands it to every later plain loadMarkets(), so a collector whose
+        // exchange failed once at start would have stayed in backoff until restarted.
+        await this.#exchange.loadMarkets(true);
         this.#marketsLoaded = true;
       }
       return { ready: true, exchange: this.#exchange };
