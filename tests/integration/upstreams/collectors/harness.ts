@@ -16,11 +16,11 @@ export interface CollectorStack {
   /** Polls `fn` until it returns a value that is not undefined (what the test waits for), or fails with `what`. */
   until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   /**
-   * For a failure report: what `until` is waiting for now (a test that hits its own
-   * timeout inside `until` does not say which wait it was) and the stack's recent
-   * log lines of `service`.
+   * For a failed test: `service`'s status as the services API gives it, what `until` is
+   * waiting for now (a test that hits its own timeout inside `until` does not say which
+   * wait it was), and the recent log lines of `service` and of each of `alsoOf`.
    */
-  diagnose(service: string): string;
+  failureReport(service: string, ...alsoOf: string[]): Promise<string>;
   status(service: string): Promise<any>;
   close(): Promise<void>;
 }
@@ -65,6 +65,10 @@ export async function startCollectorStack(env: Record<string, string> = {}): Pro
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+  const recentLines = (service: string) =>
+    `${service}'s recent lines:\n` +
+    stack.output.filter((line) => line.includes(`"service":"${service}"`) || line.includes(`${service}[`)).slice(-60).join('\n');
+  const status = async (service: string) => (await call('GET', `/api/v1/services/${service}/status`)).body;
   return {
     stack,
     token,
@@ -76,10 +80,13 @@ export async function startCollectorStack(env: Record<string, string> = {}): Pro
       if (response.status !== 200) throw new Error(`fault not armed: ${response.status}`);
     },
     until,
-    diagnose: (service) =>
-      `waiting for: ${waitingFor ?? 'nothing (not inside until)'}\n${service}'s recent lines:\n` +
-      stack.output.filter((line) => line.includes(`"service":"${service}"`) || line.includes(`${service}[`)).slice(-60).join('\n'),
-    status: async (service) => (await call('GET', `/api/v1/services/${service}/status`)).body,
+    failureReport: async (service, ...alsoOf) =>
+      [
+        `${service} status: ${JSON.stringify(await status(service).catch((error: Error) => error.message))}`,
+        `waiting for: ${waitingFor ?? 'nothing (not inside until)'}`,
+        ...[service, ...alsoOf].map(recentLines),
+      ].join('\n'),
+    status,
     close: async () => {
       await stack.stop();
       await orm.drop().catch(() => {});

@@ -58,9 +58,7 @@ describe('ohlcv collector: kill -9 mid-backfill', () => {
     // report of the store going down. Most likely the kraken session's first market load
     // failed under load and ccxt handed that failure back on every retry (fixed in
     // exchange-session.ts); if it happens again, this says which step hung.
-    onTestFailed(async () =>
-      console.error(`ohlcv status: ${JSON.stringify(await s.status('ohlcv').catch((error: Error) => error.message))}\n${s.diagnose('ohlcv')}\n${s.diagnose('ohlcv_api')}`),
-    );
+    onTestFailed(async () => console.error(await s.failureReport('ohlcv', 'ohlcv_api')));
   }
 
   it('resumes after SIGKILL without a gap or a duplicate', async () => {

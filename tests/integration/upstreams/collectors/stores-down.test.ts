@@ -32,7 +32,7 @@ describe('collectors when the exchange socket, Redis or Postgres goes away', () 
 
   it('ticker follows the exchange over its WebSocket and reconnects when the socket drops', async () => {
     // Intermittent 60 s timeouts here (on 35e75bb too) have said nothing about which wait hung.
-    onTestFailed(async () => console.error(`ticker status: ${JSON.stringify(await s.status('ticker').catch((error: Error) => error.message))}\n${s.diagnose('ticker')}`));
+    onTestFailed(async () => console.error(await s.failureReport('ticker')));
     if ((await s.status('ticker')).status === 'stopped') expect((await s.post('/api/v1/services/ticker/start')).status).toBe(200);
     await s.until('kraken streaming', async () => ((await target('ticker', 'kraken'))?.state === 'ok' ? true : undefined));
     const accepted = async () => ((await fetch(`${s.stack.fakeExchangeUrl}/__fake/info`).then((r) => r.json())) as { ws_connections_accepted: number }).ws_connections_accepted;

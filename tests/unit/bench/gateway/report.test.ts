@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PeakResults, Summary } from '../../../bench/gateway/measure.ts';
+import type { HalfLoadResults, MeasuredRun, PeakResults, Summary } from '../../../bench/gateway/measure.ts';
 import { AA_ROW } from '../../../bench/gateway/participants.ts';
 import { computeRatios, renderHalfLoadTable, renderRatios, roundsAbove } from '../../../bench/gateway/report.ts';
 
@@ -33,6 +33,15 @@ function peakWith(overrides: Partial<Record<string, Summary>> = {}): PeakResults
   return peak;
 }
 
+/** A half-load result at 2 500 req/s: each row's p99 (direct at 1 ms unless given) and, where given, its windows. */
+function halfLoad(p99s: Record<string, number>, windows: Record<string, MeasuredRun[]> = {}): HalfLoadResults {
+  const rows: HalfLoadResults['rows'] = {};
+  for (const [name, p99Ms] of Object.entries({ direct: 1.0, ...p99s })) {
+    rows[name] = { ...row(2_500, 150), p99Ms, achievedRps: 2_500, thinkMs: 10, ...(windows[name] ? { runs: windows[name] } : {}) };
+  }
+  return { targetRps: 2_500, rows };
+}
+
 const find = (ratios: ReturnType<typeof computeRatios>, name: string) => ratios.find((ratio) => ratio.name === name);
 
 describe('computeRatios', () => {
@@ -52,13 +61,7 @@ describe('computeRatios', () => {
   });
 
   it('reports added p99 at half load as gateway minus direct', () => {
-    const half = {
-      targetRps: 2_500,
-      rows: {
-        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
-        gateway: { ...row(2_500, 180), p99Ms: 1.8, achievedRps: 2_500, thinkMs: 10 },
-      },
-    };
+    const half = halfLoad({ gateway: 1.8 });
     const added = computeRatios(peakWith(), half).find((ratio) => ratio.name.startsWith('added p99') && ratio.name.endsWith('gateway − direct'));
     expect(added?.value).toBeCloseTo(0.8);
     expect(added?.met).toBe(true);
@@ -75,14 +78,7 @@ describe('computeRatios', () => {
     [2.4, 2.0, true],
     [3.5, 2.0, false],
   ])('judges the tail goal: gateway+JWT added p99 %f ms vs the bare proxy\'s %f ms, within +1 ms → %s (issue 14 item 3)', (jwtP99, bareP99, met) => {
-    const half = {
-      targetRps: 2_500,
-      rows: {
-        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
-        'node:http bare proxy': { ...row(2_500, 150), p99Ms: bareP99, achievedRps: 2_500, thinkMs: 10 },
-        'gateway+JWT': { ...row(2_500, 190), p99Ms: jwtP99, achievedRps: 2_500, thinkMs: 10 },
-      },
-    };
+    const half = halfLoad({ 'node:http bare proxy': bareP99, 'gateway+JWT': jwtP99 });
     const ratio = find(computeRatios(peakWith(), half), 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy');
     expect(ratio?.value).toBeCloseTo(jwtP99 - bareP99);
     expect(ratio?.met).toBe(met);
@@ -101,15 +97,7 @@ describe('computeRatios', () => {
     [0.8, 0.5, null, /not decided: A\/A \+0\.50 ms/],
   ])('decides the tail goal only when it clears the 1 ms margin by more than the A/A gap: JWT %f, A/A %f → %s', (overBare, aa, met, verdict) => {
     const bare = 10;
-    const half = {
-      targetRps: 2_500,
-      rows: {
-        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
-        'node:http bare proxy': { ...row(2_500, 150), p99Ms: bare, achievedRps: 2_500, thinkMs: 10 },
-        [AA_ROW]: { ...row(2_500, 150), p99Ms: bare + aa, achievedRps: 2_500, thinkMs: 10 },
-        'gateway+JWT': { ...row(2_500, 190), p99Ms: bare + overBare, achievedRps: 2_500, thinkMs: 10 },
-      },
-    };
+    const half = halfLoad({ 'node:http bare proxy': bare, [AA_ROW]: bare + aa, 'gateway+JWT': bare + overBare });
     const ratios = computeRatios(peakWith(), half);
     const name = 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy';
     expect(find(ratios, name)?.met).toBe(met);
@@ -120,14 +108,7 @@ describe('computeRatios', () => {
   it('reports the A/A control (a second bare proxy) next to the goals, with no verdict of its own', () => {
     const peak = peakWith();
     peak[AA_ROW] = { small: row(6_000, 165), body64k: row(6_000, 165) };
-    const half = {
-      targetRps: 2_500,
-      rows: {
-        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
-        'node:http bare proxy': { ...row(2_500, 150), p99Ms: 9.0, achievedRps: 2_500, thinkMs: 10 },
-        [AA_ROW]: { ...row(2_500, 150), p99Ms: 15.5, achievedRps: 2_500, thinkMs: 10 },
-      },
-    };
+    const half = halfLoad({ 'node:http bare proxy': 9.0, [AA_ROW]: 15.5 });
     const ratios = computeRatios(peak, half);
     expect(find(ratios, `A/A: CPU per request, ${AA_ROW} / node:http bare proxy (small)`)).toMatchObject({ value: 1.1, met: null, goal: 'resolution' });
     const tail = find(ratios, `A/A: added p99 at ½ gateway peak, ${AA_ROW} − node:http bare proxy`);
@@ -137,18 +118,10 @@ describe('computeRatios', () => {
   });
 
   it('counts, round by round, in how many rounds a row\'s window p99 was above the bare proxy\'s', () => {
-    const windows = (...p99s: number[]) =>
+    const windows = (...p99s: number[]): MeasuredRun[] =>
       p99s.map((p99Ms) => ({ requests: 5_000, durationS: 2, rps: 2_500, bytesRead: 0, errors: 0, non2xx: 0, p50Ms: 1, p90Ms: 2, p99Ms, maxMs: p99Ms, cpuUsPerRequest: 150 }));
     const bare = windows(4, 50, 7, 8);
-    const half = {
-      targetRps: 2_500,
-      rows: {
-        direct: { ...row(2_500, 40), p99Ms: 1.0, achievedRps: 2_500, thinkMs: 10 },
-        'node:http bare proxy': { ...row(2_500, 150), p99Ms: 7.5, achievedRps: 2_500, thinkMs: 10, runs: bare },
-        [AA_ROW]: { ...row(2_500, 150), p99Ms: 7.5, achievedRps: 2_500, thinkMs: 10, runs: windows(5, 3, 9, 6) },
-        'gateway+JWT': { ...row(2_500, 190), p99Ms: 20, achievedRps: 2_500, thinkMs: 10, runs: windows(24, 51, 5, 20) },
-      },
-    };
+    const half = halfLoad({ 'node:http bare proxy': 7.5, [AA_ROW]: 7.5, 'gateway+JWT': 20 }, { 'node:http bare proxy': bare, [AA_ROW]: windows(5, 3, 9, 6), 'gateway+JWT': windows(24, 51, 5, 20) });
     const printed = renderRatios(computeRatios(peakWith(), half));
     expect(printed).toMatch(/rounds where gateway\+JWT's p99 > node:http bare proxy's .*\| +3 of 4 \|/);
     expect(printed).toMatch(/rounds where node:http bare proxy #2 \(A\/A\)'s p99 > node:http bare proxy's .*\| +2 of 4 \|/);
