@@ -8,12 +8,23 @@
 // of the gateway's CPU per request (docs/benchmarks.md).
 // The buffer is written synchronously on flush() (shutdown) and on process exit,
 // crashes included; only a SIGKILL can lose the last few ms of lines.
+//
+// Every process of a pool (the primary and its WORKERS) writes to the one stdout
+// it inherited, often a pipe (docker's log driver, `| tee`). A write(2) to a
+// pipe is atomic only up to PIPE_BUF bytes: a longer one, when the reader lags
+// and the pipe is nearly full, goes in pieces, and another worker's batch can
+// land between them, cutting lines in two for every log shipper. So a batch is
+// whole lines and at most PIPE_BUF bytes; only a single line longer than that is
+// written alone.
 import { performance } from 'node:perf_hooks';
 import { pino, type DestinationStream } from 'pino';
 
+/** POSIX PIPE_BUF: Linux's 4096; 512 (the POSIX minimum, macOS's value) elsewhere. */
+export const PIPE_BUF_BYTES = process.platform === 'linux' ? 4096 : 512;
+
 export const BATCH_DEFAULTS = {
-  /** A batch leaves at once when it reaches this size (below SonicBoom's 16 KiB maxWrite). */
-  maxBufferedBytes: 8 * 1024,
+  /** A batch never grows past this many bytes (one atomic pipe write); it leaves when the next line would not fit. */
+  maxBatchBytes: PIPE_BUF_BYTES,
   /** While lines keep coming, one write(2) per this many ms at most: how late a line can reach stdout. */
   minFlushIntervalMs: 5,
 };
@@ -23,13 +34,15 @@ export interface BatchedDestination extends DestinationStream {
   flush(callback?: (error?: Error) => void): void;
 }
 
-export function createBatchedDestination(fd = 1): BatchedDestination {
+export function createBatchedDestination(fd = 1, maxBatchBytes = BATCH_DEFAULTS.maxBatchBytes): BatchedDestination {
   // pino.destination's SonicBoom ignores EPIPE (a reader that went away) like pino's
   // default, and retries EAGAIN on a full pipe. It gets whole batches: its write()
   // measures the UTF-8 length of its pending buffer on every call (O(buffer) per
   // line: ~2 µs a line once a few lines wait), so lines wait here, as one string.
   const boom = pino.destination({ dest: fd, sync: true });
   let pending = '';
+  /** UTF-8 bytes in pending: each line measured once, as it comes. */
+  let pendingBytes = 0;
   let scheduled = false;
   let lastFlushAt = -Infinity;
   // One write(2). Not SonicBoom's flushSync(), which also fsyncs: an fsync per turn
@@ -38,6 +51,7 @@ export function createBatchedDestination(fd = 1): BatchedDestination {
     if (pending === '') return;
     const batch = pending;
     pending = '';
+    pendingBytes = 0;
     try {
       boom.write(batch);
     } catch {
@@ -52,9 +66,12 @@ export function createBatchedDestination(fd = 1): BatchedDestination {
   process.once('exit', writePending);
   return {
     write(line: string) {
+      const bytes = Buffer.byteLength(line);
+      // Whole lines only: what is buffered leaves before a line that would push the batch past one atomic write.
+      if (pendingBytes + bytes > maxBatchBytes) writePending();
       pending += line;
-      // Counted in UTF-16 units (each at least one UTF-8 byte): no byte count per line.
-      if (pending.length >= BATCH_DEFAULTS.maxBufferedBytes) return flushBatch();
+      pendingBytes += bytes;
+      if (pendingBytes >= maxBatchBytes) return flushBatch();
       if (scheduled) return;
       scheduled = true;
       const wait = lastFlushAt + BATCH_DEFAULTS.minFlushIntervalMs - performance.now();

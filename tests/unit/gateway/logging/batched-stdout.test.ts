@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PIPE_BUF_BYTES } from '../../../../gateway/logging/batched-stdout.ts';
 
 const MODULE = fileURLToPath(new URL('../../../../gateway/logging/logger.ts', import.meta.url));
 
@@ -58,6 +59,34 @@ next();`;
     expect(Number(result.stderr)).toBeLessThan(100);
   });
 
+  it('writes whole lines, at most PIPE_BUF bytes at a time, and a longer line alone', () => {
+    // Records every write(2) on stdout (its UTF-8 size, and whether it ends a line); the record leaves on stderr.
+    const script = `import fs from 'node:fs';
+const writeSync = fs.writeSync;
+const writes = [];
+fs.writeSync = (fd, data, ...rest) => {
+  if (fd === 1) { const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8'); writes.push({ bytes: Buffer.byteLength(text), endsLine: text.endsWith('\\n') }); }
+  return writeSync(fd, data, ...rest);
+};
+const { createGatewayLogger } = await import(${JSON.stringify(MODULE)});
+const logger = createGatewayLogger({ level: 'info', pretty: false });
+// Multi-byte text: counting UTF-16 units instead of bytes would let a batch pass PIPE_BUF.
+for (let i = 0; i < 300; i++) logger.info({ i, text: '€é'.repeat(i % 60) }, 'request');
+logger.info({ i: 300, text: 'x'.repeat(10_000) }, 'long');
+for (let i = 301; i < 320; i++) logger.info({ i }, 'request');
+setTimeout(() => { process.stderr.write(JSON.stringify(writes)); process.exit(0); }, 50);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { i: number; msg: string });
+    expect(lines.map((line) => line.i)).toEqual(Array.from({ length: 320 }, (_, i) => i));
+    const writes = JSON.parse(result.stderr) as Array<{ bytes: number; endsLine: boolean }>;
+    expect(writes.every((write) => write.endsLine)).toBe(true);
+    const longLine = Buffer.byteLength(result.stdout.split('\n').find((line) => line.includes('"msg":"long"'))!) + 1;
+    expect(writes.filter((write) => write.bytes > PIPE_BUF_BYTES).map((write) => write.bytes)).toEqual([longLine]);
+    // Still batched: ~70 KiB of short lines in far fewer writes than lines.
+    expect(writes.length).toBeLessThan(100);
+  });
+
   it('writes the last lines of a busy spell within the flush interval, with nothing logged after them', () => {
     const { lines } = runChild(`
       let i = 0;
@@ -72,5 +101,48 @@ next();`;
     // The child stays alive after logging; the line must arrive while it is still running.
     const { lines } = runChild(`logger.info('listening'); setImmediate(() => setImmediate(() => { process.stdout.write(JSON.stringify({ msg: 'marker' }) + '\\n'); process.exit(0); }));`);
     expect(lines.map((line) => line.msg)).toEqual(['listening', 'marker']);
+  });
+
+  it('keeps lines whole when two processes share one pipe and its reader lags (a worker pool behind docker logs)', () => {
+    // Two writers inherit one stdout pipe, as a pool's workers do; the reader takes
+    // 1 KiB at a time with a pause between reads, like a busy log shipper, so the
+    // writers keep finding the pipe nearly full. Before batches were capped at
+    // PIPE_BUF, 12–19 of these 4000 lines arrived cut in two in every run.
+    const writer = `const { createGatewayLogger } = await import(${JSON.stringify(MODULE)});
+const logger = createGatewayLogger({ level: 'info' });
+const fill = 'x'.repeat(200);
+let i = 0;
+const next = () => { for (let k = 0; k < 40; k++) logger.info({ writer: process.argv[1], i: i++, fill }, 'request'); if (i < 2000) setImmediate(next); };
+next();`;
+    const pool = `import { spawn } from 'node:child_process';
+const writers = ['a', 'b'].map((name) => spawn(process.execPath, ['--input-type=module', '-e', process.env.WRITER, name], { stdio: ['ignore', 'inherit', 'inherit'] }));
+await Promise.all(writers.map((child) => new Promise((resolve) => child.on('exit', resolve))));`;
+    const reader = `import fs from 'node:fs';
+const piece = Buffer.alloc(1024);
+const parts = [];
+const nap = new Int32Array(new SharedArrayBuffer(4));
+for (let n; (n = fs.readSync(0, piece, 0, piece.length, null)) > 0; ) {
+  parts.push(Buffer.from(piece.subarray(0, n)));
+  Atomics.wait(nap, 0, 0, 0.2);
+}
+process.stdout.write(Buffer.concat(parts));`;
+    const result = spawnSync('sh', ['-c', '"$NODE" --input-type=module -e "$POOL" | "$NODE" --input-type=module -e "$READER"'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, NODE: process.execPath, POOL: pool, WRITER: writer, READER: reader },
+    });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n').filter(Boolean);
+    const broken = lines.filter((line) => {
+      try {
+        JSON.parse(line);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(broken).toEqual([]);
+    expect(lines).toHaveLength(4000);
   });
 });
