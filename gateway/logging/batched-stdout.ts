@@ -34,7 +34,8 @@ export interface BatchedDestination extends DestinationStream {
   flush(callback?: (error?: Error) => void): void;
 }
 
-export function createBatchedDestination(fd = 1, maxBatchBytes = BATCH_DEFAULTS.maxBatchBytes): BatchedDestination {
+export function createBatchedDestination(fd = 1): BatchedDestination {
+  const { maxBatchBytes } = BATCH_DEFAULTS;
   // pino.destination's SonicBoom ignores EPIPE (a reader that went away) like pino's
   // default, and retries EAGAIN on a full pipe. It gets whole batches: its write()
   // measures the UTF-8 length of its pending buffer on every call (O(buffer) per
