@@ -10,7 +10,7 @@ import { chooseLoadGenerator } from '../lib/load.ts';
 import { requireBinary } from '../lib/requirements.ts';
 import { saveResults } from '../lib/results.ts';
 import { measureAtRate, measurePeak, type HalfLoadResults, type PlanOptions } from './measure.ts';
-import { AA_ROW, DIRECT_ROW, startParticipants } from './participants.ts';
+import { AA_ROW, DIRECT_ROW, JWT_LOG_OFF_ROW, startParticipants } from './participants.ts';
 import { profileGateway } from './profile.ts';
 import { computeRatios, renderHalfLoadTable, renderPeakTable, renderRatios } from './report.ts';
 
@@ -66,9 +66,9 @@ export async function main(args: string[]): Promise<number> {
     const pinning = planPinning();
     if (gatewayPeak) {
       // The bare node:http proxy shows which part of the added latency any Node proxy pays here.
-      // The access-log-off row separates the log writes' share of the tail from the rest.
+      // The access-log-off rows separate the log writes' share of the tail from the rest.
       // The A/A row (a second bare proxy) shows how far apart two identical rows land in this run.
-      const names = new Set([DIRECT_ROW, 'nginx', 'node:http bare proxy', AA_ROW, 'gateway', 'gateway+JWT', 'gateway (access log off)']);
+      const names = new Set([DIRECT_ROW, 'nginx', 'node:http bare proxy', AA_ROW, 'gateway', 'gateway+JWT', 'gateway (access log off)', JWT_LOG_OFF_ROW]);
       plan.log(`\nlatency at half the gateway's small-GET peak (${Math.round(gatewayPeak / 2)} req/s, paced connections with a ~50 ms cycle each, ${plan.halfLoadRepeats} rounds of ${plan.halfLoadWindowS} s windows; ${describePinning(pinning)})`);
       half = await measureAtRate(participants.targets.filter((t) => names.has(t.name)), gatewayPeak / 2, plan, pinning);
     }

@@ -28,6 +28,8 @@ export const DIRECT_ROW = 'direct';
  */
 // No comma in the name: --rows takes a comma-separated list.
 export const AA_ROW = 'node:http bare proxy #2 (A/A)';
+/** gateway+JWT with the access log off (no comma: --rows takes a comma-separated list). */
+export const JWT_LOG_OFF_ROW = 'gateway+JWT (access log off)';
 
 /** One row of the table: where to send requests and with which headers. */
 export interface Target {
@@ -180,6 +182,13 @@ export async function startParticipants(options: StartOptions = {}): Promise<Par
     const quiet = await startGateway('gateway-quiet', false);
     processes.push(quiet);
     return [rowOf('gateway (access log off)', quiet, '/bench')];
+  });
+  // The JWT row without its access lines: splits the JWT row's tail at half load into the log's share and the rest.
+  await attempt(JWT_LOG_OFF_ROW, async () => {
+    const token = await mintBenchToken({ secret, ...BENCH_JWT });
+    const quiet = await startGateway('gateway-jwt-quiet', false);
+    processes.push(quiet);
+    return [rowOf(JWT_LOG_OFF_ROW, quiet, '/private', { Authorization: `Bearer ${token}` })];
   });
 
   return {

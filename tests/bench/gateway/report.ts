@@ -3,7 +3,7 @@
 // issue 3 (auth costs < 10 % of throughput).
 import { formatMs, formatPercent, formatRate, formatRatio, renderTable } from '../lib/table.ts';
 import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
-import { AA_ROW, DIRECT_ROW } from './participants.ts';
+import { AA_ROW, DIRECT_ROW, JWT_LOG_OFF_ROW } from './participants.ts';
 
 export const ROW_ORDER = [
   DIRECT_ROW,
@@ -20,6 +20,7 @@ export const ROW_ORDER = [
   'gateway+JWT (baseline tree)',
   'gateway, 2 workers',
   'gateway (access log off)',
+  JWT_LOG_OFF_ROW,
 ];
 const PEERS = ['fastify-http-proxy', 'http-proxy-middleware'];
 
@@ -159,9 +160,20 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
       ...(verdict === null && Number.isFinite(overBare) ? { undecided: `not decided: A/A ${aaTail >= 0 ? '+' : ''}${formatMs(aaTail)} ms` } : {}),
     });
     if (Number.isFinite(aaTail)) ratios.push({ name: `A/A: added p99 at ½ gateway peak, ${AA_ROW} − node:http bare proxy`, value: aaTail, goal: 'resolution', met: null });
+    // The same with the access log off: how much of the JWT row's tail its log lines make.
+    const logOffOverBare = addedBy(JWT_LOG_OFF_ROW) - addedBy('node:http bare proxy');
+    if (Number.isFinite(logOffOverBare)) {
+      ratios.push({
+        name: `added p99 at ½ gateway peak, ${JWT_LOG_OFF_ROW} − node:http bare proxy`,
+        value: logOffOverBare,
+        goal: 'info',
+        met: null,
+        display: `${logOffOverBare >= 0 ? '+' : ''}${formatMs(logOffOverBare)} ms`,
+      });
+    }
     // Round by round (the rows' windows of one round run back to back): a row that is
     // really slower loses most rounds; two identical rows split them about evenly.
-    for (const name of ['gateway+JWT', AA_ROW]) {
+    for (const name of ['gateway+JWT', JWT_LOG_OFF_ROW, AA_ROW]) {
       const rounds = roundsAbove(half.rows[name]?.runs, half.rows['node:http bare proxy']?.runs);
       if (rounds === null) continue;
       ratios.push({ name: `rounds where ${name}'s p99 > node:http bare proxy's (½ gateway peak)`, value: rounds.above / rounds.of, goal: 'info', met: null, display: `${rounds.above} of ${rounds.of}` });

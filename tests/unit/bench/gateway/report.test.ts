@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HalfLoadResults, MeasuredRun, PeakResults, Summary } from '../../../bench/gateway/measure.ts';
-import { AA_ROW } from '../../../bench/gateway/participants.ts';
+import { AA_ROW, JWT_LOG_OFF_ROW } from '../../../bench/gateway/participants.ts';
 import { computeRatios, renderHalfLoadTable, renderRatios, roundsAbove } from '../../../bench/gateway/report.ts';
 
 const row = (rps: number, cpuUsPerRequest: number, errors = 0): Summary => ({
@@ -129,6 +129,21 @@ describe('computeRatios', () => {
     expect(roundsAbove(windows(9, 9, 9), bare)).toEqual({ above: 2, of: 3 });
     expect(roundsAbove(undefined, bare)).toBeNull();
     expect(roundsAbove([], bare)).toBeNull();
+  });
+
+  it('splits the JWT row\'s tail: the same row with the access log off, over the bare proxy, and its rounds', () => {
+    const windows = (...p99s: number[]): MeasuredRun[] =>
+      p99s.map((p99Ms) => ({ requests: 5_000, durationS: 2, rps: 2_500, bytesRead: 0, errors: 0, non2xx: 0, p50Ms: 1, p90Ms: 2, p99Ms, maxMs: p99Ms, cpuUsPerRequest: 150 }));
+    const half = halfLoad({ 'node:http bare proxy': 8.0, 'gateway+JWT': 20.0, [JWT_LOG_OFF_ROW]: 7.25 }, { 'node:http bare proxy': windows(8, 8, 8), [JWT_LOG_OFF_ROW]: windows(9, 7, 6) });
+    const ratios = computeRatios(peakWith(), half);
+    const logOff = find(ratios, `added p99 at ½ gateway peak, ${JWT_LOG_OFF_ROW} − node:http bare proxy`);
+    expect(logOff).toMatchObject({ goal: 'info', met: null });
+    expect(logOff?.value).toBeCloseTo(-0.75);
+    const printed = renderRatios(ratios);
+    expect(printed).toMatch(/gateway\+JWT \(access log off\) − node:http bare proxy +\| +-0\.75 ms \|/);
+    expect(printed).toMatch(/rounds where gateway\+JWT \(access log off\)'s p99 > node:http bare proxy's .*\| +1 of 3 \|/);
+    // A run without that row prints no line for it.
+    expect(computeRatios(peakWith(), halfLoad({ 'node:http bare proxy': 8.0 })).some((ratio) => ratio.name.includes(JWT_LOG_OFF_ROW))).toBe(false);
   });
 
   it('leaves the A/A lines out when the run has no second bare proxy', () => {
