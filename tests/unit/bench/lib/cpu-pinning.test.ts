@@ -2,7 +2,6 @@
 // each side gets, the process tree it walks, and that pinning a real process moves
 // its main thread only, and back.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { pinEventLoops, planPinning, processTree } from '../../../bench/lib/cpu-pinning.ts';
@@ -30,16 +29,21 @@ describe('CPU pinning for the paced runs', () => {
     const plan = planPinning();
     if (!plan) return context.skip('needs taskset and 2 CPUs');
     // A Node process with a child: both have V8 and libuv threads beside the main one.
-    const parent = spawn(process.execPath, ['-e', "require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' }); console.log('up'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Each says "up" once its own code runs, i.e. once its start-up threads exist: a
+    // thread created after the pinning would inherit the main thread's CPU.
+    const parent = spawn(process.execPath, ['-e', "require('node:child_process').spawn(process.execPath, ['-e', 'console.log(\\'child up\\'); setInterval(() => {}, 1000)'], { stdio: 'inherit' }); console.log('parent up'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'inherit'] });
     onTestFinished(() => {
       for (const pid of processTree(parent.pid!).reverse()) process.kill(pid, 'SIGKILL');
     });
-    await once(parent.stdout!, 'data');
-    let tree = processTree(parent.pid!);
-    while (tree.length < 2) {
-      await new Promise((resolve) => setImmediate(resolve));
-      tree = processTree(parent.pid!);
-    }
+    await new Promise<void>((resolve) => {
+      let said = '';
+      parent.stdout!.on('data', (chunk: Buffer) => {
+        said += String(chunk);
+        if (said.includes('parent up') && said.includes('child up')) resolve();
+      });
+    });
+    const tree = processTree(parent.pid!);
+    expect(tree).toHaveLength(2);
     pinEventLoops(plan, parent.pid!, plan.serveCpus);
     for (const pid of tree) {
       expect(allowedCpus(pid)).toBe(plan.serveCpus);
