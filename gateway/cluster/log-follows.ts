@@ -24,10 +24,10 @@ export class WorkerLogFollows {
   serve(peer: WorkerPeer, slot: number): () => void {
     const mine = new Map<string, () => void>();
     this.#follows.set(peer, mine);
-    peer.handle('log-follow', ({ service, lines }) => {
-      if (mine.has(service)) return this.#feed.snapshot(service, lines);
+    peer.handle('log-follow', ({ service, start }) => {
+      if (mine.has(service)) return this.#feed.snapshot(service, start);
       // Throws SERVICE_NOT_FOUND for an unknown name: the worker's client gets the 404.
-      const { snapshot, close } = this.#feed.subscribe(service, lines, (records) => peer.notify('log-lines', { service, records }));
+      const { snapshot, close } = this.#feed.subscribe(service, start, (records) => peer.notify('log-lines', { service, records }));
       mine.set(service, close);
       this.#log(slot, service, 'follows');
       return snapshot;

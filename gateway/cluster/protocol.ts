@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../config/types.ts';
 import type { LocalResponse, LocalRoute } from '../pipeline/context.ts';
 import type { UpstreamFacts } from '../registry/upstream-registry.ts';
 import type { MetricsSnapshot } from '../metrics/aggregate.ts';
-import type { LogSnapshot } from '../services-api/log-feed.ts';
+import type { LogSnapshot, LogStart } from '../services-api/log-feed.ts';
 import type { LogRecord } from '../supervisor/line-buffer.ts';
 
 /** Supervised services as /metrics shows them (gateway/metrics). */
@@ -82,8 +82,8 @@ export type PrimaryRequests = {
   'login-unchecked': { body: { account: string }; reply: null };
   /** GET /metrics (service null: every worker's, aggregated) or /metrics/<service>: the Prometheus text. */
   metrics: { body: { service: string | null }; reply: string };
-  /** A log stream opens: the service's last lines; the worker follows the service from then on (once per service, shared by its streams). */
-  'log-follow': { body: { service: string; lines: number }; reply: LogSnapshot };
+  /** A log stream opens: the service's starting lines (LogStart); the worker follows the service from then on (once per service, shared by its streams). */
+  'log-follow': { body: { service: string; start: LogStart }; reply: LogSnapshot };
 };
 
 /** Worker → primary events. */

@@ -5,7 +5,7 @@
 // lines already on their way for an earlier stream are dropped by that id, so a
 // new stream sees neither a gap nor a repeat between its backlog and what follows.
 import type { LogRecord } from '../supervisor/line-buffer.ts';
-import type { LogSource, LogSubscription } from '../services-api/log-feed.ts';
+import type { LogSource, LogStart, LogSubscription } from '../services-api/log-feed.ts';
 import { asGatewayError } from './forwarded-routes.ts';
 import type { IpcPeer } from './ipc.ts';
 import { IPC_TIMEOUT_MS, type PrimarySide, type WorkerSide } from './protocol.ts';
@@ -24,7 +24,7 @@ export class RemoteLogSource implements LogSource {
     });
   }
 
-  async follow(service: string, lines: number, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription> {
+  async follow(service: string, start: LogStart, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription> {
     // Registered before asking, so nothing sent after the primary's snapshot is missed.
     let after: number | null = null;
     const early: LogRecord[] = [];
@@ -50,9 +50,9 @@ export class RemoteLogSource implements LogSource {
       }
     };
     try {
-      const snapshot = await this.#primary.request('log-follow', { service, lines }, IPC_TIMEOUT_MS);
+      const snapshot = await this.#primary.request('log-follow', { service, start }, IPC_TIMEOUT_MS);
       after = snapshot.lastId;
-      return { backlog: [...snapshot.records, ...early.filter((record) => record.id > snapshot.lastId)], close };
+      return { backlog: [...snapshot.records, ...early.filter((record) => record.id > snapshot.lastId)], gap: snapshot.gap === true, close };
     } catch (error) {
       close();
       throw asGatewayError(error);

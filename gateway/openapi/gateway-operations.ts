@@ -38,7 +38,7 @@ const KNOWN: Record<string, Operation> = {
   'GET /api/v1/services/{name}/logs': { tags: ['services'], summary: 'A service\'s recent output' },
   'GET /api/v1/services/{name}/logs/stream': {
     tags: ['services'],
-    summary: 'A service\'s output as Server-Sent Events: the last `lines` entries, then each new line as it is captured (text/event-stream)',
+    summary: 'A service\'s output as Server-Sent Events: the last `lines` entries (or, with a Last-Event-ID header, every kept line after that id), then each new line as it is captured (text/event-stream)',
   },
   'GET /openapi.json': { tags: ['gateway'], summary: 'This document' },
   'GET /docs': { tags: ['gateway'], summary: 'Interactive API documentation (Swagger UI)' },

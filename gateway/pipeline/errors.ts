@@ -118,6 +118,7 @@ export const errors = {
     gatewayError('RATE_LIMITED', { detail: `Rate limit exceeded; retry in ${Math.max(1, Math.ceil(retryAfterS))} s`, headers: { ...headers, ...retryAfter(retryAfterS) } }),
   rateLimitUnavailable: () => gatewayError('RATE_LIMIT_UNAVAILABLE'),
   invalidQuery: (detail: string) => gatewayError('INVALID_QUERY', { detail }),
+  invalidHeader: (detail: string) => gatewayError('VALIDATION_FAILED', { detail }),
   serviceNotFound: (name: string) => gatewayError('SERVICE_NOT_FOUND', { detail: `Service '${name}' not found` }),
   logStreamsBusy: (limit: number) => gatewayError('LOG_STREAMS_BUSY', { detail: `Too many log streams are open (at most ${limit} per gateway worker, LOG_STREAMS_MAX); try again later` }),
   internal: (cause?: unknown) => gatewayError('INTERNAL', { cause }),

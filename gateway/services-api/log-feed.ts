@@ -7,7 +7,7 @@
 // entries only for services someone follows.
 import type { EventEmitter } from 'node:events';
 import { errors } from '../pipeline/errors.ts';
-import { lastLineIdSoFar, toLogRecord, type LogRecord, type StoredLine } from '../supervisor/line-buffer.ts';
+import { isLineIdOfThisProcess, lastLineIdSoFar, toLogRecord, type LogRecord, type RecordsAfter, type StoredLine } from '../supervisor/line-buffer.ts';
 import type { SupervisorEvents } from '../supervisor/supervisor.ts';
 import { ServiceControlError, type Supervisor } from '../supervisor/types.ts';
 
@@ -15,22 +15,32 @@ import { ServiceControlError, type Supervisor } from '../supervisor/types.ts';
 export interface LogSnapshot {
   records: LogRecord[];
   lastId: number;
+  /** Resumed after a line id, and lines after it may be missing: no longer kept, or the id was not this gateway process's. */
+  gap?: boolean;
+}
+
+/** Which lines a stream starts with: the last `lines`, or (a client resuming with Last-Event-ID) every kept line after `afterId`. */
+export interface LogStart {
+  lines: number;
+  afterId?: number;
 }
 
 export interface LogSubscription {
-  /** The last `lines` records at the moment of subscribing (plus any captured since, for a remote source). */
+  /** The starting records at the moment of subscribing (plus any captured since, for a remote source). */
   backlog: LogRecord[];
+  /** See LogSnapshot.gap. */
+  gap: boolean;
   close(): void;
 }
 
 /** Where a log stream's lines come from: this feed in-process, or the primary's over IPC (gateway/cluster/remote-log-source.ts). */
 export interface LogSource {
   /** The backlog and, to onRecords, every later record until close(); rejects SERVICE_NOT_FOUND for an unknown service. */
-  follow(service: string, lines: number, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription>;
+  follow(service: string, start: LogStart, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription>;
 }
 
 export interface LogFeedOptions {
-  supervisor: Pick<Supervisor, 'logRecords'> & Pick<EventEmitter<SupervisorEvents>, 'on' | 'off'>;
+  supervisor: Pick<Supervisor, 'logRecords' | 'logRecordsAfter'> & Pick<EventEmitter<SupervisorEvents>, 'on' | 'off'>;
   /** Whether the name is a service of the services API (a process, or a virtual one such as health_monitor, which has no output). */
   exists: (name: string) => boolean;
 }
@@ -54,15 +64,23 @@ export class LogFeed implements LogSource {
     options.supervisor.on('output', this.#onOutput);
   }
 
-  /** The last `lines` records of a service; throws SERVICE_NOT_FOUND (404) for an unknown name. */
-  snapshot(service: string, lines: number): LogSnapshot {
+  /** A service's starting records (see LogStart); throws SERVICE_NOT_FOUND (404) for an unknown name. */
+  snapshot(service: string, start: LogStart): LogSnapshot {
     if (!this.#options.exists(service)) throw errors.serviceNotFound(service);
-    return { records: this.#recordsOf(service, lines), lastId: lastLineIdSoFar() };
+    const lastId = lastLineIdSoFar();
+    const { supervisor } = this.#options;
+    const { afterId } = start;
+    if (afterId === undefined) return { records: this.#outputOf(() => ({ records: supervisor.logRecords(service, start.lines), gap: false })).records, lastId };
+    // An id this process never gave (an earlier gateway's, another replica's): whatever came
+    // after it there is gone; everything kept here is newer than it.
+    const known = isLineIdOfThisProcess(afterId);
+    const { records, gap } = this.#outputOf(() => supervisor.logRecordsAfter(service, known ? afterId : 0));
+    return { records, lastId, gap: gap || !known };
   }
 
   /** Snapshot and subscription at one instant: nothing captured after the snapshot is missed, nothing in it repeated. */
-  subscribe(service: string, lines: number, onRecords: (records: LogRecord[]) => void): { snapshot: LogSnapshot; close: () => void } {
-    const snapshot = this.snapshot(service, lines);
+  subscribe(service: string, start: LogStart, onRecords: (records: LogRecord[]) => void): { snapshot: LogSnapshot; close: () => void } {
+    const snapshot = this.snapshot(service, start);
     const listener: Listener = { after: snapshot.lastId, deliver: onRecords };
     const set = this.#listeners.get(service) ?? new Set();
     set.add(listener);
@@ -77,9 +95,9 @@ export class LogFeed implements LogSource {
     return { snapshot, close };
   }
 
-  async follow(service: string, lines: number, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription> {
-    const { snapshot, close } = this.subscribe(service, lines, onRecords);
-    return { backlog: snapshot.records, close };
+  async follow(service: string, start: LogStart, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription> {
+    const { snapshot, close } = this.subscribe(service, start, onRecords);
+    return { backlog: snapshot.records, gap: snapshot.gap === true, close };
   }
 
   /** Subscriptions open now (every listener of every service). */
@@ -95,12 +113,13 @@ export class LogFeed implements LogSource {
     this.#pending.clear();
   }
 
-  #recordsOf(service: string, lines: number): LogRecord[] {
+  /** What read() gets from the supervisor; nothing for a virtual service. */
+  #outputOf(read: () => RecordsAfter): RecordsAfter {
     try {
-      return this.#options.supervisor.logRecords(service, lines);
+      return read();
     } catch (error) {
       // A virtual service (health_monitor) is not the supervisor's: it has no output.
-      if (error instanceof ServiceControlError && error.status === 404) return [];
+      if (error instanceof ServiceControlError && error.status === 404) return { records: [], gap: false };
       throw error;
     }
   }

@@ -1,7 +1,9 @@
 // GET /api/v1/services/{name}/logs/stream (admin): a service's output as
 // Server-Sent Events. First the last `lines` entries (validated as /logs does),
 // then every line as the supervisor captures it, each one `data:` event of the
-// same entry shape as /logs, with the line's id as the event id. The stream stays
+// same entry shape as /logs, with the line's id as the event id. A client that
+// reconnects with Last-Event-ID (an EventSource does by itself) gets instead every
+// kept line after that id, after a `gap` event when some may be missing. The stream stays
 // open while the service stops, restarts or fails (its next process's lines come
 // on the same stream) and ends with an `end` event when the gateway shuts down.
 // Served by whichever worker takes the connection; each worker caps its open
@@ -28,6 +30,17 @@ export const LOG_STREAM_DEFAULTS = {
 } as const;
 
 const END_EVENT = (reason = 'the gateway is shutting down') => encodeSseEvent({ type: 'end', data: { reason } });
+/** Before a resumed stream's lines when some after the client's last id may be missing (dropped, or an id of another gateway process). */
+const GAP_EVENT = (after: number) => encodeSseEvent({ type: 'gap', data: { after } });
+/** Our line ids are safe integers (line-buffer.ts); the header carries one back. */
+const LINE_ID = /^\d{1,16}$/;
+
+/** The Last-Event-ID header: the id of the last line the client got; undefined when absent (or empty, which no EventSource sends); a string saying why when malformed. */
+export function parseLastEventId(raw: string | string[] | undefined): number | undefined | string {
+  if (raw === undefined || raw === '') return undefined;
+  const id = typeof raw === 'string' && LINE_ID.test(raw) ? Number(raw) : Number.NaN;
+  return Number.isSafeInteger(id) ? id : 'Last-Event-ID must be the id of a line a log stream sent (a whole number)';
+}
 
 export interface LogStreamRouteOptions {
   source: LogSource;
@@ -60,6 +73,8 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
     const name = params.name ?? '';
     const lines = parseLines(new URLSearchParams(ctx.query).get('lines'));
     if (typeof lines === 'string') throw errors.invalidQuery(lines);
+    const afterId = parseLastEventId(ctx.req.headers['last-event-id']);
+    if (typeof afterId === 'string') throw errors.invalidHeader(afterId);
     if (options.lifecycle.draining) throw errors.shuttingDown();
     if (streams.size + opening >= options.maxStreams) throw errors.logStreamsBusy(options.maxStreams);
 
@@ -69,11 +84,11 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
     opening++;
     let subscription;
     try {
-      subscription = await options.source.follow(name, lines, (records) => (sink ? sink(records) : early.push(...records)));
+      subscription = await options.source.follow(name, { lines, afterId }, (records) => (sink ? sink(records) : early.push(...records)));
     } finally {
       opening--;
     }
-    const { backlog, close } = subscription;
+    const { backlog, gap, close } = subscription;
     let piped: SseStream | null = null;
     return {
       status: 200,
@@ -94,8 +109,9 @@ export function createLogStreamRoute(options: LogStreamRouteOptions): LogStreamR
           // A response already gone is released by the stream itself (its onClose).
           streams.add(stream);
           piped = stream;
-          // The backlog (at most LOG_LINES_MAX entries) in one write, whatever the socket's state.
-          stream.sendNow(encodeSseRetry(LOG_STREAM_DEFAULTS.retryMs) + [...backlog, ...early].map(encodeRecord).join(''));
+          // The backlog (at most a service's kept lines) in one write, whatever the socket's state.
+          const gapEvent = gap && afterId !== undefined ? GAP_EVENT(afterId) : '';
+          stream.sendNow(encodeSseRetry(LOG_STREAM_DEFAULTS.retryMs) + gapEvent + [...backlog, ...early].map(encodeRecord).join(''));
           sink = (records) => {
             for (const record of records) stream.send(encodeRecord(record));
           };

@@ -4,7 +4,8 @@
 // restart the old process's last words are told apart from the new one's. Each
 // line also gets an id, increasing across every service of this process, so a
 // follower of the live output (GET /api/v1/services/{name}/logs/stream) can stitch
-// a snapshot and the lines pushed after it without gaps or repeats.
+// a snapshot and the lines pushed after it without gaps or repeats, and resume
+// after the last id it got (Last-Event-ID).
 import { parseChildLine, type LevelName } from './child-output.ts';
 import { SUPERVISOR_POLICY } from './policy.ts';
 
@@ -31,13 +32,28 @@ export interface LogRecord {
 /**
  * Ids of the lines read so far, by every buffer of this process. One counter for
  * all services (not one per buffer): a service removed and added back by a reload
- * gets a new buffer, and its ids must still only grow.
+ * gets a new buffer, and its ids must still only grow. It starts at the start
+ * time in µs, so a later gateway process's ids are above every id of an earlier
+ * one (unless that one wrote more than a line per µs of its life) and an id a
+ * resuming client presents tells whether this process sent it.
  */
-let lastLineId = 0;
+const FIRST_LINE_ID = Date.now() * 1000 + 1;
+let lastLineId = FIRST_LINE_ID - 1;
 
-/** The id of the newest line read so far (0 before any): a snapshot's high-water mark. */
+/** The id of the newest line read so far (the origin before any): a snapshot's high-water mark. */
 export function lastLineIdSoFar(): number {
   return lastLineId;
+}
+
+/** Whether this process gave a line that id (an id from an earlier or another gateway process is not one). */
+export function isLineIdOfThisProcess(id: number): boolean {
+  return id >= FIRST_LINE_ID && id <= lastLineId;
+}
+
+/** What a resuming follower gets: the lines after its last id; gap when some of them are no longer kept. */
+export interface RecordsAfter {
+  records: LogRecord[];
+  gap: boolean;
 }
 
 /** One entry of the logs endpoint (documented in docs/supervisor-and-health.md). */
@@ -55,6 +71,8 @@ export interface LogEntry {
 export class LineBuffer {
   readonly #lines: StoredLine[] = [];
   readonly #capacity: number;
+  /** The id of the newest line dropped to make room (0: none yet): resuming after an older id missed lines. */
+  #lastDroppedId = 0;
 
   constructor(capacity: number = SUPERVISOR_POLICY.logLines) {
     this.#capacity = capacity;
@@ -65,7 +83,7 @@ export class LineBuffer {
     const line = entry.line.length > SUPERVISOR_POLICY.maxLineLength ? `${entry.line.slice(0, SUPERVISOR_POLICY.maxLineLength)}…` : entry.line;
     const stored = { ...entry, line, id: ++lastLineId };
     this.#lines.push(stored);
-    if (this.#lines.length > this.#capacity) this.#lines.splice(0, this.#lines.length - this.#capacity);
+    if (this.#lines.length > this.#capacity) this.#lastDroppedId = this.#lines.splice(0, this.#lines.length - this.#capacity).at(-1)!.id;
     return stored;
   }
 
@@ -77,6 +95,12 @@ export class LineBuffer {
   /** The same lines as tail(), each with its id. */
   records(count: number): LogRecord[] {
     return count <= 0 ? [] : this.#lines.slice(-count).map(toLogRecord);
+  }
+
+  /** Every kept line after the one with id `afterId`, and whether lines after it were dropped before (gap). */
+  recordsAfter(afterId: number): RecordsAfter {
+    const first = this.#lines.findIndex((stored) => stored.id > afterId);
+    return { records: first === -1 ? [] : this.#lines.slice(first).map(toLogRecord), gap: this.#lastDroppedId > afterId };
   }
 
   get size(): number {

@@ -13,7 +13,7 @@ import { buildChildEnv } from './child-env.ts';
 import { HopIdentities } from './hop-identities.ts';
 import { relogChildLine } from './child-output.ts';
 import { sleep, systemClock, type Clock } from './clock.ts';
-import type { LogEntry, LogRecord, StoredLine } from './line-buffer.ts';
+import type { LogEntry, LogRecord, RecordsAfter, StoredLine } from './line-buffer.ts';
 import { SUPERVISOR_POLICY } from './policy.ts';
 import { pickFreePort } from './ports.ts';
 import { ServiceUnit, type Transition, type UnitDeps, type UnitSpec } from './service-unit.ts';
@@ -244,6 +244,12 @@ class ProcessSupervisor extends EventEmitter<SupervisorEvents> implements Superv
     const entry = this.#entries.get(name);
     if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
     return entry.unit ? entry.unit.logs.records(lines) : [];
+  }
+
+  logRecordsAfter(name: string, afterId: number): RecordsAfter {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new ServiceControlError(404, `Service '${name}' not found`);
+    return entry.unit ? entry.unit.logs.recordsAfter(afterId) : { records: [], gap: false };
   }
 
   #controlled(name: string): ServiceUnit {

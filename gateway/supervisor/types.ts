@@ -1,7 +1,7 @@
 // The supervisor as the rest of the gateway sees it: the services API, the
 // health monitor and main.ts depend on this interface only.
 import type { GatewayConfig } from '../config/types.ts';
-import type { LogEntry, LogRecord } from './line-buffer.ts';
+import type { LogEntry, LogRecord, RecordsAfter } from './line-buffer.ts';
 import { CATALOGUE, GatewayError } from '../pipeline/errors.ts';
 
 export type ServiceState = 'stopped' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed';
@@ -50,4 +50,6 @@ export interface Supervisor {
   logs(name: string, lines: number): LogEntry[];
   /** The same entries with their line ids (the start of a log stream). */
   logRecords(name: string, lines: number): LogRecord[];
+  /** Every kept entry after line `afterId`, and whether some after it are no longer kept (a resumed log stream). */
+  logRecordsAfter(name: string, afterId: number): RecordsAfter;
 }

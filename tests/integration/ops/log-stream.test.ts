@@ -34,8 +34,8 @@ describe('service logs as Server-Sent Events, two workers', { timeout: 90_000 },
   let admin: string;
   const open: EventStream[] = [];
 
-  const stream = async (path: string, token?: string) => {
-    const opened = await openEventStream(path, { baseUrl: gateway.url, token });
+  const stream = async (path: string, token?: string, headers?: Record<string, string>) => {
+    const opened = await openEventStream(path, { baseUrl: gateway.url, token, headers });
     open.push(opened);
     return opened;
   };
@@ -86,7 +86,7 @@ routes:
     await orm?.stop();
   });
 
-  it('refuses with a JSON {"detail"} before any stream opens: 401 without a token, 403 for a user, 404 unknown service, 422 bad lines', async () => {
+  it('refuses with a JSON {"detail"} before any stream opens: 401 without a token, 403 for a user, 404 unknown service, 422 bad lines or Last-Event-ID', async () => {
     const mail = uniqueMail('logstream');
     const created = await fetch(`${gateway.url}/api/v1/orm/users`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ mail, password: 'log-stream-user-1', name: 'Log', lastname: 'User' }) });
     expect(created.status).toBeLessThan(300);
@@ -103,6 +103,38 @@ routes:
       expect({ path, status: answer.status, body: answer.refusal }).toEqual({ path, status, body: { detail } });
       expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
     }
+    for (const lastEventId of ['abc', '-1', '1.5', '1e3', '0x10', '99999999999999999']) {
+      const answer = await stream('/api/v1/services/chatty/logs/stream', admin, { 'last-event-id': lastEventId });
+      expect({ lastEventId, status: answer.status, body: answer.refusal }).toEqual({ lastEventId, status: 422, body: { detail: 'Last-Event-ID must be the id of a line a log stream sent (a whole number)' } });
+    }
+  });
+
+  it('resumes after a Last-Event-ID with exactly the lines missed, whichever worker takes it; a gap event when some may be lost', async () => {
+    const first = await stream('/api/v1/services/chatty/logs/stream?lines=1000', admin);
+    await first.next((message) => entryOf(message).msg === 'data: {"forged":true}');
+    const lastSeen = Number(first.events.at(-1)!.id);
+    const generation = Math.max(...first.events.map((message) => entryOf(message).generation));
+    first.close();
+    // Missed while away: a restart's lines.
+    expect((await control('restart')).status).toBe(200);
+    const everything = await stream('/api/v1/services/chatty/logs/stream?lines=1000', admin);
+    await everything.next((message) => entryOf(message).generation === generation + 1 && entryOf(message).msg === 'data: {"forged":true}');
+    const missed = everything.events.filter((message) => Number(message.id) > lastSeen).map((message) => message.id);
+    expect(missed.length).toBeGreaterThanOrEqual(3);
+    // Several reconnections, so both workers serve some: each gets the missed lines, from the first on, none twice.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const resumed = await stream('/api/v1/services/chatty/logs/stream?lines=1', admin, { 'last-event-id': String(lastSeen) });
+      expect(resumed.status).toBe(200);
+      await resumed.next((message) => message.id === missed.at(-1));
+      expect(resumed.events.map((message) => message.id)).toEqual(missed);
+      resumed.close();
+    }
+    // An id this gateway never sent (an earlier gateway process's): a gap event first, then every line kept.
+    const foreign = await stream('/api/v1/services/chatty/logs/stream?lines=1', admin, { 'last-event-id': '12' });
+    await foreign.next((message) => message.id === missed.at(-1));
+    expect(foreign.events[0]).toMatchObject({ event: 'gap', data: '{"after":12}' });
+    expect(foreign.events.slice(1).map((message) => message.id)).toEqual(everything.events.map((message) => message.id));
+    closeAll();
   });
 
   it('sends the last lines, then a restarted and a stopped-then-started process’s new lines, on every open stream', async () => {

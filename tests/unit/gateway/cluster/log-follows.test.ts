@@ -60,8 +60,8 @@ describe('log streams over the worker channel', () => {
     supervisor.print('echo', 'before');
     const seenA: LogRecord[] = [];
     const seenB: LogRecord[] = [];
-    const a = await source.follow('echo', 10, (records) => seenA.push(...records));
-    const b = await source.follow('echo', 1, (records) => seenB.push(...records));
+    const a = await source.follow('echo', { lines: 10 }, (records) => seenA.push(...records));
+    const b = await source.follow('echo', { lines: 1 }, (records) => seenB.push(...records));
     expect(msgs(a.backlog)).toEqual(['before']);
     expect(msgs(b.backlog)).toEqual(['before']);
     expect(follows.count()).toBe(1);
@@ -85,10 +85,10 @@ describe('log streams over the worker channel', () => {
     const { supervisor, worker } = cluster();
     const { source } = worker();
     const first: LogRecord[] = [];
-    await source.follow('echo', 10, (records) => first.push(...records));
+    await source.follow('echo', { lines: 10 }, (records) => first.push(...records));
     // Printed while the second follow's request is on its way: in its backlog or after it, never both.
     const second: LogRecord[] = [];
-    const opening = source.follow('echo', 1000, (records) => second.push(...records));
+    const opening = source.follow('echo', { lines: 1000 }, (records) => second.push(...records));
     for (let i = 0; i < 20; i++) supervisor.print('echo', `line ${i}`);
     const { backlog } = await opening;
     for (let i = 20; i < 25; i++) supervisor.print('echo', `line ${i}`);
@@ -98,13 +98,24 @@ describe('log streams over the worker channel', () => {
     expect([...msgs(backlog), ...msgs(second)]).toEqual(Array.from({ length: 25 }, (_, i) => `line ${i}`));
   });
 
+  it('a worker\'s stream resumes after a Last-Event-ID through the primary, gap included', async () => {
+    const { supervisor, worker } = cluster();
+    const { source } = worker();
+    for (const line of ['one', 'two', 'three']) supervisor.print('echo', line);
+    const { backlog } = await source.follow('echo', { lines: 3 }, () => {});
+    const resumed = await source.follow('echo', { lines: 1, afterId: backlog[0]!.id }, () => {});
+    expect(msgs(resumed.backlog)).toEqual(['two', 'three']);
+    expect(resumed.gap).toBe(false);
+    expect((await source.follow('echo', { lines: 1, afterId: 1 }, () => {})).gap).toBe(true);
+  });
+
   it('each worker has its own subscription; an exited worker’s are dropped', async () => {
     const { follows, worker } = cluster();
     const one = worker();
     const two = worker();
-    await one.source.follow('echo', 1, () => {});
-    await two.source.follow('echo', 1, () => {});
-    await two.source.follow('other', 1, () => {});
+    await one.source.follow('echo', { lines: 1 }, () => {});
+    await two.source.follow('echo', { lines: 1 }, () => {});
+    await two.source.follow('other', { lines: 1 }, () => {});
     expect(follows.count()).toBe(3);
     two.release();
     expect(follows.count()).toBe(1);
@@ -113,7 +124,7 @@ describe('log streams over the worker channel', () => {
   it('an unknown service is the primary’s 404 on the worker, and leaves nothing subscribed', async () => {
     const { follows, worker } = cluster();
     const { source } = worker();
-    await expect(source.follow('ghost', 10, () => {})).rejects.toMatchObject({ code: 'SERVICE_NOT_FOUND', status: 404, detail: "Service 'ghost' not found" });
+    await expect(source.follow('ghost', { lines: 10 }, () => {})).rejects.toMatchObject({ code: 'SERVICE_NOT_FOUND', status: 404, detail: "Service 'ghost' not found" });
     expect(source.following()).toBe(0);
     expect(follows.count()).toBe(0);
   });
