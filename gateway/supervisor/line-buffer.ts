@@ -71,8 +71,12 @@ export interface LogEntry {
 export class LineBuffer {
   readonly #lines: StoredLine[] = [];
   readonly #capacity: number;
-  /** The id of the newest line dropped to make room (0: none yet): resuming after an older id missed lines. */
-  #lastDroppedId = 0;
+  /**
+   * Lines up to this id are not here: written before this buffer existed (a service
+   * removed and added back by a reload starts a new one), or dropped to make room.
+   * A follower resuming after an older id has missed some of them.
+   */
+  #missingUpTo = lastLineId;
 
   constructor(capacity: number = SUPERVISOR_POLICY.logLines) {
     this.#capacity = capacity;
@@ -83,7 +87,7 @@ export class LineBuffer {
     const line = entry.line.length > SUPERVISOR_POLICY.maxLineLength ? `${entry.line.slice(0, SUPERVISOR_POLICY.maxLineLength)}…` : entry.line;
     const stored = { ...entry, line, id: ++lastLineId };
     this.#lines.push(stored);
-    if (this.#lines.length > this.#capacity) this.#lastDroppedId = this.#lines.splice(0, this.#lines.length - this.#capacity).at(-1)!.id;
+    if (this.#lines.length > this.#capacity) this.#missingUpTo = this.#lines.splice(0, this.#lines.length - this.#capacity).at(-1)!.id;
     return stored;
   }
 
@@ -97,10 +101,10 @@ export class LineBuffer {
     return count <= 0 ? [] : this.#lines.slice(-count).map(toLogRecord);
   }
 
-  /** Every kept line after the one with id `afterId`, and whether lines after it were dropped before (gap). */
+  /** Every kept line after the one with id `afterId`, and whether some lines after it are not here (gap). */
   recordsAfter(afterId: number): RecordsAfter {
     const first = this.#lines.findIndex((stored) => stored.id > afterId);
-    return { records: first === -1 ? [] : this.#lines.slice(first).map(toLogRecord), gap: this.#lastDroppedId > afterId };
+    return { records: first === -1 ? [] : this.#lines.slice(first).map(toLogRecord), gap: this.#missingUpTo > afterId };
   }
 
   get size(): number {
