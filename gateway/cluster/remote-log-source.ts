@@ -52,7 +52,7 @@ export class RemoteLogSource implements LogSource {
     try {
       const snapshot = await this.#primary.request('log-follow', { service, start }, IPC_TIMEOUT_MS);
       after = snapshot.lastId;
-      return { backlog: [...snapshot.records, ...early.filter((record) => record.id > snapshot.lastId)], gap: snapshot.gap === true, close };
+      return { backlog: [...snapshot.records, ...early.filter((record) => record.id > snapshot.lastId)], gap: snapshot.gap, close };
     } catch (error) {
       close();
       throw asGatewayError(error);

@@ -16,7 +16,7 @@ export interface LogSnapshot {
   records: LogRecord[];
   lastId: number;
   /** Resumed after a line id, and lines after it may be missing: no longer kept, or the id was not this gateway process's. */
-  gap?: boolean;
+  gap: boolean;
 }
 
 /** Which lines a stream starts with: the last `lines`, or (a client resuming with Last-Event-ID) every kept line after `afterId`. */
@@ -70,7 +70,7 @@ export class LogFeed implements LogSource {
     const lastId = lastLineIdSoFar();
     const { supervisor } = this.#options;
     const { afterId } = start;
-    if (afterId === undefined) return { records: this.#outputOf(() => ({ records: supervisor.logRecords(service, start.lines), gap: false })).records, lastId };
+    if (afterId === undefined) return { ...this.#outputOf(() => ({ records: supervisor.logRecords(service, start.lines), gap: false })), lastId };
     // An id this process never gave (an earlier gateway's, another replica's): whatever came
     // after it there is gone; everything kept here is newer than it.
     const known = isLineIdOfThisProcess(afterId);
@@ -97,7 +97,7 @@ export class LogFeed implements LogSource {
 
   async follow(service: string, start: LogStart, onRecords: (records: LogRecord[]) => void): Promise<LogSubscription> {
     const { snapshot, close } = this.subscribe(service, start, onRecords);
-    return { backlog: snapshot.records, gap: snapshot.gap === true, close };
+    return { backlog: snapshot.records, gap: snapshot.gap, close };
   }
 
   /** Subscriptions open now (every listener of every service). */

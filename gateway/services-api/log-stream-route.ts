@@ -30,7 +30,7 @@ export const LOG_STREAM_DEFAULTS = {
 } as const;
 
 const END_EVENT = (reason = 'the gateway is shutting down') => encodeSseEvent({ type: 'end', data: { reason } });
-/** Before a resumed stream's lines when some after the client's last id may be missing (dropped, or an id of another gateway process). */
+/** Before a resumed stream's lines when some after the client's last id may be missing (see LogSnapshot.gap). */
 const GAP_EVENT = (after: number) => encodeSseEvent({ type: 'gap', data: { after } });
 /** Our line ids are safe integers (line-buffer.ts); the header carries one back. */
 const LINE_ID = /^\d{1,16}$/;

@@ -42,6 +42,10 @@ function halfLoad(p99s: Record<string, number>, windows: Record<string, Measured
   return { targetRps: 2_500, rows };
 }
 
+/** Paced windows of 2 s at 2 500 req/s with these p99s, one per round. */
+const windows = (...p99s: number[]): MeasuredRun[] =>
+  p99s.map((p99Ms) => ({ requests: 5_000, durationS: 2, rps: 2_500, bytesRead: 0, errors: 0, non2xx: 0, p50Ms: 1, p90Ms: 2, p99Ms, maxMs: p99Ms, cpuUsPerRequest: 150 }));
+
 const find = (ratios: ReturnType<typeof computeRatios>, name: string) => ratios.find((ratio) => ratio.name === name);
 
 describe('computeRatios', () => {
@@ -118,8 +122,6 @@ describe('computeRatios', () => {
   });
 
   it('counts, round by round, in how many rounds a row\'s window p99 was above the bare proxy\'s', () => {
-    const windows = (...p99s: number[]): MeasuredRun[] =>
-      p99s.map((p99Ms) => ({ requests: 5_000, durationS: 2, rps: 2_500, bytesRead: 0, errors: 0, non2xx: 0, p50Ms: 1, p90Ms: 2, p99Ms, maxMs: p99Ms, cpuUsPerRequest: 150 }));
     const bare = windows(4, 50, 7, 8);
     const half = halfLoad({ 'node:http bare proxy': 7.5, [AA_ROW]: 7.5, 'gateway+JWT': 20 }, { 'node:http bare proxy': bare, [AA_ROW]: windows(5, 3, 9, 6), 'gateway+JWT': windows(24, 51, 5, 20) });
     const printed = renderRatios(computeRatios(peakWith(), half));
@@ -132,8 +134,6 @@ describe('computeRatios', () => {
   });
 
   it('splits the JWT row\'s tail: the same row with the access log off, over the bare proxy, and its rounds', () => {
-    const windows = (...p99s: number[]): MeasuredRun[] =>
-      p99s.map((p99Ms) => ({ requests: 5_000, durationS: 2, rps: 2_500, bytesRead: 0, errors: 0, non2xx: 0, p50Ms: 1, p90Ms: 2, p99Ms, maxMs: p99Ms, cpuUsPerRequest: 150 }));
     const half = halfLoad({ 'node:http bare proxy': 8.0, 'gateway+JWT': 20.0, [JWT_LOG_OFF_ROW]: 7.25 }, { 'node:http bare proxy': windows(8, 8, 8), [JWT_LOG_OFF_ROW]: windows(9, 7, 6) });
     const ratios = computeRatios(peakWith(), half);
     const logOff = find(ratios, `added p99 at ½ gateway peak, ${JWT_LOG_OFF_ROW} − node:http bare proxy`);
