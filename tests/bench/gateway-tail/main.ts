@@ -4,14 +4,17 @@
 // gateway benchmark's latency table. For each row it puts the client's p99 next
 // to what the serving process saw during those runs: event-loop blocks of ≥ 5 ms,
 // split into working (CPU ≈ wall: JavaScript, GC, compilation) and waiting for a
-// core (little CPU), and GC pauses by kind. A diagnosis, not a goal: the probe's
-// own 2 ms timer costs every row alike.
+// core (little CPU), and GC pauses by kind, and the CPU per request split by thread:
+// the event loop against V8's GC and compiler threads. The rows are placed as the
+// gateway benchmark's paced table places them (event loops on a core of their own).
+// A diagnosis, not a goal: the probe's own 2 ms timer costs every row alike.
 // Options: --rate=N (default: half of the gateway's measured peak), --duration=N, --repeats=N.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readTreeCpuMs } from '../lib/cpu-usage.ts';
+import { describePinning, planPinning } from '../lib/cpu-pinning.ts';
+import { readTreeCpuMs, readTreeThreadCpuMs, type ThreadCpuMs } from '../lib/cpu-usage.ts';
 import { runLoad } from '../lib/load.ts';
 import { describeMachine, formatMachine } from '../lib/machine.ts';
 import { readNumberFlag } from '../lib/options.ts';
@@ -19,7 +22,7 @@ import { requireBinary } from '../lib/requirements.ts';
 import { saveResults } from '../lib/results.ts';
 import { median } from '../lib/stats.ts';
 import { formatMs, renderTable } from '../lib/table.ts';
-import { PACED_WARMUP_S, WORKLOADS } from '../gateway/measure.ts';
+import { PACED_WARMUP_S, pinRows, WORKLOADS } from '../gateway/measure.ts';
 import { startParticipants, type Target } from '../gateway/participants.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +52,8 @@ interface Window {
   requests: number;
   /** CPU ms the row's process tree used during the run. */
   cpuMs: number;
+  /** The same, by kind of thread (null off Linux). */
+  threadMs: ThreadCpuMs | null;
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -75,33 +80,29 @@ async function diagnose(args: string[], stallDir: string, durationS: number, rep
     const targets = ROWS.map((row) => participants.targets.find((t) => t.name === row)).filter((t): t is Target => t !== undefined);
     const gateway = targets.find((t) => t.name === 'gateway');
     if (!gateway) throw new Error('the gateway did not start');
-    const spec = (target: Target) => ({ url: `${target.base}${WORKLOADS.small.path}`, method: 'GET' as const, headers: target.headers });
-    for (const target of targets) await runLoad({ ...spec(target), connections: 32, durationS: 2 });
-    const peak = await runLoad({ ...spec(gateway), connections: 32, durationS: 4 });
+    for (const target of targets) await runLoad({ ...loadSpec(target), connections: 32, durationS: 2 });
+    const peak = await runLoad({ ...loadSpec(gateway), connections: 32, durationS: 4 });
     const rate = readNumberFlag(args, 'rate', Math.round(peak.rps / 2), 1);
     const connections = Math.max(8, Math.round((rate * PACED_CYCLE_MS) / 1000));
     const thinkMs = (connections * 1000) / rate;
-    log(`paced: ${rate} req/s (gateway peak ${Math.round(peak.rps)}), ${connections} connections, ${durationS} s × ${repeats} per row\n`);
-    const windows: Window[] = [];
-    for (let repeat = 1; repeat <= repeats; repeat++) {
-      for (const target of targets) {
-        // Blocks and GC count from the first request on, not while the connections open.
-        const from = Date.now() + PACED_WARMUP_S * 1000;
-        const cpuBefore = readTreeCpuMs(target.pid!) ?? 0;
-        const result = await runLoad({ ...spec(target), connections, durationS, thinkMs, warmupS: PACED_WARMUP_S });
-        const cpuMs = (readTreeCpuMs(target.pid!) ?? cpuBefore) - cpuBefore;
-        windows.push({ row: target.name, from, to: Date.now(), p50Ms: result.p50Ms, p99Ms: result.p99Ms, rps: result.rps, requests: result.requests, cpuMs });
-        log(`  run ${repeat}/${repeats} ${target.name.padEnd(22)} ${Math.round(result.rps)} req/s  p50 ${formatMs(result.p50Ms)} ms  p99 ${formatMs(result.p99Ms)} ms`);
-      }
+    const pinning = planPinning();
+    log(`paced: ${rate} req/s (gateway peak ${Math.round(peak.rps)}), ${connections} connections, ${durationS} s × ${repeats} per row; ${describePinning(pinning)}\n`);
+    // Placed as the gateway benchmark's paced table places them, so the two read alike.
+    if (pinning) pinRows(participants.targets, pinning, 'apart');
+    let windows: Window[];
+    try {
+      windows = await pacedWindows(targets, { connections, durationS, thinkMs, repeats }, log);
+    } finally {
+      if (pinning) pinRows(participants.targets, pinning, 'together');
     }
     const events = await readEvents(stallDir);
     const rows = targets.map((target) => summarise(target, windows.filter((w) => w.row === target.name), events));
     log('');
     log(
       renderTable(
-        ['row', 'p99 ms (median)', 'busy % of a core', 'CPU µs/req', 'blocks ≥5 ms /s', 'working: n, max ms', 'waiting for a core: n, max ms', 'GC ms /s', 'scavenges: n, max ms', 'mark-compacts: n, max ms'],
-        rows.map((r) => [r.row, formatMs(r.p99Ms), r.busyPct.toFixed(0), r.cpuUsPerRequest.toFixed(0), r.blocksPerS.toFixed(1), `${r.working.count}, ${formatMs(r.working.max)}`, `${r.waiting.count}, ${formatMs(r.waiting.max)}`, r.gcMsPerS.toFixed(1), `${r.scavenge.count}, ${formatMs(r.scavenge.max)}`, `${r.markCompact.count}, ${formatMs(r.markCompact.max)}`]),
-        ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+        ['row', 'p99 ms (median)', 'busy % of a core', 'CPU µs/req', 'event loop µs/req', 'V8 threads µs/req', 'blocks ≥5 ms /s', 'working: n, max ms', 'waiting for a core: n, max ms', 'GC ms /s', 'scavenges: n, max ms', 'mark-compacts: n, max ms'],
+        rows.map((r) => [r.row, formatMs(r.p99Ms), r.busyPct.toFixed(0), r.cpuUsPerRequest.toFixed(0), formatUs(r.threadUsPerRequest?.eventLoop), formatUs(r.threadUsPerRequest?.v8), r.blocksPerS.toFixed(1), `${r.working.count}, ${formatMs(r.working.max)}`, `${r.waiting.count}, ${formatMs(r.waiting.max)}`, r.gcMsPerS.toFixed(1), `${r.scavenge.count}, ${formatMs(r.scavenge.max)}`, `${r.markCompact.count}, ${formatMs(r.markCompact.max)}`]),
+        ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       ),
     );
     const file = await saveResults('gateway-tail', { rate, connections, durationS, repeats, windows, rows });
@@ -112,6 +113,34 @@ async function diagnose(args: string[], stallDir: string, durationS: number, rep
   }
 }
 
+const loadSpec = (target: Target) => ({ url: `${target.base}${WORKLOADS.small.path}`, method: 'GET' as const, headers: target.headers });
+
+interface PacedPlan {
+  connections: number;
+  durationS: number;
+  thinkMs: number;
+  repeats: number;
+}
+
+/** Each row paced for `repeats` rounds, with what its process tree spent during each window. */
+async function pacedWindows(targets: Target[], plan: PacedPlan, log: (line: string) => void): Promise<Window[]> {
+  const windows: Window[] = [];
+  for (let repeat = 1; repeat <= plan.repeats; repeat++) {
+    for (const target of targets) {
+      // Blocks and GC count from the first request on, not while the connections open.
+      const from = Date.now() + PACED_WARMUP_S * 1000;
+      const cpuBefore = readTreeCpuMs(target.pid!) ?? 0;
+      const threadsBefore = readTreeThreadCpuMs(target.pid!);
+      const result = await runLoad({ ...loadSpec(target), connections: plan.connections, durationS: plan.durationS, thinkMs: plan.thinkMs, warmupS: PACED_WARMUP_S });
+      const cpuMs = (readTreeCpuMs(target.pid!) ?? cpuBefore) - cpuBefore;
+      const threadMs = threadsSince(threadsBefore, readTreeThreadCpuMs(target.pid!));
+      windows.push({ row: target.name, from, to: Date.now(), p50Ms: result.p50Ms, p99Ms: result.p99Ms, rps: result.rps, requests: result.requests, cpuMs, threadMs });
+      log(`  run ${repeat}/${plan.repeats} ${target.name.padEnd(22)} ${Math.round(result.rps)} req/s  p50 ${formatMs(result.p50Ms)} ms  p99 ${formatMs(result.p99Ms)} ms`);
+    }
+  }
+  return windows;
+}
+
 async function readEvents(dir: string): Promise<ProbeEvent[]> {
   const events: ProbeEvent[] = [];
   for (const name of await readdir(dir)) {
@@ -119,6 +148,14 @@ async function readEvents(dir: string): Promise<ProbeEvent[]> {
   }
   return events;
 }
+
+/** CPU by kind of thread between two readings; null when either is missing (off Linux, or the process gone). */
+function threadsSince(before: ThreadCpuMs | null, after: ThreadCpuMs | null): ThreadCpuMs | null {
+  if (!before || !after) return null;
+  return { eventLoop: after.eventLoop - before.eventLoop, v8: after.v8 - before.v8, other: after.other - before.other };
+}
+
+const formatUs = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(0));
 
 interface Tally {
   count: number;
@@ -129,10 +166,16 @@ function tally(events: ProbeEvent[]): Tally {
   return { count: events.length, max: events.reduce((max, e) => Math.max(max, e.ms), 0) };
 }
 
+function perRequest(readings: ThreadCpuMs[], requests: number): ThreadCpuMs {
+  const us = (pick: (t: ThreadCpuMs) => number) => (readings.reduce((sum, t) => sum + pick(t), 0) * 1000) / requests;
+  return { eventLoop: us((t) => t.eventLoop), v8: us((t) => t.v8), other: us((t) => t.other) };
+}
+
 /** The row's serving process is the spawned one (bare proxy) or its child (the gateway's worker). */
 function summarise(target: Target, windows: Window[], events: ProbeEvent[]) {
   const inWindows = events.filter((e) => (e.pid === target.pid || e.ppid === target.pid) && windows.some((w) => e.at >= w.from && e.at <= w.to));
   const seconds = windows.reduce((sum, w) => sum + (w.to - w.from) / 1000, 0);
+  const requests = windows.reduce((sum, w) => sum + w.requests, 0);
   const blocks = inWindows.filter((e) => e.type === 'block');
   const gcs = inWindows.filter((e) => e.type === 'gc');
   return {
@@ -140,7 +183,9 @@ function summarise(target: Target, windows: Window[], events: ProbeEvent[]) {
     p99Ms: median(windows.map((w) => w.p99Ms)),
     // How busy the row's processes were: queueing (and so the tail) grows fast with it.
     busyPct: (windows.reduce((sum, w) => sum + w.cpuMs, 0) / 1000 / seconds) * 100,
-    cpuUsPerRequest: (windows.reduce((sum, w) => sum + w.cpuMs, 0) * 1000) / windows.reduce((sum, w) => sum + w.requests, 0),
+    cpuUsPerRequest: (windows.reduce((sum, w) => sum + w.cpuMs, 0) * 1000) / requests,
+    // Where that CPU ran: a row whose GC and compiler threads take more competes with its own event loop on a small machine.
+    threadUsPerRequest: windows.every((w) => w.threadMs !== null) ? perRequest(windows.map((w) => w.threadMs!), requests) : null,
     blocksPerS: blocks.length / seconds,
     working: tally(blocks.filter((b) => (b.cpuMs ?? 0) >= b.ms * WORKING_SHARE)),
     waiting: tally(blocks.filter((b) => (b.cpuMs ?? 0) < b.ms * WORKING_SHARE)),

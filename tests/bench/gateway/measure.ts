@@ -148,7 +148,7 @@ export async function measureAtRate(targets: Target[], targetRps: number, option
  * on the serving CPU and the load side (this process, so the wrk it spawns, and the
  * stub behind the "direct" row) on the others; 'together' gives everything every CPU again.
  */
-function pinRows(targets: Target[], pinning: PinningPlan, placement: 'apart' | 'together'): void {
+export function pinRows(targets: Target[], pinning: PinningPlan, placement: 'apart' | 'together'): void {
   const loadCpus = placement === 'apart' ? pinning.loadCpus : pinning.allCpus;
   const serveCpus = placement === 'apart' ? pinning.serveCpus : pinning.allCpus;
   pinProcess(pinning, process.pid, loadCpus);
