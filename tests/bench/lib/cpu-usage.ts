@@ -3,45 +3,35 @@
 // moves with whatever else runs, while the CPU a proxy spends per request moves
 // much less. Linux only; elsewhere it reports null and the column shows "—".
 import { readdirSync, readFileSync } from 'node:fs';
+import { processTree } from './cpu-pinning.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ; fixed at 100 on Linux x86/arm
 
 interface ProcStat {
-  ppid: number;
+  comm: string;
   ticks: number;
 }
 
-function readStat(pid: number): ProcStat | null {
+/** A /proc stat file (a process's or a thread's): its name and CPU ticks. */
+function readStatFile(path: string): ProcStat | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(path, 'utf8');
     // Fields after the ")" of the command name: state ppid ... utime(14) stime(15).
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    return { comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return null;
   }
 }
 
+function readStat(pid: number): ProcStat | null {
+  return readStatFile(`/proc/${pid}/stat`);
+}
+
 /** Milliseconds of CPU used so far by `root` and its live descendants (nginx workers), or null off Linux. */
 export function readTreeCpuMs(root: number): number | null {
   if (readStat(root) === null) return null;
-  const children = new Map<number, number[]>();
-  const stats = new Map<number, ProcStat>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readStat(pid);
-    if (!stat) continue;
-    stats.set(pid, stat);
-    children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
-  }
-  let ticks = 0;
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
-    ticks += stats.get(pid)?.ticks ?? 0;
-    queue.push(...(children.get(pid) ?? []));
-  }
+  const ticks = processTree(root).reduce((sum, pid) => sum + (readStat(pid)?.ticks ?? 0), 0);
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
@@ -68,16 +58,6 @@ export function classifyThread(pid: number, tid: number, comm: string): ThreadKi
   return 'other';
 }
 
-function readThreadTicks(pid: number, tid: number): { comm: string; ticks: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return null;
-  }
-}
-
 /**
  * CPU used so far by the live threads of `root` and its descendants, split by
  * ThreadKind, or null off Linux. The gateway's tail shows in the split: a row
@@ -87,17 +67,8 @@ function readThreadTicks(pid: number, tid: number): { comm: string; ticks: numbe
  */
 export function readTreeThreadCpuMs(root: number): ThreadCpuMs | null {
   if (readStat(root) === null) return null;
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readStat(pid);
-    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
-  }
   const ticks: ThreadCpuMs = { eventLoop: 0, v8: 0, other: 0 };
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
+  for (const pid of processTree(root)) {
     let tids: string[] = [];
     try {
       tids = readdirSync(`/proc/${pid}/task`);
@@ -106,10 +77,9 @@ export function readTreeThreadCpuMs(root: number): ThreadCpuMs | null {
     }
     for (const name of tids) {
       const tid = Number(name);
-      const thread = readThreadTicks(pid, tid);
+      const thread = readStatFile(`/proc/${pid}/task/${tid}/stat`);
       if (thread) ticks[classifyThread(pid, tid, thread.comm)] += thread.ticks;
     }
-    queue.push(...(children.get(pid) ?? []));
   }
   const toMs = (value: number) => (value * 1000) / TICKS_PER_SECOND;
   return { eventLoop: toMs(ticks.eventLoop), v8: toMs(ticks.v8), other: toMs(ticks.other) };
