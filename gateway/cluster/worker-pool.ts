@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.ts';
 import type { MetricsSnapshot } from '../metrics/aggregate.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
+import { workerExecArgv } from './worker-node-flags.ts';
 import { IPC_TIMEOUT_MS, type PrimarySide, type WorkerEvents, type WorkerInit, type WorkerSide } from './protocol.ts';
 
 export interface WorkerPoolOptions {
@@ -82,7 +83,8 @@ export class WorkerPool {
     // (docs/workers.md). Must be set before the first setupPrimary()/fork().
     cluster.schedulingPolicy = options.count === 1 ? cluster.SCHED_NONE : cluster.SCHED_RR;
     // Structured clone on the channel: a GatewayConfig's Maps survive the trip.
-    cluster.setupPrimary({ serialization: 'advanced' });
+    // The workers' V8 flags: worker-node-flags.ts (pretenuring off, for the tail).
+    cluster.setupPrimary({ serialization: 'advanced', execArgv: workerExecArgv(process.execArgv) });
     cluster.on('exit', (worker, code, signal) => this.#onExit(worker, code, signal));
   }
 

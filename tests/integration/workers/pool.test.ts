@@ -2,6 +2,7 @@
 // workers, a reload reaches both or neither, a crashed or hung worker is replaced
 // without touching the other's connections, SIGTERM drains both. With WORKERS=1
 // the worker accepts its connections itself, without the primary.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -34,6 +35,13 @@ describe('a gateway with two workers', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
     await eventually(() => gateway.servedBy('/api/spread').length === 2);
     expect(gateway.servedBy('/api/spread').sort()).toEqual([...workers].sort());
+  }, 60_000);
+
+  it('starts every worker with V8’s allocation-site pretenuring off (gateway/cluster/worker-node-flags.ts), the primary without it', async () => {
+    const gateway = await startWorkersGateway(routes());
+    const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (const worker of gateway.workerPids()) expect(argvOf(worker)).toContain('--no-allocation-site-pretenuring');
+    expect(argvOf(gateway.primaryPid)).not.toContain('--no-allocation-site-pretenuring');
   }, 60_000);
 
   it('swaps the route table of every worker on a reload', async () => {
