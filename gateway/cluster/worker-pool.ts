@@ -9,8 +9,8 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.ts';
 import type { MetricsSnapshot } from '../metrics/aggregate.ts';
 import { IpcPeer, type IpcEndpoint } from './ipc.ts';
-import { workerExecArgv } from './worker-node-flags.ts';
 import { IPC_TIMEOUT_MS, type PrimarySide, type WorkerEvents, type WorkerInit, type WorkerSide } from './protocol.ts';
+import { workerExecArgv } from './worker-node-flags.ts';
 
 export interface WorkerPoolOptions {
   count: number;
