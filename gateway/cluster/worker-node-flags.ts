@@ -1,20 +1,11 @@
 // The Node/V8 flags a data-plane worker starts with: the primary's own (what the
 // operator ran `node` with), plus V8's allocation-site pretenuring turned off.
 //
-// Why: V8 watches where objects are allocated, and when most objects from one
-// allocation site survive a scavenge it allocates that site's objects straight
-// in the old generation from then on. A worker under a burst (a few hundred
-// connections opening at once, a slow spell of the host) has many requests in
-// flight at a scavenge, so per-request objects look long-lived and ~25 sites get
-// pretenured (`--trace-pretenuring-statistics`). Those objects die young anyway,
-// but in the old generation: every pointer they held to young objects (the
-// upstream's response headers, the request's header strings) then keeps those
-// alive through each scavenge until the next mark-compact. Measured at 6 000
-// req/s (docs/benchmarks.md, tenth pass): 9 % of the young generation survived
-// each scavenge instead of 1 %, the young generation grew to its 64 MB limit,
-// scavenges paused twice as long, and the JWT row's p99 was 3–6× the bare
-// proxy's. With pretenuring off the survivors fell to the bare proxy's level.
-// A proxy's objects live for one request or for the process; neither needs it.
+// Why (measured; docs/workers.md "The workers' V8 flags", docs/benchmarks.md tenth
+// pass): under a burst V8 pretenured ~25 per-request allocation sites; those objects
+// still died with their request, but in the old generation, where what they pointed
+// to stayed alive through every scavenge (9 % survival instead of 1 %, scavenges
+// twice as long). A proxy's objects live for one request or for the process.
 //
 // An operator who wants it back starts the gateway with
 // `node --allocation-site-pretenuring gateway/main.ts`: a choice already made on
