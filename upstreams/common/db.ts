@@ -114,11 +114,22 @@ function openPostgres(url: string, poolSize: number): Db {
   };
 }
 
+/**
+ * The embedded database's buffer pool. Postgres' default (and initdb's
+ * postgresql.conf) is 128 MB, which PGlite zeroes in WebAssembly on every open:
+ * ~0.35 s of CPU per database here, twice per start (orm and ohlcv), on cores the
+ * other starting processes need (docs/cold-start.md). 16 MB holds the orm's tables
+ * many times over, and the files stay in the OS page cache behind it; a deployment
+ * that outgrows it runs Postgres (DATABASE_URL), which this does not touch.
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
 /** PGlite in `directory` as it is (created by initdb when empty); openDatabase is the usual entry. */
 export async function openPglite(directory: string): Promise<Db> {
   mkdirSync(directory, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(directory);
+  // PGlite's own start parameters (single-user mode and the rest) stay; this adds one.
+  const db = await PGlite.create(directory, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   // PGlite is a single connection: serialise transactions so two requests never
   // interleave statements inside one BEGIN/COMMIT.
   let chain: Promise<unknown> = Promise.resolve();

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, openPglite, type Db } from '../../../../upstreams/common/db.ts';
+import { openDatabase, openPglite, PGLITE_SHARED_BUFFERS, type Db } from '../../../../upstreams/common/db.ts';
 import { runMigrations, type Migration } from '../../../../upstreams/common/migrations.ts';
 import { ensureTemplate, seedFromTemplate, templateDirectory, templateKey, type DatabaseSchema } from '../../../../upstreams/common/pglite-template.ts';
 import { OHLCV_SCHEMA } from '../../../../upstreams/ohlcv/db/schema.ts';
@@ -180,5 +180,22 @@ describe.each<[string, DatabaseSchema]>([
     }
     const reopened = await track(await openPglite(join(dataDir, name)));
     expect((await reopened.query<{ id: number }>('SELECT id FROM after_copy')).rows).toEqual([{ id: 7 }]);
+  }, 90_000);
+});
+
+describe('an embedded database opens', () => {
+  it('with a 16 MB buffer pool, not the 128 MB of initdb\'s postgresql.conf that PGlite zeroes on every open (cold start)', async () => {
+    const root = tempDir('buffers');
+    const { directory } = await ensureTemplate({ root, name: 'demo', schema: v1, open: openPglite });
+    const dataDir = tempDir('buffers-data');
+    // A copied database and one opened as it is: both get the setting.
+    const copied = await track(await openDatabase({ dataDir, name: 'demo', schema: v1, templateRoot: root }));
+    const template = await track(await openPglite(directory));
+    for (const db of [copied, template]) {
+      const { rows } = await db.query<{ shared_buffers: string }>('SHOW shared_buffers');
+      expect(rows).toEqual([{ shared_buffers: PGLITE_SHARED_BUFFERS }]);
+    }
+    // Everything else PGlite starts with still holds (its single-user search_path, for one).
+    expect((await copied.query<{ search_path: string }>('SHOW search_path')).rows).toEqual([{ search_path: 'public' }]);
   }, 90_000);
 });
