@@ -5,7 +5,10 @@
 // The schemas are documentation only: createUpstreamApp installs a validator
 // compiler that accepts everything and a serializer that is plain JSON.stringify,
 // so validation stays in parseOr422 (FastAPI-shaped 422s) and a response schema
-// never strips fields from an answer.
+// never strips fields from an answer. So a route carries its zod schemas in its
+// config, and they become JSON Schema only when the document is first asked for:
+// converting the orm's ~100 routes took ~0.15–0.2 s of every start, on the cores
+// the other starting processes need (docs/cold-start.md).
 //
 // How a route declares its schema (one call, next to the handler):
 //
@@ -66,8 +69,16 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSch
   return json;
 }
 
-/** Route options carrying a documentation-only `schema` built from zod schemas. */
-export function describeRoute(doc: RouteDoc): { schema: FastifySchema; config?: { anonymous: true } } {
+/** Key in route `config` under which describeRoute keeps the route's RouteDoc until the document is built. */
+const DOC = 'openapiDoc';
+
+/** Route options carrying the route's documentation (and `anonymous`, which createUpstreamApp enforces). */
+export function describeRoute(doc: RouteDoc): { config: { [DOC]: RouteDoc; anonymous?: true } } {
+  return { config: doc.anonymous ? { [DOC]: doc, anonymous: true } : { [DOC]: doc } };
+}
+
+/** The documentation-only fastify `schema` of a RouteDoc (JSON Schema from its zod schemas). */
+export function routeSchema(doc: RouteDoc): FastifySchema {
   const schema: Record<string, unknown> = {};
   if (doc.summary) schema.summary = doc.summary;
   if (doc.description) schema.description = doc.description;
@@ -84,7 +95,7 @@ export function describeRoute(doc: RouteDoc): { schema: FastifySchema; config?: 
       ]),
     );
   }
-  return doc.anonymous ? { schema: schema as FastifySchema, config: { anonymous: true } } : { schema: schema as FastifySchema };
+  return schema as FastifySchema;
 }
 
 export interface OpenApiOptions {
@@ -140,7 +151,8 @@ async function buildDocument(routes: RouteOptions[], options: OpenApiOptions): P
       const key = `${method} ${route.url}`;
       if (method === 'HEAD' || seen.has(key) || route.url.startsWith('/internal/')) continue;
       seen.add(key);
-      builder.route({ method, url: route.url, schema: route.schema, handler: async () => null });
+      const doc = (route.config as Record<string, unknown> | undefined)?.[DOC] as RouteDoc | undefined;
+      builder.route({ method, url: route.url, schema: doc ? routeSchema(doc) : route.schema, handler: async () => null });
     }
   }
   await builder.ready();

@@ -65,6 +65,18 @@ describe('upstream OpenAPI document', () => {
     expect(result).toMatchObject({ valid: true });
   });
 
+  it('converts the zod schemas only when the document is first asked for, not while routes are declared (cold start)', async () => {
+    const app = createUpstreamApp({ name: 'demo', logger: pino({ level: 'silent' }), env: TEST_ASSERTION_ENV });
+    apps.push(app);
+    const declared: Array<{ url: string; schema: unknown }> = [];
+    app.addHook('onRoute', (route) => void declared.push({ url: route.url, schema: route.schema }));
+    app.post('/things', describeRoute({ summary: 'Create a thing', body: bodySchema, response: { 200: answerSchema } }), async () => ({ id: 1, name: 'x' }));
+    await app.ready();
+    expect(declared.find((route) => route.url === '/things')).toEqual({ url: '/things', schema: undefined });
+    const doc = (await fetchDocument(app)).json();
+    expect(doc.paths['/things'].post.requestBody.content['application/json'].schema).toMatchObject({ type: 'object', required: ['name'] });
+  });
+
   it('keeps validation in parseOr422 (FastAPI 422) and never strips fields from answers', async () => {
     const app = buildApp();
     const assertion = await signTestAssertion('demo', { userId: 1 });
