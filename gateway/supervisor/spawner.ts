@@ -2,7 +2,9 @@
 // reaches grandchildren too), stopped by the kernel if the gateway dies (setpriv
 // --pdeathsig; watchdog.ts where setpriv is missing), output delivered line by
 // line. The supervisor sees only ChildHandle.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +38,24 @@ let setprivPath: string | null | undefined;
 export function findSetpriv(): string | null {
   if (setprivPath !== undefined) return setprivPath;
   if (process.platform !== 'linux') return (setprivPath = null);
-  const found = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' });
-  setprivPath = found.status === 0 && found.stdout.trim() ? found.stdout.trim() : null;
+  // A PATH lookup of our own: asking a shell (`command -v`) cost a process spawn on
+  // the gateway's first start, while every upstream was booting.
+  setprivPath = executableOnPath('setpriv', process.env.PATH ?? '');
   return setprivPath;
+}
+
+function executableOnPath(name: string, path: string): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (!dir.startsWith('/')) continue; // a relative PATH entry would depend on the cwd
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
 }
 
 /** A leading "node" runs with the gateway's own Node binary (the system one may be too old). */
