@@ -5,8 +5,12 @@
 import cluster from 'node:cluster';
 import { enableStackCompileCache } from './process/compile-cache.ts';
 
-// Before the primary's or a worker's modules load (they are imported below, not
-// statically): they, and every process the supervisor starts, reuse compiled code.
-enableStackCompileCache();
-if (cluster.isPrimary) await (await import('./cluster/primary.ts')).runPrimary();
-else await (await import('./cluster/worker.ts')).runWorker();
+// Only when run: the install's warm-up imports this file to put it in the compile
+// cache (gateway/cli/warm-compile-cache.ts), and nothing may start then.
+if (import.meta.main) {
+  // Before the primary's or a worker's modules load (they are imported below, not
+  // statically): they, and every process the supervisor starts, reuse compiled code.
+  enableStackCompileCache();
+  if (cluster.isPrimary) await (await import('./cluster/primary.ts')).runPrimary();
+  else await (await import('./cluster/worker.ts')).runWorker();
+}

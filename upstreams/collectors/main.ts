@@ -21,37 +21,42 @@ const RUNNERS: Record<CollectorKind, (ctx: CollectorContext) => Promise<void>> =
   account: runAccountCollector,
 };
 
-const kind = process.argv[2] ?? process.env.COLLECTOR_KIND;
-const service = process.env.SERVICE_NAME || kind || 'collector';
-const logger = createLogger(service, undefined, cycleLogFields);
-let settings;
-try {
-  settings = loadCollectorSettings(kind);
-} catch (error) {
-  logger.fatal({ err: (error as Error).message }, 'bad collector settings');
-  process.exit(2);
+// Only when run (not when the install's warm-up imports it for the compile cache).
+if (import.meta.main) await main();
+
+async function main(): Promise<void> {
+  const kind = process.argv[2] ?? process.env.COLLECTOR_KIND;
+  const service = process.env.SERVICE_NAME || kind || 'collector';
+  const logger = createLogger(service, undefined, cycleLogFields);
+  let settings;
+  try {
+    settings = loadCollectorSettings(kind);
+  } catch (error) {
+    logger.fatal({ err: (error as Error).message }, 'bad collector settings');
+    process.exit(2);
+  }
+
+  const status = new CollectorStatus(service, logger);
+  const client = new UpstreamClient({ urls: { orm_api: settings.ormUrl, cache_api: settings.cacheUrl, ohlcv_api: settings.ohlcvUrl }, signer: loadServiceSigner() });
+  const stop = new AbortController();
+  const rateLimit = Number(process.env.EXCHANGE_RATE_LIMIT_MS ?? '');
+  const ctx: CollectorContext = { settings, logger, status, client, signal: stop.signal, rateLimitMs: Number.isInteger(rateLimit) && rateLimit > 0 ? rateLimit : undefined };
+
+  const app = createUpstreamApp({ name: service, logger });
+  app.get('/health', async () => status.report());
+  registerCollectorMetrics(app, { service, kind: settings.kind, status });
+  const running = RUNNERS[settings.kind](ctx).catch((error: Error) => {
+    logger.fatal({ err: error.message }, 'collector loop crashed');
+    process.exit(1);
+  });
+  await listenFromEnv({
+    app,
+    logger,
+    onClose: async () => {
+      stop.abort();
+      await running;
+      await client.close();
+    },
+  });
+  logger.info({ kind: settings.kind, exchanges: Object.keys(settings.exchangeUrls) }, 'collector started');
 }
-
-const status = new CollectorStatus(service, logger);
-const client = new UpstreamClient({ urls: { orm_api: settings.ormUrl, cache_api: settings.cacheUrl, ohlcv_api: settings.ohlcvUrl }, signer: loadServiceSigner() });
-const stop = new AbortController();
-const rateLimit = Number(process.env.EXCHANGE_RATE_LIMIT_MS ?? '');
-const ctx: CollectorContext = { settings, logger, status, client, signal: stop.signal, rateLimitMs: Number.isInteger(rateLimit) && rateLimit > 0 ? rateLimit : undefined };
-
-const app = createUpstreamApp({ name: service, logger });
-app.get('/health', async () => status.report());
-registerCollectorMetrics(app, { service, kind: settings.kind, status });
-const running = RUNNERS[settings.kind](ctx).catch((error: Error) => {
-  logger.fatal({ err: error.message }, 'collector loop crashed');
-  process.exit(1);
-});
-await listenFromEnv({
-  app,
-  logger,
-  onClose: async () => {
-    stop.abort();
-    await running;
-    await client.close();
-  },
-});
-logger.info({ kind: settings.kind, exchanges: Object.keys(settings.exchangeUrls) }, 'collector started');

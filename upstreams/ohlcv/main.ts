@@ -6,10 +6,13 @@ import { createOhlcvApp } from './app.ts';
 import { openOhlcvDatabase } from './db/open.ts';
 import { readOhlcvSettings } from './settings.ts';
 
-const logger = createLogger('ohlcv_api');
-await startUpstream(logger, { databaseVariable: 'OHLCV_DATABASE_URL' }, async () => {
-  const settings = readOhlcvSettings();
-  const db = await openOhlcvDatabase(settings, logger);
-  const { app } = await createOhlcvApp({ db, logger });
-  await listenFromEnv({ app, logger, onClose: () => db.close() });
-});
+// Only when run (not when the install's warm-up imports it for the compile cache).
+if (import.meta.main) {
+  const logger = createLogger('ohlcv_api');
+  await startUpstream(logger, { databaseVariable: 'OHLCV_DATABASE_URL' }, async () => {
+    const settings = readOhlcvSettings();
+    const db = await openOhlcvDatabase(settings, logger);
+    const { app } = await createOhlcvApp({ db, logger });
+    await listenFromEnv({ app, logger, onClose: () => db.close() });
+  });
+}

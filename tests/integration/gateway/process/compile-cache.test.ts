@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_COMPILE_CACHE_DIR, nodeEntriesOf, relativeImportsOf } from '../../../../gateway/process/compile-cache.ts';
 import { buildChildEnv } from '../../../../gateway/supervisor/child-env.ts';
+import { workerExecArgv } from '../../../../gateway/cluster/worker-node-flags.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const cleanups: Array<() => void> = [];
@@ -66,30 +67,48 @@ describe('what the warm-up imports', () => {
   });
 });
 
+/** Node's debug account of a run: every project module (and each of `mustInclude`) came from the cache. */
+function expectAllFromCache(load: { status: number | null; stderr: string }, mustInclude: string[]): void {
+  expect(load.status, load.stderr.slice(-2000)).toBe(0);
+  const sources = [`${pathToFileURL(ROOT).href}/gateway/`, `${pathToFileURL(ROOT).href}/upstreams/`];
+  const projectLines = load.stderr.split('\n').filter((line) => sources.some((prefix) => line.includes(prefix)));
+  const accepted = projectLines.filter((line) => / for ESM \S+ was accepted/.test(line));
+  const transpiled = projectLines.filter((line) => /retrieving transpile cache for StrippedTypeScript \S+\.\.\.success/.test(line));
+  const missed = projectLines.filter((line) => /no transpile cache|was not initialized|was rejected|failed/.test(line));
+  // A cold cache misses every one of the ~180 modules. One full-suite run (of
+  // many) saw a single module's transpile entry missing under load; a miss
+  // only costs time, so a couple are tolerated, and shown.
+  expect(missed.length, missed.join('\n')).toBeLessThanOrEqual(2);
+  expect(accepted.length).toBeGreaterThan(100);
+  expect(transpiled.length).toBeGreaterThan(100);
+  for (const file of mustInclude) expect(accepted.some((line) => line.includes(`${pathToFileURL(join(ROOT, file)).href} was accepted`)), `${file} from the cache`).toBe(true);
+}
+
 describe('compile cache', () => {
-  it('is warmed by the install step, and a fresh process loads every project module from it', () => {
+  it('is warmed by the install step: a fresh process loads every project module from it, entries included, and so does a worker with its own V8 flags', () => {
     const cache = tempDir();
     const warm = node(['gateway/cli/warm-compile-cache.ts'], { NODE_COMPILE_CACHE: cache });
     expect(warm.status, warm.stderr).toBe(0);
-    expect(warm.stdout).toMatch(/warmed from \d+ modules/);
-    expect(readdirSync(cache)).toHaveLength(1);
+    expect(warm.stdout).toMatch(/warmed from \d+ modules in/);
+    expect(warm.stdout).toMatch(/warmed from \d+ modules with the workers' flags \(--no-allocation-site-pretenuring\)/);
+    // Node keeps one directory per set of V8 flags: the default one, and the workers'.
+    expect(readdirSync(cache)).toHaveLength(2);
 
-    // The orm's and a worker's module graphs, in a new process, with Node's own account of each lookup.
-    const script = `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'upstreams/orm/app.ts')).href)}); await import(${JSON.stringify(pathToFileURL(join(ROOT, 'gateway/cluster/worker.ts')).href)});`;
-    const load = node(['--input-type=module', '-e', script], { NODE_COMPILE_CACHE: cache, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
-    expect(load.status, load.stderr.slice(-2000)).toBe(0);
-    const sources = [`${pathToFileURL(ROOT).href}/gateway/`, `${pathToFileURL(ROOT).href}/upstreams/`];
-    const projectLines = load.stderr.split('\n').filter((line) => sources.some((prefix) => line.includes(prefix)));
-    const accepted = projectLines.filter((line) => / for ESM \S+ was accepted/.test(line));
-    const transpiled = projectLines.filter((line) => /retrieving transpile cache for StrippedTypeScript \S+\.\.\.success/.test(line));
-    const missed = projectLines.filter((line) => /no transpile cache|was not initialized|was rejected|failed/.test(line));
-    // A cold cache misses every one of the ~180 modules. One full-suite run (of
-    // many) saw a single module's transpile entry missing under load; a miss
-    // only costs time, so a couple are tolerated, and shown.
-    expect(missed.length, missed.join('\n')).toBeLessThanOrEqual(2);
-    expect(accepted.length).toBeGreaterThan(150);
-    expect(transpiled.length).toBeGreaterThan(150);
-  }, 60_000);
+    // The entries (which run only as a process's main module, so importing them starts nothing)
+    // and the orm's graph, with default flags, in a new process, with Node's own account of each lookup.
+    const entries = ['gateway/main.ts', 'upstreams/orm/main.ts', 'upstreams/ohlcv/main.ts', 'upstreams/cache/main.ts', 'upstreams/collectors/main.ts'];
+    const upstream = [...entries, 'upstreams/orm/app.ts'].map((file) => `await import(${JSON.stringify(pathToFileURL(join(ROOT, file)).href)});`).join(' ');
+    expectAllFromCache(node(['--input-type=module', '-e', upstream], { NODE_COMPILE_CACHE: cache, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }), entries);
+    // A worker's graph, started as the primary starts a worker (workerExecArgv): a cache of its own, warmed too.
+    const worker = ['gateway/main.ts', 'gateway/cluster/worker.ts'].map((file) => `await import(${JSON.stringify(pathToFileURL(join(ROOT, file)).href)});`).join(' ');
+    expectAllFromCache(node([...workerExecArgv([]), '--input-type=module', '-e', worker], { NODE_COMPILE_CACHE: cache, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }), ['gateway/main.ts']);
+  }, 90_000);
+
+  it("`npm start` names the cache before Node loads the gateway's entry, so the primary's own file comes from it too", () => {
+    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(start).toContain(`NODE_COMPILE_CACHE=\${NODE_COMPILE_CACHE:-${relative(ROOT, DEFAULT_COMPILE_CACHE_DIR)}}`);
+    expect(start).toMatch(/exec node gateway\/main\.ts$/);
+  });
 
   it('defaults to node_modules/.cache and names it, absolute, for the processes the gateway starts', () => {
     expect(outcomeWith({})).toEqual({ outcome: 'enabled', env: DEFAULT_COMPILE_CACHE_DIR });
