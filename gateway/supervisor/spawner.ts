@@ -3,9 +3,9 @@
 // --pdeathsig; watchdog.ts where setpriv is missing), output delivered line by
 // line. The supervisor sees only ChildHandle.
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SUPERVISOR_POLICY } from './policy.ts';
