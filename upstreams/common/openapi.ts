@@ -78,7 +78,7 @@ export function describeRoute(doc: RouteDoc): { config: { [DOC]: RouteDoc; anony
 }
 
 /** The documentation-only fastify `schema` of a RouteDoc (JSON Schema from its zod schemas). */
-export function routeSchema(doc: RouteDoc): FastifySchema {
+function routeSchema(doc: RouteDoc): FastifySchema {
   const schema: Record<string, unknown> = {};
   if (doc.summary) schema.summary = doc.summary;
   if (doc.description) schema.description = doc.description;
