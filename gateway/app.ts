@@ -363,13 +363,13 @@ async function answerLocal(ctx: RequestContext, watchStream: (ctx: RequestContex
   const response = await ctx.local!.handle(ctx, ctx.params);
   if (response.status === 204 || response.status === 304) {
     ctx.status = response.status;
-    ctx.res!.writeHead(response.status, response.headers ?? {}).end();
+    ctx.res!.writeHead(response.status, { ...response.headers, ...ctx.responseHeaders }).end();
     return 'halt';
   }
   if (response.stream) {
     ctx.status = response.status;
     const res = ctx.res!;
-    res.writeHead(response.status, { ...response.headers, ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}) });
+    res.writeHead(response.status, { ...response.headers, ...ctx.responseHeaders });
     if (ctx.req.method === 'HEAD') {
       response.stream.cancel();
       res.end();
@@ -387,7 +387,7 @@ async function answerLocal(ctx: RequestContext, watchStream: (ctx: RequestContex
       ...response.headers,
       'content-type': response.raw.contentType,
       'content-length': Buffer.byteLength(response.raw.data),
-      ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}),
+      ...ctx.responseHeaders,
     });
     res.end(ctx.req.method === 'HEAD' ? undefined : response.raw.data);
     return 'halt';

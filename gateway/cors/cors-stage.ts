@@ -9,7 +9,7 @@
 // {"detail": "Disallowed CORS origin"} instead of a 204 without headers.
 import cors, { type CorsOptions } from 'cors';
 import type { RequestContext } from '../pipeline/context.ts';
-import { sendJson } from '../http/respond.ts';
+import { applyResponseHeaders, sendJson } from '../http/respond.ts';
 import type { CorsSettings } from './settings.ts';
 
 /** Every method the gateway routes, for CORS_ALLOW_METHODS=["*"]. */
@@ -50,6 +50,8 @@ export function createCorsStage(settings: CorsSettings): CorsStage {
     // cors takes every OPTIONS for a preflight; a plain OPTIONS (no
     // Access-Control-Request-Method) is an ordinary request that goes on to its route.
     const asSeen = req.method === 'OPTIONS' && !preflight ? Object.create(req, { method: { value: 'GET' } }) : req;
+    // cors answers a preflight itself: the gateway's own headers go on first.
+    if (preflight) applyResponseHeaders(ctx, res);
     // Synchronous: the origin callback above answers at once.
     middleware(asSeen, res, () => (passed = true));
     if (passed) return;

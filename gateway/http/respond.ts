@@ -21,11 +21,17 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown, hea
     for (const [name, value] of Object.entries(headers)) if (!(http2 && name === 'connection')) res.setHeader(name, value);
     res.setHeader('content-type', 'application/json');
     res.setHeader('content-length', Buffer.byteLength(payload));
-    if (ctx.requestId) res.setHeader('x-request-id', ctx.requestId);
+    applyResponseHeaders(ctx, res);
     res.end(payload);
     return;
   }
   if (ctx.socket) writeRawResponse(ctx.socket, status, payload, { ...headers, ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}) });
+}
+
+/** The gateway's own headers for every answer (ctx.responseHeaders: x-request-id, traceresponse) onto res, for a writer that sets headers one by one. */
+export function applyResponseHeaders(ctx: RequestContext, res: Pick<ServerResponse, 'setHeader'>): void {
+  const own = ctx.responseHeaders;
+  for (const name in own) res.setHeader(name, own[name]!);
 }
 
 /**

@@ -48,6 +48,13 @@ export interface RequestContext {
   errorCause: unknown;
   /** Base URL of the upstream, read from the registry for this request. */
   target: URL | null;
+  /**
+   * The gateway's own headers for the answer, whoever writes it (x-request-id,
+   * traceresponse). Kept here, not set on res: a proxied answer's head then goes
+   * to writeHead as one object (proxy/response-headers.ts); every other writer
+   * sets them on res (http/respond.ts applyResponseHeaders).
+   */
+  responseHeaders: Record<string, string>;
   /** The in-flight upstream request (an undici exchange, or http-proxy-3's ClientRequest for upgrades), so a limit or a disconnect can cancel it. */
   upstreamRequest: { destroy(error?: Error): unknown } | null;
 }
@@ -111,6 +118,7 @@ export function createContext(req: IncomingMessage, res: ServerResponse | null, 
     errorCode: null,
     errorCause: null,
     target: null,
+    responseHeaders: {},
     upstreamRequest: null,
   };
 }

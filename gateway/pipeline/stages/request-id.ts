@@ -8,5 +8,5 @@ const WELL_FORMED = /^[A-Za-z0-9._-]{8,128}$/;
 export function assignRequestId(ctx: RequestContext): void {
   const given = ctx.req.headers['x-request-id'];
   ctx.requestId = typeof given === 'string' && WELL_FORMED.test(given) ? given : randomUUID();
-  ctx.res?.setHeader('x-request-id', ctx.requestId);
+  ctx.responseHeaders['x-request-id'] = ctx.requestId;
 }

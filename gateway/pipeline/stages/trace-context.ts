@@ -9,6 +9,6 @@ export function createTraceStage(sampleNew: boolean): (ctx: RequestContext) => v
   return function assignTraceContext(ctx: RequestContext): void {
     const { headers } = ctx.req;
     readTraceHeaders(headers.traceparent, headers.tracestate, sampleNew, ctx);
-    ctx.res?.setHeader('traceresponse', formatTraceparent(ctx));
+    if (ctx.res !== null) ctx.responseHeaders.traceresponse = formatTraceparent(ctx);
   };
 }
