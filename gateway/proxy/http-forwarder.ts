@@ -12,8 +12,9 @@ import type { Invalidation } from '../auth/invalidation.ts';
 import { sendError } from '../http/respond.ts';
 import type { RequestContext } from '../pipeline/context.ts';
 import type { UpstreamRegistry } from '../registry/upstream-registry.ts';
+import { Deadlines, type Deadline, type Expirable } from './deadlines.ts';
 import { mapUpstreamError } from './error-map.ts';
-import { relayResponseHeaders } from './response-headers.ts';
+import { relayResponseHeaders, writeRelayedHead } from './response-headers.ts';
 import { requestBody } from './request-body.ts';
 import type { UpstreamConnections, UpstreamPools } from './upstream-pools.ts';
 
@@ -47,6 +48,8 @@ const clientGoneError = () => Object.assign(new Error('client closed the request
 
 export class HttpForwarder {
   readonly #options: HttpForwarderOptions;
+  /** Every exchange's deadline (ForwardOptions.timeoutMs). */
+  readonly deadlines = new Deadlines();
 
   constructor(options: HttpForwarderOptions) {
     this.#options = options;
@@ -88,15 +91,14 @@ export class HttpForwarder {
     const { ctx } = exchange;
     const res = ctx.res!;
     if (ctx.upstream) this.#options.registry.reportSuccess(ctx.upstream);
-    const invalidations = relayResponseHeaders(res, headers);
+    const relayed = relayResponseHeaders(res, ctx.responseHeaders, headers, ctx.req.headers.origin !== undefined);
     // Before the answer goes out, so the client's next request meets fresh caches.
-    if (invalidations !== null) this.#options.onAuthInvalidation?.(invalidations);
+    if (relayed.invalidations !== null) this.#options.onAuthInvalidation?.(relayed.invalidations);
     const http1 = ctx.req.httpVersionMajor === 1;
     // Draining: the client must open a new connection (elsewhere) for its next request.
-    if (http1 && this.#options.isDraining()) res.setHeader('connection', 'close');
+    if (http1 && this.#options.isDraining()) relayed.headers.connection = 'close';
     ctx.status = statusCode;
-    if (http1 && statusMessage) res.writeHead(statusCode, statusMessage);
-    else res.writeHead(statusCode);
+    writeRelayedHead(res, statusCode, http1 ? statusMessage : undefined, relayed.headers);
   }
 
   /** Any failure of an exchange: retry once, or the mapped answer (or 499 / a cut response). */
@@ -150,7 +152,7 @@ function carriesBody(req: IncomingMessage): boolean {
  * (body limit, client gone, deadline) by destroying that connection, which
  * fails the request with the given error.
  */
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements Dispatcher.DispatchHandler, Expirable {
   readonly ctx: RequestContext;
   readonly options: ForwardOptions;
   readonly hasBody: boolean;
@@ -161,7 +163,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #connections: UpstreamConnections | null = null;
   /** Set once this attempt is over (answered, failed or cancelled): later callbacks are ignored. */
   #done = false;
-  #timer: NodeJS.Timeout | null;
+  #deadline: Deadline | null;
   #resume: (() => void) | null = null;
 
   constructor(forwarder: HttpForwarder, ctx: RequestContext, options: ForwardOptions) {
@@ -169,7 +171,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.ctx = ctx;
     this.options = options;
     this.hasBody = carriesBody(ctx.req);
-    this.#timer = setTimeout(() => this.#onDeadline(), options.timeoutMs);
+    this.#deadline = forwarder.deadlines.add(options.timeoutMs, this);
   }
 
   /** Borrows a connection for an attempt (the first, or the one retry; the deadline keeps running). */
@@ -228,15 +230,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.client = null;
   }
 
-  #onDeadline(): void {
-    this.#timer = null;
+  /** The route deadline passed before the response head (Expirable). */
+  onDeadline(): void {
+    this.#deadline = null;
     if (this.#done) return;
     this.timedOut = true;
     this.destroy(timeoutError());
   }
 
   #clearTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#deadline?.cancel();
+    this.#deadline = null;
   }
 }
