@@ -1,10 +1,13 @@
 // The batched log destination: every line reaches stdout, in order, on a normal
 // turn, at a SIGTERM-driven exit and on a crash; lines of one turn share a write,
 // and so do those of successive turns while they keep coming.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PIPE_BUF_BYTES } from '../../../../gateway/logging/batched-stdout.ts';
+import { BATCH_DEFAULTS, PIPE_BUF_BYTES } from '../../../../gateway/logging/batched-stdout.ts';
 
 const MODULE = fileURLToPath(new URL('../../../../gateway/logging/logger.ts', import.meta.url));
 
@@ -16,7 +19,17 @@ function runChild(body: string): { lines: Array<Record<string, unknown>>; status
   return { lines, status: result.status };
 }
 
-describe('createGatewayLogger on a pipe (batched stdout)', () => {
+/** Waits for a child to exit; its stderr as text. */
+function runToEnd(child: ChildProcess): Promise<{ status: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+describe('createGatewayLogger on a pipe or a file (batched stdout)', () => {
   it('writes every line of a busy turn, in order', () => {
     const { lines, status } = runChild(`for (let i = 0; i < 500; i++) logger.info({ i }, 'request');`);
     expect(status).toBe(0);
@@ -101,6 +114,43 @@ setTimeout(() => { process.stderr.write(JSON.stringify(writes)); process.exit(0)
     // The child stays alive after logging; the line must arrive while it is still running.
     const { lines } = runChild(`logger.info('listening'); setImmediate(() => setImmediate(() => { process.stdout.write(JSON.stringify({ msg: 'marker' }) + '\\n'); process.exit(0); }));`);
     expect(lines.map((line) => line.msg)).toEqual(['listening', 'marker']);
+  });
+
+  it('writes larger batches to a regular file, still whole lines, and two processes appending to one file never cut each other', async () => {
+    // Two writers share one log file opened for appending, as a pool's workers share `npm start >> gateway.log`;
+    // each records the size of its write(2) calls on stdout, which leave on stderr.
+    const writer = `import fs from 'node:fs';
+const writeSync = fs.writeSync;
+const sizes = [];
+fs.writeSync = (fd, data, ...rest) => { if (fd === 1) sizes.push(Buffer.byteLength(typeof data === 'string' ? data : Buffer.from(data))); return writeSync(fd, data, ...rest); };
+const { createGatewayLogger } = await import(${JSON.stringify(MODULE)});
+const logger = createGatewayLogger({ level: 'info' });
+const fill = 'x'.repeat(200);
+let i = 0;
+const next = () => { for (let k = 0; k < 100; k++) logger.info({ writer: process.argv[1], i: i++, fill }, 'request'); if (i < 2000) setImmediate(next); else setTimeout(() => { process.stderr.write(JSON.stringify(sizes)); }, 20); };
+next();`;
+    const dir = mkdtempSync(join(tmpdir(), 'batched-stdout-'));
+    try {
+      const file = join(dir, 'gateway.log');
+      const fd = openSync(file, 'a');
+      let sizes: number[];
+      try {
+        // Both at once: their batches land in the file side by side.
+        const children = await Promise.all(['a', 'b'].map((name) => runToEnd(spawn(process.execPath, ['--input-type=module', '-e', writer, name], { stdio: ['ignore', fd, 'pipe'] }))));
+        for (const child of children) expect(child.status).toBe(0);
+        sizes = children.flatMap((child) => JSON.parse(child.stderr) as number[]);
+      } finally {
+        closeSync(fd);
+      }
+      // Bigger than a pipe's atomic write, never past the file batch cap.
+      expect(Math.max(...sizes)).toBeGreaterThan(PIPE_BUF_BYTES);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(BATCH_DEFAULTS.maxFileBatchBytes);
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      expect(lines).toHaveLength(4000);
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps lines whole when two processes share one pipe and its reader lags (a worker pool behind docker logs)', () => {
