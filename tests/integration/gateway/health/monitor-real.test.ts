@@ -3,7 +3,7 @@
 // the guard rails, and healthy again; a store outage is reported, not restarted.
 import { request as undiciRequest } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextTransition } from '../../../fixtures/processes/wait.ts';
+import { nextTransition, waitForPidGone } from '../../../fixtures/processes/wait.ts';
 import { request } from '../proxy/harness.ts';
 import { startSupervisedStack, type SupervisedStack } from '../services-api/harness.ts';
 
@@ -38,6 +38,10 @@ describe('health monitor with real processes', () => {
     // The healthy replacement takes traffic at once, before the next check.
     expect(stack.gateway.registry.get('orm')?.availability).toBe('up');
     expect((await request(`${stack.gateway.url}/health/check`)).status).toBe(200);
+    // The old process still holds its reusePort listener while it drains after the
+    // switch: a probe the kernel hands to it then is reset when it closes (seen once
+    // in a full CI run). The next check is about the replacement, so it runs after.
+    await waitForPidGone(pid!);
     const healed = await stack.monitor.runCycle();
     expect(healed).toMatchObject({ overall_status: 'healthy', issues_found: [] });
     expect((await request(`${stack.gateway.url}/health/check`)).status).toBe(200);
