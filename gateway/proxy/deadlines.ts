@@ -6,8 +6,9 @@
 // one length expire in the order they were set, so each length keeps a
 // doubly-linked list in that order and one timer, armed for its head: setting
 // and cancelling a deadline is a few pointer moves. The timer is re-armed
-// lazily (when it fires, for the new head), so a cancelled head costs one
-// early wake-up per deadline length at most, never a late expiry.
+// lazily (when it fires, for the new head), so deadlines cancelled before
+// their time cost at most one wake-up per deadline length every `ms`, and no
+// deadline expires late.
 import { performance } from 'node:perf_hooks';
 
 /** What a deadline calls when it passes. */
