@@ -20,9 +20,17 @@
 // O_APPEND one atomically), so another process's write never lands inside it.
 // There a batch may grow to 64 KiB: at a paced 5 500 req/s a 4 KiB cap meant a
 // write(2) every ~2 ms, each ~50 µs on ext4 (docs/benchmarks.md, twelfth pass).
+//
+// Once lines keep coming (BATCH_DEFAULTS.busyFlushesBeforeThread flushes that had
+// to wait for the interval), the write(2) calls move to a thread of their own
+// (log-writer-thread.ts): an append that waits for ext4's journal, or a pipe whose
+// reader lags, then holds up that thread and not the requests (docs/benchmarks.md,
+// thirteenth pass). Batches keep their order and their size; flush() and process
+// exit wait for the thread before writing what is left themselves.
 import { fstatSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pino, type DestinationStream } from 'pino';
+import { startLogWriterThread, type LogWriterThread } from './log-writer-thread.ts';
 
 /** POSIX PIPE_BUF: Linux's 4096; 512 (the POSIX minimum, macOS's value) elsewhere. */
 export const PIPE_BUF_BYTES = process.platform === 'linux' ? 4096 : 512;
@@ -34,14 +42,24 @@ export const BATCH_DEFAULTS = {
   maxFileBatchBytes: 64 * 1024,
   /** While lines keep coming, one write(2) per this many ms at most: how late a line can reach stdout. */
   minFlushIntervalMs: 5,
+  /** Flushes held back by the interval before the writes move to their own thread: a second or so of steady traffic, never a start-up. */
+  busyFlushesBeforeThread: 32,
+  /** How long flush() and process exit wait for the writer thread's batches. */
+  drainTimeoutMs: 2000,
 };
+
+export interface BatchedDestinationOptions {
+  /** 'when-busy' (default): a writer thread once lines keep coming; 'now': from the start; 'never': every write(2) on the caller's thread. */
+  writerThread?: 'when-busy' | 'now' | 'never';
+}
 
 export interface BatchedDestination extends DestinationStream {
   /** Writes what is buffered now (pino's logger.flush() calls it). */
   flush(callback?: (error?: Error) => void): void;
 }
 
-export function createBatchedDestination(fd = 1): BatchedDestination {
+export function createBatchedDestination(fd = 1, options: BatchedDestinationOptions = {}): BatchedDestination {
+  const writerThread = options.writerThread ?? 'when-busy';
   const maxBatchBytes = isRegularFile(fd) ? BATCH_DEFAULTS.maxFileBatchBytes : BATCH_DEFAULTS.maxBatchBytes;
   // pino.destination's SonicBoom ignores EPIPE (a reader that went away) like pino's
   // default, and retries EAGAIN on a full pipe. It gets whole batches: its write()
@@ -53,25 +71,40 @@ export function createBatchedDestination(fd = 1): BatchedDestination {
   let pendingBytes = 0;
   let scheduled = false;
   let lastFlushAt = -Infinity;
+  let thread: LogWriterThread | null = writerThread === 'now' ? startThread(fd) : null;
+  let heldBackFlushes = 0;
   // One write(2). Not SonicBoom's flushSync(), which also fsyncs: an fsync per turn
   // cost a fifth of the CPU under load and tens of ms of latency (measured with --cpu-prof).
-  const writePending = () => {
-    if (pending === '') return;
-    const batch = pending;
-    pending = '';
-    pendingBytes = 0;
+  const writeHere = (batch: string) => {
     try {
       boom.write(batch);
     } catch {
       // stdout gone (EPIPE, EIO after the terminal hung up): nothing left to write to.
     }
   };
+  const takePending = () => {
+    const batch = pending;
+    pending = '';
+    pendingBytes = 0;
+    return batch;
+  };
+  const writePending = () => {
+    if (pending === '') return;
+    if (thread?.alive) thread.post(takePending());
+    else writeHere(takePending());
+  };
+  // Everything buffered, then a blocking wait for the thread: at exit nothing asynchronous
+  // runs on this thread any more, but the writer thread still does.
+  const writeEverything = () => {
+    writePending();
+    if (thread?.alive) thread.drain(BATCH_DEFAULTS.drainTimeoutMs);
+  };
   const flushBatch = () => {
     scheduled = false;
     lastFlushAt = performance.now();
     writePending();
   };
-  process.once('exit', writePending);
+  process.once('exit', writeEverything);
   return {
     write(line: string) {
       const bytes = Buffer.byteLength(line);
@@ -84,14 +117,24 @@ export function createBatchedDestination(fd = 1): BatchedDestination {
       scheduled = true;
       const wait = lastFlushAt + BATCH_DEFAULTS.minFlushIntervalMs - performance.now();
       // Quiet since the last write: this turn's lines leave at its end. Busy: they join the next batch.
-      if (wait <= 0) setImmediate(flushBatch);
-      else setTimeout(flushBatch, wait);
+      if (wait <= 0) return void setImmediate(flushBatch);
+      setTimeout(flushBatch, wait);
+      if (writerThread === 'when-busy' && ++heldBackFlushes === BATCH_DEFAULTS.busyFlushesBeforeThread) thread = startThread(fd);
     },
     flush(callback) {
-      writePending();
+      writeEverything();
       callback?.();
     },
   };
+}
+
+/** The writer thread, or null when one cannot start (the writes then stay on this thread). */
+function startThread(fd: number): LogWriterThread | null {
+  try {
+    return startLogWriterThread(fd);
+  } catch {
+    return null;
+  }
 }
 
 function isRegularFile(fd: number): boolean {

@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { BATCH_DEFAULTS, PIPE_BUF_BYTES } from '../../../../gateway/logging/batched-stdout.ts';
 
 const MODULE = fileURLToPath(new URL('../../../../gateway/logging/logger.ts', import.meta.url));
@@ -196,3 +196,82 @@ process.stdout.write(Buffer.concat(parts));`;
     expect(lines).toHaveLength(4000);
   });
 });
+
+const BATCHED = fileURLToPath(new URL('../../../../gateway/logging/batched-stdout.ts', import.meta.url));
+
+/** A child writing JSON lines `{ i }` straight to the batched destination, with the writer-thread mode given. */
+function destinationChild(mode: 'now' | 'when-busy', body: string): string {
+  return `import fs from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+const writeSync = fs.writeSync;
+// write(2) calls on stdout made by this (the main) thread; the writer thread has its own fs.
+let mainWrites = 0;
+fs.writeSync = (fd, ...rest) => { if (fd === 1 && isMainThread) mainWrites++; return writeSync(fd, ...rest); };
+const { createBatchedDestination } = await import(${JSON.stringify(BATCHED)});
+const out = createBatchedDestination(1, { writerThread: ${JSON.stringify(mode)} });
+const line = (i) => out.write(JSON.stringify({ i, fill: 'x'.repeat(100) }) + '\\n');
+// After the destination's own exit handler: what this thread wrote, start to end.
+process.on('exit', () => writeSync(2, 'exit main writes: ' + mainWrites + '\\n'));
+${body}`;
+}
+
+function linesOf(stdout: string): number[] {
+  return stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { i: number }).i);
+}
+
+describe('the batched destination with its writes on a thread of their own', () => {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  it('writes every line, in order, when the process exits on its own, through flush() and process.exit, and on a crash', () => {
+    const endings = {
+      natural: `for (let i = 0; i < 3000; i++) line(i);`,
+      flushThenExit: `for (let i = 0; i < 3000; i++) line(i);\nout.flush(); process.exit(0);`,
+      crash: `for (let i = 0; i < 3000; i++) line(i);\nthrow new Error('boom');`,
+    };
+    for (const [ending, body] of Object.entries(endings)) {
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', destinationChild('now', body)], { encoding: 'utf8', timeout: 20_000, maxBuffer: 16 * 1024 * 1024 });
+      expect(result.status, ending).toBe(ending === 'crash' ? 1 : 0);
+      expect(linesOf(result.stdout), ending).toEqual(range(3000));
+      // Every batch left from the writer thread, the last ones at exit too.
+      expect(result.stderr, ending).toContain('exit main writes: 0\n');
+    }
+  });
+
+  it('moves the writes to the thread once lines keep coming, keeping their order across the move', () => {
+    // A line every millisecond or so: paced traffic, whose flushes the interval holds back
+    // (a batch of ~5 lines each), so 600 lines make ~120 flushes, far past the threshold.
+    const body = `let i = 0;
+const next = () => { line(i++); if (i < 600) setTimeout(next, 1); else process.stderr.write('main writes: ' + mainWrites + ' lines: ' + i); };
+next();`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', destinationChild('when-busy', body)], { encoding: 'utf8', timeout: 20_000, maxBuffer: 16 * 1024 * 1024 });
+    expect(result.status).toBe(0);
+    const [, mainWrites, count] = /main writes: (\d+) lines: (\d+)/.exec(result.stderr)!.map(Number);
+    expect(linesOf(result.stdout)).toEqual(range(count!));
+    // The first flushes were written here; after the threshold none were, though the lines kept coming.
+    expect(mainWrites).toBeGreaterThan(0);
+    expect(mainWrites).toBeLessThanOrEqual(BATCH_DEFAULTS.busyFlushesBeforeThread + 1);
+  });
+
+  it('keeps answering while the stdout pipe is full and its reader is not reading', async () => {
+    // ~200 KB of lines, three times a pipe's capacity: written from this thread, the
+    // writes would wait for the reader; here the child reports on stderr first, and the
+    // test reads stdout only after that report.
+    const body = `for (let i = 0; i < 2000; i++) line(i);
+setImmediate(() => process.stderr.write('turned\\n'));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', destinationChild('now', body)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A failure (a child stuck on its full pipe) must not leave it behind.
+    onTestFinished(() => void child.kill('SIGKILL'));
+    child.stdout!.pause();
+    const turned = new Promise<void>((resolve) => {
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('turned') && resolve());
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    await turned;
+    let stdout = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stdout!.resume();
+    expect(await exited).toBe(0);
+    expect(linesOf(stdout)).toEqual(range(2000));
+  });
+});
+
