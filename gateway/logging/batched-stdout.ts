@@ -90,7 +90,8 @@ export function createBatchedDestination(fd = 1, options: BatchedDestinationOpti
   };
   const writePending = () => {
     if (pending === '') return;
-    if (thread?.alive) thread.post(takePending());
+    const bytes = pendingBytes;
+    if (thread?.alive) thread.post(takePending(), bytes);
     else writeHere(takePending());
   };
   // Everything buffered, then a blocking wait for the thread: at exit nothing asynchronous
