@@ -131,8 +131,9 @@ export async function measurePeak(targets: Target[], options: PlanOptions): Prom
  * is not packaged in Debian), so each connection waits a think time after every
  * answer. With enough connections for a ~50 ms cycle, answer latency (a few ms)
  * barely moves the rate; pilots per target remove most of the rest, the
- * correction capped so noisy pilots cannot double the rate. Latency is timed
- * per request, from send to answer.
+ * correction capped so noisy pilots cannot double the rate, and every window
+ * corrects its row's think time from the rate it achieved (the median over the
+ * row's windows so far). Latency is timed per request, from send to answer.
  */
 export async function measureAtRate(targets: Target[], targetRps: number, options: PlanOptions, pinning: PinningPlan | null = null): Promise<HalfLoadResults> {
   if (pinning) pinRows(targets, pinning, 'apart');
@@ -159,6 +160,22 @@ export function pinRows(targets: Target[], pinning: PinningPlan, placement: 'apa
   }
 }
 
+/** What a paced run's cycle took beyond its think time (answer latency, mostly), from the rate it achieved. */
+export function cycleOverheadMs(connections: number, achievedRps: number, thinkMs: number): number {
+  return achievedRps > 0 ? (connections * 1000) / achievedRps - thinkMs : Number.NaN;
+}
+
+/**
+ * The think time that makes a connection's cycle `cycleMs` long, given the overheads its
+ * runs showed so far: their median (one stalled window cannot swing it), never negative,
+ * and capped so noisy pilots cannot double the rate.
+ */
+export function thinkForRate(cycleMs: number, overheadsMs: readonly number[]): number {
+  const known = overheadsMs.filter((value) => Number.isFinite(value));
+  const overhead = known.length > 0 ? median(known) : 0;
+  return cycleMs - Math.min(Math.max(overhead, 0), cycleMs * MAX_PILOT_CORRECTION);
+}
+
 async function pacedRuns(targets: Target[], targetRps: number, options: PlanOptions): Promise<HalfLoadResults> {
   const connections = Math.min(512, Math.max(options.halfLoadConnections, Math.round(targetRps * (PACED_CYCLE_MS / 1000))));
   const cycleMs = (connections * 1000) / targetRps;
@@ -169,15 +186,23 @@ async function pacedRuns(targets: Target[], targetRps: number, options: PlanOpti
     const latencies: number[] = [];
     for (let pilot = 0; pilot < PILOTS; pilot += 1) {
       const result = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs, warmupS: PACED_WARMUP_S });
-      latencies.push(result.rps > 0 ? (connections * 1000) / result.rps - cycleMs : 0);
+      latencies.push(cycleOverheadMs(connections, result.rps, cycleMs));
     }
-    think.set(target.name, cycleMs - Math.min(Math.max(median(latencies), 0), cycleMs * MAX_PILOT_CORRECTION));
+    think.set(target.name, thinkForRate(cycleMs, latencies));
   }
   const runs = new Map<string, MeasuredRun[]>();
+  const overheads = new Map<string, number[]>();
   for (let repeat = 1; repeat <= options.halfLoadRepeats; repeat += 1) {
     for (const target of roundOrder(targets, repeat)) {
-      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.halfLoadWindowS, thinkMs: think.get(target.name)!, warmupS: PACED_WARMUP_S });
+      const thinkMs = think.get(target.name)!;
+      const result = await measure(target, { ...specFor(target, 'small'), connections, durationS: options.halfLoadWindowS, thinkMs, warmupS: PACED_WARMUP_S });
       runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
+      // The pilots can misjudge a row: in the 13:16 UTC run of 2026-12-01 they put the
+      // gateway rows 13–17 % above the rate and the bare proxy at it, so the rows were
+      // compared at different loads. Each window corrects the row's think time.
+      const seen = [...(overheads.get(target.name) ?? []), cycleOverheadMs(connections, result.rps, thinkMs)];
+      overheads.set(target.name, seen);
+      think.set(target.name, thinkForRate(cycleMs, seen));
       options.log(
         `  run ${repeat}/${options.halfLoadRepeats} @${Math.round(targetRps)}/s ${target.name.padEnd(26)} achieved ${Math.round(result.rps)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms`,
       );
