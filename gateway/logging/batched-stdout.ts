@@ -26,7 +26,7 @@
 // (log-writer-thread.ts): an append that waits for ext4's journal, or a pipe whose
 // reader lags, then holds up that thread and not the requests (docs/benchmarks.md,
 // thirteenth pass). Batches keep their order and their size; flush() and process
-// exit wait for the thread before writing what is left themselves.
+// exit hand over what is buffered and wait for the thread to write it.
 import { fstatSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pino, type DestinationStream } from 'pino';
@@ -49,8 +49,8 @@ export const BATCH_DEFAULTS = {
 };
 
 export interface BatchedDestinationOptions {
-  /** 'when-busy' (default): a writer thread once lines keep coming; 'now': from the start; 'never': every write(2) on the caller's thread. */
-  writerThread?: 'when-busy' | 'now' | 'never';
+  /** 'when-busy' (default): a writer thread once lines keep coming; 'now': from the start. */
+  writerThread?: 'when-busy' | 'now';
 }
 
 export interface BatchedDestination extends DestinationStream {
@@ -82,17 +82,13 @@ export function createBatchedDestination(fd = 1, options: BatchedDestinationOpti
       // stdout gone (EPIPE, EIO after the terminal hung up): nothing left to write to.
     }
   };
-  const takePending = () => {
-    const batch = pending;
-    pending = '';
-    pendingBytes = 0;
-    return batch;
-  };
   const writePending = () => {
     if (pending === '') return;
+    const batch = pending;
     const bytes = pendingBytes;
-    if (thread?.alive) thread.post(takePending(), bytes);
-    else writeHere(takePending());
+    pending = '';
+    pendingBytes = 0;
+    if (!thread?.alive || !thread.post(batch, bytes)) writeHere(batch);
   };
   // Everything buffered, then a blocking wait for the thread: at exit nothing asynchronous
   // runs on this thread any more, but the writer thread still does.

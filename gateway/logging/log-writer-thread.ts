@@ -14,15 +14,18 @@
 // IDLE_POLLS empty polls does it sleep until the event loop wakes it. At exit,
 // where nothing asynchronous runs any more, the process waits on the ring's read
 // position for the thread to finish.
-import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /** Ring size: batches waiting beyond this make the event loop wait (a stalled reader), so memory stays bounded. */
 export const RING_BYTES = 1 << 20;
 
 export interface LogWriterThread {
-  /** Hands one batch over (`bytes`: its UTF-8 length); written after every batch handed over before it. */
-  post(batch: string, bytes: number): void;
+  /**
+   * Hands one batch over (`bytes`: its UTF-8 length), written after every batch handed over
+   * before it. false: not taken (larger than the ring, or the thread is gone); every batch
+   * taken before it has been written, so the caller writes this one itself, in order.
+   */
+  post(batch: string, bytes: number): boolean;
   /** Waits, blocking, until every batch handed over is written or `timeoutMs` passed; true when all were. */
   drain(timeoutMs: number): boolean;
   /** False once the thread failed: the caller writes itself again. */
@@ -131,9 +134,9 @@ export function startLogWriterThread(fd: number, size = RING_BYTES): LogWriterTh
       // A record never wraps: one write(2) per batch, straight from the ring.
       const skip = size - at < record ? size - at : 0;
       if (skip + record > size || !waitForRoom(skip + record, Infinity)) {
-        // Larger than the whole ring (one huge line), or the thread is gone: written here, after the rest.
+        // Larger than the whole ring (one huge line), or the thread is gone: the caller's, after the rest.
         drain(Infinity);
-        return void writeHere(fd, batch);
+        return false;
       }
       if (skip > 0) {
         lengths[at >> 2] = SKIP;
@@ -145,19 +148,11 @@ export function startLogWriterThread(fd: number, size = RING_BYTES): LogWriterTh
       Atomics.store(control, WRITE, (write + record) | 0);
       // Polling, it finds the batch within POLL_MS; asleep, it needs the (costly) wake-up.
       if (Atomics.load(control, SLEEPING) === 1) Atomics.notify(control, WRITE);
+      return true;
     },
     drain,
     get alive() {
       return alive;
     },
   };
-}
-
-function writeHere(fd: number, batch: string): void {
-  try {
-    const data = Buffer.from(batch);
-    for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
-  } catch {
-    // stdout gone: nothing left to write to.
-  }
 }

@@ -237,6 +237,15 @@ describe('the batched destination with its writes on a thread of their own', () 
     }
   });
 
+  it('writes a line larger than the thread\'s ring itself, after the batches before it and before those after', () => {
+    const body = `for (let i = 0; i < 100; i++) line(i);
+out.write(JSON.stringify({ i: 100, fill: 'x'.repeat(1_500_000) }) + '\\n');
+for (let i = 101; i < 200; i++) line(i);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', destinationChild('now', body)], { encoding: 'utf8', timeout: 20_000, maxBuffer: 16 * 1024 * 1024 });
+    expect(result.status).toBe(0);
+    expect(linesOf(result.stdout)).toEqual(range(200));
+  });
+
   it('moves the writes to the thread once lines keep coming, keeping their order across the move', () => {
     // A line every millisecond or so: paced traffic, whose flushes the interval holds back
     // (a batch of ~5 lines each), so 600 lines make ~120 flushes, far past the threshold.
