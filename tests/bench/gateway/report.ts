@@ -1,6 +1,8 @@
 // Turns the medians into the printed table and the goal ratios of issue 2 §9
 // (≥ 0.5× nginx, ahead of every Node peer, ≤ 1 ms added p99 at half load) and
 // issue 3 (auth costs < 10 % of throughput).
+import { bootstrapInterval, BOOTSTRAP_DEFAULTS, type Interval } from '../lib/bootstrap.ts';
+import { median } from '../lib/stats.ts';
 import { formatMs, formatPercent, formatRate, formatRatio, renderTable } from '../lib/table.ts';
 import type { HalfLoadResults, PeakResults, Summary } from './measure.ts';
 import { AA_ROW, DIRECT_ROW, JWT_LOG_OFF_ROW } from './participants.ts';
@@ -39,19 +41,38 @@ export interface Ratio {
 const TAIL_MARGIN_MS = 1;
 
 /**
- * The tail goal's verdict, with the A/A gap (two identical bare proxies) as the run's
- * resolution: met only when the JWT row stays within the margin by more than that gap,
- * NOT met only when it exceeds the margin by more than it; in between chance could
- * have put it on either side, and there is no verdict (null). A run without the A/A
- * row decides on the difference alone.
+ * The tail goal's verdict. A run's difference is one draw of a noisy quantity, so it
+ * must clear the margin by more than chance could move it, judged two ways:
+ * - the A/A gap (two identical bare proxies): what the run's placement and timing
+ *   alone made of two equal rows;
+ * - the bootstrap interval of the difference over the run's rounds: how far its own
+ *   windows let it move. The A/A gap alone is one draw as well: a run whose A/A pair
+ *   landed close by luck would otherwise decide on windows scattered over tens of ms.
+ * met only when both put it within the margin, NOT met only when both put it over;
+ * in between there is no verdict (null). A run without the A/A row or without enough
+ * rounds decides on what it has.
  */
-function decideTail(overBareMs: number, aaMs: number): boolean | null {
+export function decideTail(overBareMs: number, aaMs: number, interval: Interval | null = null): boolean | null {
   if (!Number.isFinite(overBareMs)) return null;
   const resolution = Number.isFinite(aaMs) ? Math.abs(aaMs) : 0;
-  if (overBareMs + resolution <= TAIL_MARGIN_MS) return true;
-  if (overBareMs - resolution > TAIL_MARGIN_MS) return false;
+  if (overBareMs + resolution <= TAIL_MARGIN_MS && (interval === null || interval.high <= TAIL_MARGIN_MS)) return true;
+  if (overBareMs - resolution > TAIL_MARGIN_MS && (interval === null || interval.low > TAIL_MARGIN_MS)) return false;
   return null;
 }
+
+/**
+ * The interval of (row's p99 − baseline's p99), each the median of its paced windows,
+ * over rounds resampled whole (bootstrap.ts); null without enough paired windows.
+ */
+export function tailInterval(runs: ReadonlyArray<{ p99Ms: number }> | undefined, baseline: ReadonlyArray<{ p99Ms: number }> | undefined): Interval | null {
+  if (!runs || !baseline) return null;
+  const rounds = Math.min(runs.length, baseline.length);
+  return bootstrapInterval(rounds, (picked) => median(picked.map((round) => runs[round]!.p99Ms)) - median(picked.map((round) => baseline[round]!.p99Ms)));
+}
+
+const CONFIDENCE_PCT = Math.round(BOOTSTRAP_DEFAULTS.confidence * 100);
+const signedMs = (value: number) => `${value >= 0 ? '+' : ''}${formatMs(value)}`;
+const formatInterval = (interval: Interval) => `${signedMs(interval.low)} … ${signedMs(interval.high)} ms`;
 
 export function renderPeakTable(peak: PeakResults): string {
   const cells = (summary: Summary | undefined) =>
@@ -151,14 +172,23 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
     };
     const overBare = addedBy('gateway+JWT') - addedBy('node:http bare proxy');
     const aaTail = addedBy(AA_ROW) - addedBy('node:http bare proxy');
-    const verdict = decideTail(overBare, aaTail);
+    const bareRuns = half.rows['node:http bare proxy']?.runs;
+    const interval = tailInterval(half.rows['gateway+JWT']?.runs, bareRuns);
+    const verdict = decideTail(overBare, aaTail, interval);
+    const why = [interval ? `${CONFIDENCE_PCT} % interval ${formatInterval(interval)}` : null, Number.isFinite(aaTail) ? `A/A ${signedMs(aaTail)} ms` : null].filter(Boolean).join(', ');
     ratios.push({
       name: 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy',
       value: overBare,
       goal: 'goal +≤1 ms',
       met: verdict,
-      ...(verdict === null && Number.isFinite(overBare) ? { undecided: `not decided: A/A ${aaTail >= 0 ? '+' : ''}${formatMs(aaTail)} ms` } : {}),
+      ...(verdict === null && Number.isFinite(overBare) ? { undecided: `not decided: ${why}` } : {}),
     });
+    // How far chance moved each difference in this run: the goal row's, and the A/A pair's (which should straddle 0).
+    for (const [name, runs] of [['gateway+JWT', half.rows['gateway+JWT']?.runs], [AA_ROW, half.rows[AA_ROW]?.runs]] as const) {
+      const range = name === 'gateway+JWT' ? interval : tailInterval(runs, bareRuns);
+      if (range === null) continue;
+      ratios.push({ name: `${CONFIDENCE_PCT} % interval over rounds (bootstrap): ${name} − node:http bare proxy, p99 at ½ gateway peak`, value: range.high - range.low, goal: 'resolution', met: null, display: formatInterval(range) });
+    }
     if (Number.isFinite(aaTail)) ratios.push({ name: `A/A: added p99 at ½ gateway peak, ${AA_ROW} − node:http bare proxy`, value: aaTail, goal: 'resolution', met: null });
     // The same with the access log off: how much of the JWT row's tail its log lines make.
     const logOffOverBare = addedBy(JWT_LOG_OFF_ROW) - addedBy('node:http bare proxy');

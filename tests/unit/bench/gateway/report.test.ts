@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HalfLoadResults, MeasuredRun, PeakResults, Summary } from '../../../bench/gateway/measure.ts';
 import { AA_ROW, JWT_LOG_OFF_ROW } from '../../../bench/gateway/participants.ts';
-import { computeRatios, renderHalfLoadTable, renderRatios, roundsAbove } from '../../../bench/gateway/report.ts';
+import { computeRatios, decideTail, renderHalfLoadTable, renderRatios, roundsAbove } from '../../../bench/gateway/report.ts';
+import { median } from '../../../bench/lib/stats.ts';
 
 const row = (rps: number, cpuUsPerRequest: number, errors = 0): Summary => ({
   rps,
@@ -107,6 +108,42 @@ describe('computeRatios', () => {
     expect(find(ratios, name)?.met).toBe(met);
     const line = renderRatios(ratios).split('\n').find((entry) => entry.includes(name));
     expect(line).toMatch(verdict);
+  });
+
+  it('decides the tail goal only when its windows agree too: a close A/A pair alone is one lucky draw', () => {
+    const name = 'added p99 at ½ gateway peak, gateway+JWT − node:http bare proxy';
+    const judge = (bare: number[], jwt: number[], aa: number[]) => {
+      const half = halfLoad(
+        { 'node:http bare proxy': median(bare), 'gateway+JWT': median(jwt), [AA_ROW]: median(aa) },
+        { 'node:http bare proxy': windows(...bare), 'gateway+JWT': windows(...jwt), [AA_ROW]: windows(...aa) },
+      );
+      const ratios = computeRatios(peakWith(), half);
+      return { ratio: find(ratios, name), printed: renderRatios(ratios) };
+    };
+    // Medians 0.5 ms apart and an A/A gap of 0.2 ms, but windows scattered over tens of ms: no verdict.
+    const scattered = judge([3, 40, 5, 22, 8, 60, 4, 9, 31, 6], [4, 9, 52, 5, 35, 7, 20, 3, 70, 9], [5, 38, 3, 25, 9, 55, 8.4, 6, 30, 4]);
+    expect(scattered.ratio?.value).toBeCloseTo(0.5);
+    expect(scattered.ratio?.met).toBeNull();
+    expect(scattered.printed).toMatch(/not decided: 95 % interval -\d+\.\d+ … \+\d+\.\d+ ms, A\/A \+0\.20 ms/);
+    expect(scattered.printed).toMatch(/95 % interval over rounds \(bootstrap\): gateway\+JWT − node:http bare proxy.*\| +-\d+\.\d+ … \+\d+\.\d+ ms \| resolution/);
+    expect(scattered.printed).toMatch(/95 % interval over rounds \(bootstrap\): node:http bare proxy #2 \(A\/A\) − node:http bare proxy/);
+    // The same medians with steady windows: decided.
+    const steady = judge([3.0, 3.1, 2.9, 3.0, 3.2, 3.0, 2.9, 3.1], [3.5, 3.6, 3.4, 3.5, 3.5, 3.6, 3.4, 3.5], [3.2, 3.1, 3.3, 3.2, 3.1, 3.2, 3.3, 3.2]);
+    expect(steady.ratio?.met).toBe(true);
+    // Steadily 2 ms over the bare proxy: NOT met.
+    const over = judge([3.0, 3.1, 2.9, 3.0, 3.2, 3.0, 2.9, 3.1], [5.0, 5.1, 4.9, 5.0, 5.2, 5.0, 4.9, 5.1], [3.0, 3.1, 2.9, 3.0, 3.2, 3.0, 2.9, 3.1]);
+    expect(over.ratio?.met).toBe(false);
+  });
+
+  it.each([
+    // JWT − bare, A/A − bare, interval → verdict
+    [0.5, 0.2, { low: -0.3, high: 0.9 }, true],
+    [0.5, 0.2, { low: -0.3, high: 1.4 }, null],
+    [2.0, 0.2, { low: 1.2, high: 2.8 }, false],
+    [2.0, 0.2, { low: 0.6, high: 2.8 }, null],
+    [2.0, 0.2, null, false],
+  ])('decideTail(%f, A/A %f, %o) → %s', (overBare, aa, interval, met) => {
+    expect(decideTail(overBare, aa, interval)).toBe(met);
   });
 
   it('reports the A/A control (a second bare proxy) next to the goals, with no verdict of its own', () => {
