@@ -184,8 +184,8 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
       ...(verdict === null && Number.isFinite(overBare) ? { undecided: `not decided: ${why}` } : {}),
     });
     // How far chance moved each difference in this run: the goal row's, and the A/A pair's (which should straddle 0).
-    for (const [name, runs] of [['gateway+JWT', half.rows['gateway+JWT']?.runs], [AA_ROW, half.rows[AA_ROW]?.runs]] as const) {
-      const range = name === 'gateway+JWT' ? interval : tailInterval(runs, bareRuns);
+    const aaInterval = tailInterval(half.rows[AA_ROW]?.runs, bareRuns);
+    for (const [name, range] of [['gateway+JWT', interval], [AA_ROW, aaInterval]] as const) {
       if (range === null) continue;
       ratios.push({ name: `${CONFIDENCE_PCT} % interval over rounds (bootstrap): ${name} − node:http bare proxy, p99 at ½ gateway peak`, value: range.high - range.low, goal: 'resolution', met: null, display: formatInterval(range) });
     }
