@@ -183,12 +183,12 @@ async function pacedRuns(targets: Target[], targetRps: number, options: PlanOpti
   for (const target of targets) {
     // The median of three pilots: one stall in a single pilot made its row's think
     // time short, and that row then ran ~5 % above the others' rate.
-    const latencies: number[] = [];
+    const pilotOverheads: number[] = [];
     for (let pilot = 0; pilot < PILOTS; pilot += 1) {
       const result = await runWrk({ ...specFor(target, 'small'), connections, durationS: PILOT_S, thinkMs: cycleMs, warmupS: PACED_WARMUP_S });
-      latencies.push(cycleOverheadMs(connections, result.rps, cycleMs));
+      pilotOverheads.push(cycleOverheadMs(connections, result.rps, cycleMs));
     }
-    think.set(target.name, thinkForRate(cycleMs, latencies));
+    think.set(target.name, thinkForRate(cycleMs, pilotOverheads));
   }
   const runs = new Map<string, MeasuredRun[]>();
   const overheads = new Map<string, number[]>();

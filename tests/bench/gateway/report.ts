@@ -198,7 +198,7 @@ export function computeRatios(peak: PeakResults, half: HalfLoadResults | null): 
         value: logOffOverBare,
         goal: 'info',
         met: null,
-        display: `${logOffOverBare >= 0 ? '+' : ''}${formatMs(logOffOverBare)} ms`,
+        display: `${signedMs(logOffOverBare)} ms`,
       });
     }
     // Round by round (the rows' windows of one round run back to back): a row that is
@@ -240,7 +240,7 @@ export function renderRatios(ratios: Ratio[]): string {
     const value = ratio.display !== undefined
       ? ratio.display
       : isTail && (ratio.goal.startsWith('goal +') || ratio.goal === 'resolution')
-      ? `${ratio.value >= 0 ? '+' : ''}${formatMs(ratio.value)} ms`
+      ? `${signedMs(ratio.value)} ms`
       : isTail
       ? `${formatMs(ratio.value)} ms`
       : ratio.name.includes('cost')
